@@ -1,0 +1,92 @@
+# lsp_portal - development and CI tasks (GNU make).
+#   make run    development server on http://127.0.0.1:8000 with demo data
+#   make test   full check: ruff, migrations check, pytest (PostgreSQL, Redis, Chromium)
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTHON := $(shell command -v python3.11 2>/dev/null || command -v python3)
+
+PYTEST_ARGS ?=
+
+.PHONY: help venv run chromium services test lint format messages clean
+
+help:
+	@echo "make run       migrate, load demo data, serve http://127.0.0.1:8000 (default)"
+	@echo "make test      ruff + migrations check + pytest (PYTEST_ARGS=... to pass options)"
+	@echo "make venv      create .venv and install requirements.txt"
+	@echo "make chromium  install Debian chromium, poppler-utils, gettext if missing"
+	@echo "make services  check/start PostgreSQL and Redis on 127.0.0.1"
+	@echo "make lint | format | messages | clean"
+
+# --- virtualenv: reinstall only when requirements.txt is newer than the stamp ---
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	@test -x $(BIN)/python || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install -r requirements.txt
+	@touch $(STAMP)
+
+# --- development server ---
+# DEBUG defaults to 1; DATABASE_URL / REDIS_URL pass through from the environment. With REDIS_URL a
+# Celery worker (with embedded beat) runs in the background and is stopped when `make run` exits.
+run: venv
+	@set -euo pipefail; \
+	export DEBUG="$${DEBUG:-1}"; \
+	$(BIN)/python manage.py migrate --noinput; \
+	$(BIN)/python manage.py seed_demo; \
+	if [ -n "$${REDIS_URL:-}" ]; then \
+		echo "REDIS_URL is set: starting a Celery worker (with beat) in the background"; \
+		$(BIN)/celery -A lsp_portal worker -B --loglevel=info & \
+		celery_pid=$$!; \
+		trap 'kill $$celery_pid 2>/dev/null || true; wait $$celery_pid 2>/dev/null || true' EXIT; \
+		trap 'exit 130' INT; \
+		trap 'exit 143' TERM; \
+	fi; \
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# --- system packages needed by the tests (browser tests, PDF checks, translations) ---
+chromium:
+	@set -e; \
+	if [ "$$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	else \
+		echo "chromium, poppler-utils and gettext are installed"; \
+	fi
+
+services:
+	@scripts/check-services.sh
+
+# --- full test run (what CI runs through .ci/run) ---
+test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lsp_portal
+test: export REDIS_URL ?= redis://127.0.0.1:6379/15
+test: venv chromium services
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	@mkdir -p test-artifacts
+	$(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: venv
+	$(BIN)/python manage.py makemessages -l id --ignore=.venv
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 private-media staticfiles test-artifacts

@@ -1,0 +1,16 @@
+"""The portal's roles. Each is a Django group (created by a data migration); a person may hold
+several.  Asesi: the applicant for certification. Asesor: a BNSP-registered competency assessor.
+Tim Teknis: the technical team that decides certification (9.4.2). Tim Banding: the appeal team
+(9.9.4). Admin LSP: the LSP's administrative staff. Direktur LSP: the LSP's director, who signs
+decrees and answers appeals."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    APPLICANT = "Asesi", "Asesi"
+    STAFF = "Admin LSP", "Admin LSP"
+    ASSESSOR = "Asesor", "Asesor"
+    TECHNICAL_TEAM = "Tim Teknis", "Tim Teknis"
+    APPEAL_TEAM = "Tim Banding", "Tim Banding"
+    DIRECTOR = "Direktur LSP", "Direktur LSP"

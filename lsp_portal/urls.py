@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from registration import views as registration_views
+
+admin.site.site_header = "LSP Portal"
+admin.site.site_title = "LSP Portal"
+
+urlpatterns = [
+    path("", registration_views.home, name="home"),
+    path("dashboard/", registration_views.dashboard, name="dashboard"),
+    path("accounts/", include("lsp_portal.accounts.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+    path("", include("registration.urls")),
+]

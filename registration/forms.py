@@ -1,0 +1,204 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Application, Document, Experience, RequiredDocument, Scheme, SelfAssessment
+from .services import PERSONAL_FIELDS
+from .uploads import check_upload
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PersonalDataForm(forms.ModelForm):
+    """FR-APL-01 parts a and b. Every field may stay empty in a draft; submission checks
+    completeness."""
+
+    class Meta:
+        model = Application
+        fields = [*PERSONAL_FIELDS, "completed_courses"]
+        widgets = {
+            "birth_date": DateInput(),
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "completed_courses": forms.CheckboxSelectMultiple,
+            "nik": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 16}),
+            "gender": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["completed_courses"].queryset = self.instance.scheme.required_courses.all()
+        self.fields["completed_courses"].help_text = _(
+            "Tick the courses you have completed; your transcript must show them (6.1)."
+        )
+        self.fields["gender"].choices = Application.Gender.choices
+        self.fields["study_programme"].widget.attrs["list"] = "study-programmes"
+
+    def clean_nik(self):
+        return self.cleaned_data["nik"].replace(" ", "")
+
+    def clean_birth_date(self):
+        value = self.cleaned_data["birth_date"]
+        if value and value >= timezone.localdate():
+            raise ValidationError(_("The date of birth must be in the past."))
+        return value
+
+
+class ExperienceForm(forms.ModelForm):
+    class Meta:
+        model = Experience
+        fields = ["organisation", "field", "role", "start_date", "end_date", "hours"]
+        widgets = {"start_date": DateInput(), "end_date": DateInput()}
+
+    def __init__(self, *args, scheme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["field"].queryset = scheme.experience_fields.all()
+        self.fields["field"].empty_label = _("Another field (hours do not count)")
+        self.fields["hours"].widget.attrs["min"] = 0
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date is before the start date."))
+        return data
+
+
+class DocumentUploadForm(forms.Form):
+    requirement = forms.ModelChoiceField(
+        queryset=RequiredDocument.objects.none(), label=_("Document")
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, JPEG or PNG; photos as JPEG or PNG."),
+        allow_empty_file=True,
+    )
+
+    def __init__(self, *args, scheme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requirement"].queryset = scheme.required_documents.all()
+        self.fields["file"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png"
+
+    def clean(self):
+        data = super().clean()
+        requirement, uploaded = data.get("requirement"), data.get("file")
+        if requirement and uploaded:
+            try:
+                data["checked"] = check_upload(uploaded, images_only=requirement.images_only)
+            except ValidationError as error:
+                self.add_error("file", error)
+        return data
+
+
+class UnitSelfAssessmentForm(forms.Form):
+    """FR-APL-02 for one unit: K/BK, a note, and evidence (an FR-APL-01 document or a new file)."""
+
+    answer = forms.ChoiceField(
+        label=_("Can you do this?"),
+        choices=SelfAssessment.Answer.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    evidence = forms.ModelChoiceField(
+        label=_("Evidence"), queryset=Document.objects.none(), required=False
+    )
+    upload = forms.FileField(label=_("or upload new evidence"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args, unit, documents, **kwargs):
+        self.unit = unit
+        super().__init__(*args, prefix=f"unit-{unit.pk}", **kwargs)
+        self.fields["evidence"].queryset = documents
+        self.fields["evidence"].empty_label = _("(none)")
+        self.fields["upload"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png"
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("upload")
+        if upload:
+            try:
+                data["checked"] = check_upload(upload)
+            except ValidationError as error:
+                self.add_error("upload", error)
+        answered = data.get("answer")
+        if not answered and (upload or data.get("evidence") or data.get("note")):
+            self.add_error("answer", _("Choose K or BK for this unit."))
+        return data
+
+    def service_values(self):
+        data = self.cleaned_data
+        return {
+            "answer": data["answer"],
+            "note": data.get("note", ""),
+            "evidence": data.get("evidence"),
+            "upload": data.get("checked"),
+        }
+
+
+class SubmitForm(forms.Form):
+    agree = forms.BooleanField(
+        label=_(
+            "I agree to meet the certification requirements and to provide any information "
+            "needed for the assessment (9.1.5), and I declare that the data and documents I "
+            "submitted are true."
+        ),
+        required=True,
+        error_messages={"required": _("You must agree to the certification terms.")},
+    )
+
+
+class ReviewDecisionForm(forms.Form):
+    ELIGIBLE = "eligible"
+    REVISION = "revision"
+    REJECT = "reject"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[
+            (ELIGIBLE, _("Eligible: the applicant meets the requirements")),
+            (REVISION, _("Ask for a revision")),
+            (REJECT, _("Reject")),
+        ],
+    )
+    note = forms.CharField(
+        label=_("Note to the applicant"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        help_text=_("Required for a revision (what to fix) or a rejection (the reason)."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("decision") in (self.REVISION, self.REJECT)
+            and not data.get("note", "").strip()
+        ):
+            self.add_error(
+                "note",
+                _("Say what the applicant must fix.")
+                if data["decision"] == self.REVISION
+                else _("Give the reason for the rejection."),
+            )
+        return data
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *Application.Status.choices],
+    )
+    scheme = forms.ModelChoiceField(
+        label=_("Scheme"),
+        required=False,
+        queryset=Scheme.objects.all(),
+        empty_label=_("All schemes"),
+    )
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)

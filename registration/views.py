@@ -1,0 +1,462 @@
+"""Views for schemes (public), the applicant's FR-APL-01/02, and the LSP's review (9.1.6).
+
+Views are thin: they load what the user may see (404 otherwise), check the role (403), and call
+services.py. A refused action (RuleError) is shown as a message and changes nothing.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from lsp_portal.accounts.decorators import role_required
+from lsp_portal.accounts.roles import Role
+from lsp_portal.audit.services import events_for
+from lsp_portal.errors import RuleError
+
+from . import eligibility, services
+from .forms import (
+    DocumentUploadForm,
+    ExperienceForm,
+    PersonalDataForm,
+    QueueFilterForm,
+    ReviewDecisionForm,
+    SubmitForm,
+    UnitSelfAssessmentForm,
+)
+from .models import Application, Document, Scheme, SchemeClause
+
+Status = Application.Status
+
+
+# ---------------------------------------------------------------------------------------------
+# Public pages
+# ---------------------------------------------------------------------------------------------
+
+
+@login_not_required
+@require_GET
+def home(request):
+    schemes = Scheme.objects.open_for_applications().annotate(unit_count=Count("units"))
+    return render(request, "registration/home.html", {"schemes": schemes})
+
+
+@login_not_required
+@require_GET
+def scheme_detail(request, code):
+    """9.1.1: requirements, evidence, process, rights, obligations, fee and appeals, from data."""
+    scheme = get_object_or_404(Scheme, code=code)
+    clauses = {}
+    for clause in scheme.clauses.all():
+        clauses.setdefault(clause.kind, []).append(clause)
+    sections = [
+        (kind, label, clauses[kind]) for kind, label in SchemeClause.Kind.choices if kind in clauses
+    ]
+    return render(
+        request,
+        "registration/scheme_detail.html",
+        {
+            "scheme": scheme,
+            "units": scheme.units.all(),
+            "courses": scheme.required_courses.all(),
+            "documents": scheme.required_documents.all(),
+            "fields": scheme.experience_fields.all(),
+            "sections": sections,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Dashboard
+# ---------------------------------------------------------------------------------------------
+
+
+def _journey(application):
+    """The applicant's status tracker: registration, then later stages shown as not yet reached."""
+    registration_state = {
+        Status.DRAFT: "current",
+        Status.SUBMITTED: "current",
+        Status.REVISION_REQUESTED: "attention",
+        Status.ELIGIBLE: "done",
+        Status.REJECTED: "failed",
+        Status.WITHDRAWN: "failed",
+    }[application.status]
+    later = "next" if application.status == Status.ELIGIBLE else "pending"
+    return [
+        {"key": "registration", "label": _("Registration"), "state": registration_state},
+        {"key": "assessment", "label": _("Assessment"), "state": later},
+        {"key": "decision", "label": _("Decision"), "state": "pending"},
+        {"key": "certificate", "label": _("Certificate"), "state": "pending"},
+        {"key": "appeal", "label": _("Appeal"), "state": "pending"},
+    ]
+
+
+@require_GET
+def dashboard(request):
+    user = request.user
+    if user.has_role(Role.STAFF) and not user.has_role(Role.APPLICANT):
+        return redirect("registration:review_queue")
+    context = {}
+    if user.has_role(Role.APPLICANT):
+        applications = (
+            Application.objects.filter(applicant=user)
+            .select_related("scheme")
+            .order_by("-created_at")
+        )
+        context["applications"] = [(a, _journey(a)) for a in applications]
+        taken = {a.scheme_id for a in applications if a.status not in Application.CLOSED_STATUSES}
+        context["open_schemes"] = Scheme.objects.open_for_applications().exclude(pk__in=taken)
+    return render(request, "registration/dashboard.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# The applicant: FR-APL-01 and FR-APL-02
+# ---------------------------------------------------------------------------------------------
+
+
+def _own_application(request, pk):
+    """Applicant role or 403; the applicant's own application or 404."""
+    if not request.user.has_role(Role.APPLICANT):
+        raise PermissionDenied
+    return get_object_or_404(
+        Application.objects.select_related("scheme"), pk=pk, applicant=request.user
+    )
+
+
+def _refused(request, error, application):
+    messages.error(request, error.message)
+    return redirect("registration:application_detail", application.pk)
+
+
+@require_POST
+@role_required(Role.APPLICANT)
+def application_start(request, code):
+    scheme = get_object_or_404(Scheme, code=code)
+    try:
+        application = services.start_application(request.user, scheme)
+    except RuleError as error:
+        messages.error(request, error.message)
+        return redirect("dashboard")
+    return redirect("registration:application_personal", application.pk)
+
+
+@require_GET
+def application_detail(request, pk):
+    application = _own_application(request, pk)
+    return render(
+        request,
+        "registration/application_detail.html",
+        {
+            "application": application,
+            "journey": _journey(application),
+            "completeness": eligibility.completeness_checks(application),
+            "eligibility": eligibility.eligibility_checks(application),
+            "submit_form": SubmitForm(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def application_personal(request, pk):
+    application = _own_application(request, pk)
+    form = PersonalDataForm(request.POST or None, instance=application)
+    if request.method == "POST" and application.is_editable and form.is_valid():
+        try:
+            services.save_personal_data(
+                request.user, application, form.cleaned_data, form.cleaned_data["completed_courses"]
+            )
+        except RuleError as error:
+            return _refused(request, error, application)
+        messages.success(request, _("Personal and education data saved."))
+        if "continue" in request.POST:
+            return redirect("registration:application_experience", application.pk)
+        return redirect("registration:application_personal", application.pk)
+    if request.method == "POST" and not application.is_editable:
+        return _refused(request, RuleError(_locked_message()), application)
+    return render(
+        request,
+        "registration/application_personal.html",
+        {
+            "application": application,
+            "form": form,
+            "programmes": application.scheme.study_programme_list(),
+        },
+    )
+
+
+def _locked_message():
+    return _(
+        "This application has been submitted and can no longer be changed. "
+        "You can change it again if the LSP asks for a revision."
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def application_experience(request, pk):
+    application = _own_application(request, pk)
+    form = ExperienceForm(request.POST or None, scheme=application.scheme)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.add_experience(request.user, application, form.cleaned_data)
+            except RuleError as error:
+                return _refused(request, error, application)
+            messages.success(request, _("Experience added."))
+            return redirect("registration:application_experience", application.pk)
+        messages.error(request, _("Please correct the errors below."))
+    experiences = application.experiences.select_related("field")
+    return render(
+        request,
+        "registration/application_experience.html",
+        {
+            "application": application,
+            "form": form,
+            "experiences": experiences,
+            "relevant_hours": application.relevant_experience_hours(),
+        },
+    )
+
+
+@require_POST
+def experience_delete(request, pk, experience_pk):
+    application = _own_application(request, pk)
+    try:
+        services.remove_experience(request.user, application, experience_pk)
+    except RuleError as error:
+        return _refused(request, error, application)
+    messages.success(request, _("Experience removed."))
+    return redirect("registration:application_experience", application.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def application_documents(request, pk):
+    application = _own_application(request, pk)
+    form = DocumentUploadForm(
+        request.POST or None, request.FILES or None, scheme=application.scheme
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.upload_document(
+                    request.user,
+                    application,
+                    form.cleaned_data["requirement"],
+                    form.cleaned_data["checked"],
+                )
+            except RuleError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("File uploaded."))
+                return redirect("registration:application_documents", application.pk)
+        else:
+            messages.error(request, _("The file was not uploaded. See the message below."))
+    documents = list(application.documents.select_related("requirement"))
+    requirements = [
+        (req, [d for d in documents if d.requirement_id == req.pk])
+        for req in application.scheme.required_documents.all()
+    ]
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "registration/application_documents.html",
+        {
+            "application": application,
+            "form": form,
+            "requirements": requirements,
+            "evidence": [d for d in documents if d.requirement_id is None],
+            "max_upload": settings.UPLOAD_MAX_BYTES,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def document_delete(request, pk, document_pk):
+    application = _own_application(request, pk)
+    try:
+        services.remove_document(request.user, application, document_pk)
+    except RuleError as error:
+        return _refused(request, error, application)
+    messages.success(request, _("File removed."))
+    return redirect("registration:application_documents", application.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def application_self_assessment(request, pk):
+    application = _own_application(request, pk)
+    documents = application.documents.select_related("requirement")
+    answers = {a.unit_id: a for a in application.self_assessments.all()}
+    forms = []
+    for unit in application.scheme.units.all():
+        current = answers.get(unit.pk)
+        initial = (
+            {"answer": current.answer, "note": current.note, "evidence": current.evidence_id}
+            if current
+            else {}
+        )
+        forms.append(
+            UnitSelfAssessmentForm(
+                request.POST or None,
+                request.FILES or None,
+                unit=unit,
+                documents=documents,
+                initial=initial,
+            )
+        )
+    if request.method == "POST":
+        if all(f.is_valid() for f in forms):
+            values = {f.unit: f.service_values() for f in forms if f.cleaned_data.get("answer")}
+            try:
+                services.save_self_assessment(request.user, application, values)
+            except RuleError as error:
+                return _refused(request, error, application)
+            messages.success(request, _("Self-assessment saved."))
+            if "continue" in request.POST:
+                return redirect("registration:application_detail", application.pk)
+            return redirect("registration:application_self_assessment", application.pk)
+        messages.error(request, _("Nothing was saved. Please correct the units marked below."))
+    return render(
+        request,
+        "registration/application_self_assessment.html",
+        {"application": application, "forms": forms},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def application_submit(request, pk):
+    application = _own_application(request, pk)
+    form = SubmitForm(request.POST)
+    try:
+        services.submit(request.user, application, agreed=form.is_valid())
+    except RuleError as error:
+        return _refused(request, error, application)
+    messages.success(
+        request, _("Your application has been submitted. The LSP will review it and e-mail you.")
+    )
+    return redirect("registration:application_detail", application.pk)
+
+
+@require_POST
+def application_withdraw(request, pk):
+    application = _own_application(request, pk)
+    try:
+        services.withdraw(request.user, application, reason=request.POST.get("reason", "")[:500])
+    except RuleError as error:
+        return _refused(request, error, application)
+    messages.success(request, _("Your application has been withdrawn."))
+    return redirect("dashboard")
+
+
+@require_GET
+@xframe_options_sameorigin
+def document_file(request, pk):
+    """An uploaded file, shown inline to whoever may see its application (404 for anyone else)."""
+    visible = Application.objects.visible_to(request.user)
+    document = get_object_or_404(Document, pk=pk, application__in=visible)
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        as_attachment="download" in request.GET,
+        filename=document.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    )
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# LSP staff: the review queue (9.1.6)
+# ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.STAFF)
+def review_queue(request):
+    form = QueueFilterForm(request.GET or None)
+    applications = Application.objects.select_related("scheme", "applicant").order_by(
+        "submitted_at", "created_at"
+    )
+    status = Status.SUBMITTED
+    if form.is_valid():
+        status = form.cleaned_data["status"] if "status" in request.GET else Status.SUBMITTED
+        if form.cleaned_data["scheme"]:
+            applications = applications.filter(scheme=form.cleaned_data["scheme"])
+        if form.cleaned_data["q"]:
+            q = form.cleaned_data["q"]
+            applications = applications.filter(
+                Q(full_name__icontains=q) | Q(applicant__email__icontains=q) | Q(nik=q)
+            )
+    if status:
+        applications = applications.filter(status=status)
+    counts = dict(Application.objects.values_list("status").annotate(n=Count("id")).order_by())
+    page = Paginator(applications, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registration/review_queue.html",
+        {
+            "form": form,
+            "page": page,
+            "status": status,
+            "counts": [(value, label, counts.get(value, 0)) for value, label in Status.choices],
+        },
+    )
+
+
+@require_GET
+@role_required(Role.STAFF)
+def review_detail(request, pk):
+    application = get_object_or_404(
+        Application.objects.select_related("scheme", "applicant", "reviewed_by"), pk=pk
+    )
+    documents = list(application.documents.select_related("requirement"))
+    return render(
+        request,
+        "registration/review_detail.html",
+        {
+            "application": application,
+            "eligibility": eligibility.eligibility_checks(application),
+            "completeness": eligibility.completeness_checks(application),
+            "documents": documents,
+            "experiences": application.experiences.select_related("field"),
+            "answers": application.self_assessments.select_related("unit", "evidence"),
+            "events": events_for(application),
+            "form": ReviewDecisionForm(),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.STAFF)
+def review_decide(request, pk):
+    application = get_object_or_404(Application, pk=pk)
+    form = ReviewDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("registration:review_detail", application.pk)
+    decision, note = form.cleaned_data["decision"], form.cleaned_data["note"]
+    try:
+        if decision == form.ELIGIBLE:
+            services.confirm_eligible(request.user, application, note=note)
+            messages.success(request, _("The application was confirmed eligible."))
+        elif decision == form.REVISION:
+            services.request_revision(request.user, application, note=note)
+            messages.success(request, _("The applicant was asked to revise the application."))
+        else:
+            services.reject(request.user, application, reason=note)
+            messages.success(request, _("The application was rejected."))
+    except RuleError as error:
+        messages.error(request, error.message)
+    return redirect("registration:review_detail", application.pk)
