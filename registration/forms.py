@@ -38,9 +38,15 @@ class PersonalDataForm(forms.ModelForm):
         )
         self.fields["gender"].choices = Application.Gender.choices
         self.fields["study_programme"].widget.attrs["list"] = "study-programmes"
+        # One clear message for every malformed NIK (not Django's generic length message).
+        self.fields["nik"].max_length = None
+        self.fields["nik"].validators = []
 
     def clean_nik(self):
-        return self.cleaned_data["nik"].replace(" ", "")
+        nik = self.cleaned_data["nik"].replace(" ", "")
+        if nik and not (len(nik) == 16 and nik.isascii() and nik.isdigit()):
+            raise ValidationError(_("The NIK has exactly 16 digits."))
+        return nik
 
     def clean_birth_date(self):
         value = self.cleaned_data["birth_date"]

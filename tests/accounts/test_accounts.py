@@ -1,0 +1,95 @@
+"""Sign-up, login, logout, password reset and the language switch."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.urls import reverse
+
+from lsp_portal.accounts.roles import Role
+from lsp_portal.audit.models import AuditEvent
+from tests.conftest import PASSWORD
+
+User = get_user_model()
+
+
+def signup(client, email="citra@example.org", password="Kuat-Sekali-2026"):
+    return client.post(
+        reverse("accounts:signup"),
+        {
+            "email": email,
+            "full_name": "Citra Lestari",
+            "password1": password,
+            "password2": password,
+        },
+    )
+
+
+def test_signup_creates_an_applicant_and_logs_in(client, db):
+    response = signup(client)
+    assert response.status_code == 302
+    user = User.objects.get(email="citra@example.org")
+    assert user.has_role(Role.APPLICANT)
+    assert client.get(reverse("dashboard")).status_code == 200
+    assert AuditEvent.objects.for_object(user).filter(action="account.signed_up").exists()
+
+
+def test_email_is_unique_whatever_its_case(client, alice):
+    response = signup(client, email="ALICE@Example.org")
+    assert response.status_code == 200
+    assert "sudah terdaftar" in response.content.decode()
+    assert User.objects.filter(email__iexact="alice@example.org").count() == 1
+
+
+def test_weak_password_is_refused(client, db):
+    response = signup(client, password="12345678")
+    assert response.status_code == 200
+    assert not User.objects.filter(email="citra@example.org").exists()
+
+
+def test_login_with_email_and_logout(client, alice):
+    response = client.post(
+        reverse("accounts:login"), {"username": "alice@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard")
+    assert client.post(reverse("accounts:logout")).status_code == 302
+    assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_wrong_password_shows_a_message(client, alice):
+    response = client.post(
+        reverse("accounts:login"), {"username": "alice@example.org", "password": "salah"}
+    )
+    assert response.status_code == 200
+    assert "email" in response.content.decode().lower()
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_by_email(client, alice):
+    response = client.post(reverse("accounts:password_reset"), {"email": "alice@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    response = client.get(link, follow=True)
+    form_url = response.redirect_chain[-1][0]
+    response = client.post(
+        form_url, {"new_password1": "Baru-Sekali-2026", "new_password2": "Baru-Sekali-2026"}
+    )
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.check_password("Baru-Sekali-2026")
+
+
+@pytest.mark.parametrize("language,text", [("id", "Masuk"), ("en", "Log in")])
+def test_language_switch(client, db, language, text):
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    response = client.get(reverse("accounts:login"))
+    assert f'<html lang="{language}">' in response.content.decode()
+    assert text in response.content.decode()
+
+
+def test_indonesian_is_the_default_language(client, db):
+    response = client.get("/")
+    assert '<html lang="id">' in response.content.decode()

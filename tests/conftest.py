@@ -1,0 +1,223 @@
+"""The fixed cast every test can use, and helpers to build applications in any state.
+
+alice and bob are applicants; staff is Admin LSP; assessor/assessor2, technical, appeal and director
+hold the other roles. Every test runs against the real PostgreSQL of DATABASE_URL.
+"""
+
+import datetime
+import shutil
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.storage import storages
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from lsp_portal.accounts.models import User
+from lsp_portal.accounts.roles import Role
+from registration import services
+from registration.demo_files import image_bytes, pdf_bytes
+from registration.models import Application, Document, Scheme
+from registration.uploads import check_upload
+
+PASSWORD = "Rahasia-Uji-2026"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_in_memory():
+    """Tests never leave tasks in the real Redis queue: they publish to an in-memory broker, and
+    run tasks only where a test asks for `celery_eager`. test_infrastructure checks real Redis."""
+    from lsp_portal.celery import app
+
+    app.conf.broker_url = "memory://"
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path, monkeypatch):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media"), "base_url": None},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.LANGUAGE_CODE = "id"
+    # FileField resolves its storage once at import; point it at this test's folder.
+    monkeypatch.setattr(Document._meta.get_field("file"), "storage", storages["private"])
+    yield
+    shutil.rmtree(tmp_path / "media", ignore_errors=True)
+
+
+@pytest.fixture
+def celery_eager(settings):
+    """Run Celery tasks in-process for this test (the default in tests is the real broker)."""
+    from lsp_portal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+def make_user(email, name, *roles):
+    user = User.objects.create_user(email=email, password=PASSWORD, full_name=name)
+    user.groups.set(Group.objects.filter(name__in=roles))
+    return user
+
+
+@pytest.fixture
+def alice(db):
+    return make_user("alice@example.org", "Alice Applicant", Role.APPLICANT)
+
+
+@pytest.fixture
+def bob(db):
+    return make_user("bob@example.org", "Bob Applicant", Role.APPLICANT)
+
+
+@pytest.fixture
+def staff(db):
+    return make_user("staff@example.org", "Sam Staff", Role.STAFF)
+
+
+@pytest.fixture
+def assessor(db):
+    return make_user("assessor@example.org", "Ana Assessor", Role.ASSESSOR)
+
+
+@pytest.fixture
+def assessor2(db):
+    return make_user("assessor2@example.org", "Andi Assessor", Role.ASSESSOR)
+
+
+@pytest.fixture
+def technical(db):
+    return make_user("technical@example.org", "Tia Technical", Role.TECHNICAL_TEAM)
+
+
+@pytest.fixture
+def appeal(db):
+    return make_user("appeal@example.org", "Abe Appeal", Role.APPEAL_TEAM)
+
+
+@pytest.fixture
+def director(db):
+    return make_user("director@example.org", "Dina Director", Role.DIRECTOR)
+
+
+@pytest.fixture
+def scheme(db):
+    return Scheme.objects.get(code="mhp")
+
+
+def pdf_upload(name="dokumen.pdf", text="Dokumen"):
+    return SimpleUploadedFile(name, pdf_bytes(text), content_type="application/pdf")
+
+
+def jpeg_upload(name="foto.jpg"):
+    return SimpleUploadedFile(name, image_bytes("JPEG"), content_type="image/jpeg")
+
+
+PERSONAL = {
+    "full_name": "Alice Applicant",
+    "nik": "3174015201020001",
+    "birth_place": "Jakarta",
+    "birth_date": datetime.date(2002, 1, 12),
+    "gender": "P",
+    "address": "Jl. Merdeka 1, Jakarta",
+    "phone": "0812 3456 7890",
+    "email": "alice@example.org",
+    "university": "Universitas Pembangunan Jaya",
+    "study_programme": "Manajemen",
+    "student_number": "2019001",
+    "semester": 7,
+}
+
+
+def fill_application(user, application, *, hours=400, courses=None, documents=True, answers=True):
+    """Fill FR-APL-01/02 through the services, as complete as asked."""
+    scheme = application.scheme
+    services.save_personal_data(
+        user,
+        application,
+        {**PERSONAL, "full_name": user.full_name, "email": user.email},
+        list(scheme.required_courses.all()) if courses is None else courses,
+    )
+    if hours is not None:
+        services.add_experience(
+            user,
+            application,
+            {
+                "organisation": "PT Contoh",
+                "field": scheme.experience_fields.first(),
+                "role": "Magang CRM",
+                "start_date": datetime.date(2024, 1, 1),
+                "end_date": datetime.date(2024, 4, 30),
+                "hours": hours,
+            },
+        )
+    letter = None
+    if documents:
+        for requirement in scheme.required_documents.all():
+            for _ in range(requirement.quantity):
+                upload = jpeg_upload() if requirement.images_only else pdf_upload()
+                document = services.upload_document(
+                    user,
+                    application,
+                    requirement,
+                    check_upload(upload, images_only=requirement.images_only),
+                )
+                if requirement.code == "surat-magang":
+                    letter = document
+    if answers:
+        services.save_self_assessment(
+            user,
+            application,
+            {unit: {"answer": "K", "note": "", "evidence": letter} for unit in scheme.units.all()},
+        )
+    application.refresh_from_db()
+    return application
+
+
+@pytest.fixture
+def draft(alice, scheme):
+    """Alice's empty draft application."""
+    return services.start_application(alice, scheme)
+
+
+@pytest.fixture
+def complete_draft(alice, draft):
+    """Alice's draft with everything filled in, eligible, not yet submitted."""
+    return fill_application(alice, draft)
+
+
+@pytest.fixture
+def submitted(alice, complete_draft):
+    """Alice's complete application, submitted to the LSP."""
+    return services.submit(alice, complete_draft, agreed=True)
+
+
+@pytest.fixture
+def bobs_application(bob, scheme):
+    return services.start_application(bob, scheme)
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+def status_of(application):
+    return Application.objects.get(pk=application.pk).status

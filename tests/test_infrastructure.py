@@ -1,0 +1,116 @@
+"""The running environment: settings, PostgreSQL, Redis, deploy checks, demo data, the catalogue."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from lsp_portal.accounts.models import User
+from lsp_portal.accounts.roles import Role
+from registration.models import Application, Scheme
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_suite_runs_on_postgresql(db):
+    assert connection.vendor == "postgresql"
+
+
+def test_redis_cache_and_broker_answer(db):
+    if not os.environ.get("REDIS_URL"):
+        pytest.fail("make test sets REDIS_URL; run the suite through make test")
+    cache.set("lsp-portal-test", "ok", 5)
+    assert cache.get("lsp-portal-test") == "ok"
+    from kombu import Connection
+
+    with Connection(settings.CELERY_BROKER_URL, connect_timeout=3) as conn:
+        conn.ensure_connection(max_retries=1)
+        queue = conn.SimpleQueue("lsp-portal-selftest")
+        queue.put({"hello": "redis"})
+        assert queue.get(timeout=3).payload == {"hello": "redis"}
+        queue.clear()
+        queue.close()
+
+
+def run_manage(*args, **env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_deploy_check_is_clean_in_production_settings():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY="x" * 20 + "-production-secret-" + "y" * 30,
+        ALLOWED_HOSTS="lsp.example.ac.id",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNINGS" not in result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_manage("check", DEBUG="0", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_scheme_from_the_seed_document(db):
+    scheme = Scheme.objects.get(code="mhp")
+    assert scheme.name == "Pengelolaan Sistem Manajemen Hubungan Pelanggan"
+    assert scheme.document_number == "003-P1UPJ-MHP-10-2021"
+    assert (scheme.fee, scheme.validity_years, scheme.min_experience_hours) == (350_000, 3, 400)
+    units = list(scheme.units.values_list("code", flat=True))
+    assert len(units) == 15
+    assert units[0] == "M.702093.001.01" and units[-1] == "M.702093.015.01"
+    assert list(scheme.required_courses.values_list("name", flat=True)) == [
+        "Manajemen Pemasaran",
+        "Perilaku Konsumen",
+        "Manajemen Jasa",
+    ]
+    documents = {d.code: d.quantity for d in scheme.required_documents.all()}
+    assert documents == {"ktp": 1, "ktm": 1, "transkrip": 1, "pasfoto": 3, "surat-magang": 1}
+
+
+def test_roles_exist_as_groups(db):
+    from django.contrib.auth.models import Group
+
+    assert set(Group.objects.values_list("name", flat=True)) >= set(Role.values)
+
+
+def test_seed_demo_refuses_without_debug(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG=0"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_seed_demo_creates_one_user_per_role_and_a_case_per_status(db, settings, capsys):
+    settings.DEBUG = False
+    call_command("seed_demo", "--force")
+    call_command("seed_demo", "--force")  # running twice changes nothing
+    output = capsys.readouterr().out
+    assert "direktur@demo.test" in output and "Direktur-Demo-2026" in output
+    for role in Role.values:
+        assert User.objects.with_role(role).exists(), role
+    assert User.objects.with_role(Role.APPLICANT).count() >= 2
+    assert User.objects.with_role(Role.ASSESSOR).count() == 2
+    statuses = set(Application.objects.values_list("status", flat=True))
+    assert statuses == {"draft", "submitted", "revision_requested", "eligible", "rejected"}
+    assert Application.objects.count() == 5
+    assert User.objects.get(email="asesi@demo.test").check_password("Asesi-Demo-2026")
