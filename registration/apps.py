@@ -8,6 +8,25 @@ class RegistrationConfig(AppConfig):
     verbose_name = _("Registration")
 
     def ready(self):
+        from lsp_portal.audit import labels
+
+        from .models import Application
         from .permissions import grant_staff_catalogue_permissions
+
+        labels.register(
+            actions={
+                "account.signed_up": _("Account created"),
+                "application.created": _("Application started"),
+                "application.submitted": _("Application submitted"),
+                "application.withdrawn": _("Application withdrawn"),
+                "application.eligible": _("Confirmed eligible"),
+                "application.revision_requested": _("Revision requested"),
+                "application.rejected": _("Application rejected"),
+                "document.uploaded": _("Document uploaded"),
+                "document.removed": _("Document removed"),
+                "self_assessment.saved": _("Self-assessment saved"),
+            },
+            statuses=dict(Application.Status.choices),
+        )
 
         post_migrate.connect(grant_staff_catalogue_permissions, sender=self)

@@ -121,7 +121,12 @@ class UnitSelfAssessmentForm(forms.Form):
         super().__init__(*args, prefix=f"unit-{unit.pk}", **kwargs)
         self.fields["evidence"].queryset = documents
         self.fields["evidence"].empty_label = _("(none)")
-        self.fields["upload"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png"
+        self.fields["evidence"].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["upload"].widget.attrs.update(
+            {"accept": ".pdf,.jpg,.jpeg,.png", "class": "form-control form-control-sm"}
+        )
+        self.fields["note"].widget.attrs["class"] = "form-control form-control-sm"
+        self.fields["answer"].widget.attrs["class"] = "form-check-input"
 
     def clean(self):
         data = super().clean()

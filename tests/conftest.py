@@ -5,6 +5,7 @@ hold the other roles. Every test runs against the real PostgreSQL of DATABASE_UR
 """
 
 import datetime
+import importlib
 import shutil
 
 import pytest
@@ -67,7 +68,24 @@ def celery_eager(settings):
     app.conf.task_always_eager = previous
 
 
+def ensure_seed_data():
+    """Transactional tests (browser, e-mail on commit) end with a flush that also empties what the
+    data migrations loaded; load the roles and the scheme again when they are missing."""
+    if (
+        Scheme.objects.filter(code="mhp").exists()
+        and Group.objects.filter(name=Role.STAFF).exists()
+    ):
+        return
+    from django.apps import apps
+
+    roles = importlib.import_module("lsp_portal.accounts.migrations.0002_roles")
+    scheme = importlib.import_module("registration.migrations.0002_scheme_mhp")
+    roles.create_roles(apps, None)
+    scheme.load_scheme(apps, None)
+
+
 def make_user(email, name, *roles):
+    ensure_seed_data()
     user = User.objects.create_user(email=email, password=PASSWORD, full_name=name)
     user.groups.set(Group.objects.filter(name__in=roles))
     return user
@@ -115,6 +133,7 @@ def director(db):
 
 @pytest.fixture
 def scheme(db):
+    ensure_seed_data()
     return Scheme.objects.get(code="mhp")
 
 

@@ -4,6 +4,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import labels
+
 
 class AuditEventQuerySet(models.QuerySet):
     def for_object(self, obj):
@@ -62,3 +64,12 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Audit events are append-only.")
+
+    def action_label(self):
+        return labels.action_label(self.action)
+
+    def from_status_label(self):
+        return labels.status_label(self.from_status)
+
+    def to_status_label(self):
+        return labels.status_label(self.to_status)

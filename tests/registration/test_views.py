@@ -142,7 +142,7 @@ def test_review_detail_shows_checks_documents_and_history(login, staff, submitte
     html = response.content.decode()
     assert 'data-check="experience_hours" data-passed="1"' in html
     assert reverse("registration:document_file", args=[submitted.documents.first().pk]) in html
-    assert "application.submitted" in html
+    assert 'data-action="application.submitted"' in html
 
 
 @pytest.mark.django_db(transaction=True)
