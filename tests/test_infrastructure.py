@@ -116,3 +116,23 @@ def test_seed_demo_creates_one_user_per_role_and_a_case_per_status(db, settings,
     assert statuses == {"draft", "submitted", "revision_requested", "eligible", "rejected"}
     assert Application.objects.count() == 5
     assert User.objects.get(email="asesi@demo.test").check_password("Asesi-Demo-2026")
+
+
+def test_uploads_can_live_on_s3_compatible_storage():
+    """Several web/worker machines share uploads through S3-compatible storage (README)."""
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.core.files.storage import storages; s = storages['private']; "
+        "print(type(s).__name__, s.bucket_name, s.endpoint_url, s.default_acl)",
+        PRIVATE_STORAGE_BACKEND="storages.backends.s3.S3Storage",
+        AWS_STORAGE_BUCKET_NAME="lsp-uploads",
+        AWS_S3_ENDPOINT_URL="http://127.0.0.1:9000",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == [
+        "S3Storage",
+        "lsp-uploads",
+        "http://127.0.0.1:9000",
+        "private",
+    ]
