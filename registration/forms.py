@@ -213,3 +213,7 @@ class QueueFilterForm(forms.Form):
         empty_label=_("All schemes"),
     )
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].widget.attrs["class"] = "form-select form-select-sm"
