@@ -90,20 +90,7 @@ def completeness_checks(application, *, include_agreement=False):
     checks = []
     personal_missing = [
         str(application._meta.get_field(name).verbose_name)
-        for name in (
-            "full_name",
-            "nik",
-            "birth_place",
-            "birth_date",
-            "gender",
-            "address",
-            "phone",
-            "email",
-            "university",
-            "study_programme",
-            "student_number",
-            "semester",
-        )
+        for name in application.PERSONAL_FIELDS
         if getattr(application, name) in ("", None)
     ]
     checks.append(

@@ -4,7 +4,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Application, Document, Experience, RequiredDocument, Scheme, SelfAssessment
-from .services import PERSONAL_FIELDS
 from .uploads import check_upload
 
 
@@ -21,7 +20,7 @@ class PersonalDataForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = [*PERSONAL_FIELDS, "completed_courses"]
+        fields = [*Application.PERSONAL_FIELDS, "completed_courses"]
         widgets = {
             "birth_date": DateInput(),
             "address": forms.Textarea(attrs={"rows": 3}),

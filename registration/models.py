@@ -233,6 +233,21 @@ class Application(models.Model):
         FEMALE = "P", _("Female")
 
     CLOSED_STATUSES = (Status.REJECTED, Status.WITHDRAWN)
+    # FR-APL-01 parts a (personal) and b (education): all required before submission.
+    PERSONAL_FIELDS = (
+        "full_name",
+        "nik",
+        "birth_place",
+        "birth_date",
+        "gender",
+        "address",
+        "phone",
+        "email",
+        "university",
+        "study_programme",
+        "student_number",
+        "semester",
+    )
     EDITABLE_STATUSES = (Status.DRAFT, Status.REVISION_REQUESTED)
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -22,20 +22,7 @@ from .models import Application, Document, Experience, SelfAssessment, private_s
 
 Status = Application.Status
 
-PERSONAL_FIELDS = (
-    "full_name",
-    "nik",
-    "birth_place",
-    "birth_date",
-    "gender",
-    "address",
-    "phone",
-    "email",
-    "university",
-    "study_programme",
-    "student_number",
-    "semester",
-)
+PERSONAL_FIELDS = Application.PERSONAL_FIELDS
 
 
 # ---------------------------------------------------------------------------------------------

@@ -238,8 +238,18 @@ def experience_delete(request, pk, experience_pk):
 @require_http_methods(["GET", "POST"])
 def application_documents(request, pk):
     application = _own_application(request, pk)
+    documents = list(application.documents.select_related("requirement"))
+    requirements = [
+        (req, [d for d in documents if d.requirement_id == req.pk])
+        for req in application.scheme.required_documents.all()
+    ]
+    # Preselect the first document still missing, so uploading is one file after another.
+    missing = next((req for req, files in requirements if len(files) < req.quantity), None)
     form = DocumentUploadForm(
-        request.POST or None, request.FILES or None, scheme=application.scheme
+        request.POST or None,
+        request.FILES or None,
+        scheme=application.scheme,
+        initial={"requirement": missing},
     )
     if request.method == "POST":
         if form.is_valid():
@@ -257,11 +267,6 @@ def application_documents(request, pk):
                 return redirect("registration:application_documents", application.pk)
         else:
             messages.error(request, _("The file was not uploaded. See the message below."))
-    documents = list(application.documents.select_related("requirement"))
-    requirements = [
-        (req, [d for d in documents if d.requirement_id == req.pk])
-        for req in application.scheme.required_documents.all()
-    ]
     status = 400 if request.method == "POST" else 200
     return render(
         request,

@@ -182,3 +182,12 @@ def test_self_assessment_evidence_upload_and_bad_file(login, alice, complete_dra
     assert answer.evidence.original_name == "bukti.pdf"
     assert answer.evidence.requirement is None
     assert answer.note == "Sertifikat pelatihan"
+
+
+def test_upload_form_preselects_the_next_missing_document(login, alice, draft, ktp, scheme):
+    client = login(alice)
+    url = reverse("registration:application_documents", args=[draft.pk])
+    assert f'<option value="{ktp.pk}" selected>' in client.get(url).content.decode()
+    upload(client, draft, ktp, "ktp.pdf", pdf_bytes())
+    ktm = scheme.required_documents.get(code="ktm")
+    assert f'<option value="{ktm.pk}" selected>' in client.get(url).content.decode()
