@@ -14,5 +14,6 @@ urlpatterns = [
     path("accounts/", include("lsp_portal.accounts.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("assessment/", include("assessment.urls")),
     path("", include("registration.urls")),
 ]

@@ -15,6 +15,15 @@ PROFILE = {
     "dimas@demo.test": ("3275012007020003", "Bekasi", datetime.date(2002, 7, 20), "L", 450),
     "putri@demo.test": ("3603014408010004", "Serang", datetime.date(2001, 8, 4), "P", 600),
     "yoga@demo.test": ("3174022909020005", "Depok", datetime.date(2002, 9, 29), "L", 399),
+    "nadia@demo.test": (
+        "3674014105020006",
+        "Tangerang Selatan",
+        datetime.date(2002, 5, 1),
+        "P",
+        410,
+    ),
+    "fajar@demo.test": ("3171011206010007", "Jakarta", datetime.date(2001, 6, 12), "L", 640),
+    "gita@demo.test": ("3216016611020008", "Bekasi", datetime.date(2002, 11, 26), "P", 405),
 }
 
 
@@ -85,7 +94,8 @@ def _fill(user, application, *, hours, complete=True):
 
 
 def seed_registration(users, staff):
-    """One demo case per registration status. Applicants that already have one are left alone."""
+    """One demo case per registration status (and eligible ones for the assessment stage).
+    Applicants that already have an application are left alone."""
     scheme = Scheme.objects.get(code="mhp")
     plan = [
         ("asesi@demo.test", Application.Status.SUBMITTED),
@@ -93,6 +103,9 @@ def seed_registration(users, staff):
         ("dimas@demo.test", Application.Status.REVISION_REQUESTED),
         ("putri@demo.test", Application.Status.ELIGIBLE),
         ("yoga@demo.test", Application.Status.REJECTED),
+        ("nadia@demo.test", Application.Status.ELIGIBLE),
+        ("fajar@demo.test", Application.Status.ELIGIBLE),
+        ("gita@demo.test", Application.Status.ELIGIBLE),
     ]
     created = 0
     for email, status in plan:

@@ -200,14 +200,22 @@ class SchemeClause(models.Model):
 
 class ApplicationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Applicants see their own; LSP staff see every application."""
+        """Applicants see their own; LSP staff see every application; later stages add their
+        people through registration.hooks (e.g. the assessor assigned to the case)."""
+        from . import hooks
+
         if not user.is_authenticated:
             return self.none()
         if user.has_role(Role.STAFF):
             return self
+        condition = Q(pk__in=[])
         if user.has_role(Role.APPLICANT):
-            return self.filter(applicant=user)
-        return self.none()
+            condition |= Q(applicant=user)
+        for extra in hooks.visibility:
+            extra_condition = extra(user)
+            if extra_condition is not None:
+                condition |= extra_condition
+        return self.filter(condition).distinct()
 
     def active(self):
         return self.exclude(status__in=Application.CLOSED_STATUSES)

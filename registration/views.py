@@ -79,7 +79,10 @@ def scheme_detail(request, code):
 
 
 def _journey(application):
-    """The applicant's status tracker: registration, then later stages shown as not yet reached."""
+    """The applicant's status tracker: registration, then the later stages (each app adds its own
+    through registration.hooks.journey); stages not reached yet are shown as such."""
+    from . import hooks
+
     registration_state = {
         Status.DRAFT: "current",
         Status.SUBMITTED: "current",
@@ -89,20 +92,31 @@ def _journey(application):
         Status.WITHDRAWN: "failed",
     }[application.status]
     later = "next" if application.status == Status.ELIGIBLE else "pending"
-    return [
+    steps = [
         {"key": "registration", "label": _("Registration"), "state": registration_state},
         {"key": "assessment", "label": _("Assessment"), "state": later},
         {"key": "decision", "label": _("Decision"), "state": "pending"},
         {"key": "certificate", "label": _("Certificate"), "state": "pending"},
         {"key": "appeal", "label": _("Appeal"), "state": "pending"},
     ]
+    by_key = {step["key"]: step for step in steps}
+    for provider in hooks.journey:
+        for step in provider(application) or []:
+            by_key[step["key"]].update(step)
+    return steps
 
 
 @require_GET
 def dashboard(request):
+    from . import hooks
+
     user = request.user
     if user.has_role(Role.STAFF) and not user.has_role(Role.APPLICANT):
         return redirect("registration:review_queue")
+    if not user.has_role(Role.APPLICANT):
+        for role, url_name in hooks.homes:
+            if user.has_role(role):
+                return redirect(url_name)
     context = {}
     if user.has_role(Role.APPLICANT):
         applications = (

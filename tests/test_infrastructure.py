@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from assessment.models import Assessment
 from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
 from registration.models import Application, Scheme
@@ -114,7 +115,11 @@ def test_seed_demo_creates_one_user_per_role_and_a_case_per_status(db, settings,
     assert User.objects.with_role(Role.ASSESSOR).count() == 2
     statuses = set(Application.objects.values_list("status", flat=True))
     assert statuses == {"draft", "submitted", "revision_requested", "eligible", "rejected"}
-    assert Application.objects.count() == 5
+    assert Application.objects.count() == 8
+    # the assessment stage: a case waiting for the applicant's agreement, one agreed, one submitted
+    steps = sorted(Assessment.objects.values_list("status", flat=True))
+    assert steps == ["assigned", "plan_agreed", "recommended"]
+    assert Assessment.objects.get(status="recommended").recommendation == "K"
     assert User.objects.get(email="asesi@demo.test").check_password("Asesi-Demo-2026")
 
 

@@ -93,3 +93,11 @@ def test_language_switch(client, db, language, text):
 def test_indonesian_is_the_default_language(client, db):
     response = client.get("/")
     assert '<html lang="id">' in response.content.decode()
+
+
+def test_an_english_browser_still_gets_indonesian_until_the_user_switches(client, db):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="id">' in response.content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="id")
+    assert '<html lang="en">' in response.content.decode()

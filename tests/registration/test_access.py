@@ -109,6 +109,12 @@ def test_dashboard_sends_staff_to_the_queue(login, staff):
     assert response["Location"] == reverse("registration:review_queue")
 
 
-def test_other_roles_get_a_dashboard_without_error(login, assessor, technical, appeal, director):
-    for user in (assessor, technical, appeal, director):
+def test_other_roles_get_a_dashboard_without_error(login, technical, appeal, director):
+    for user in (technical, appeal, director):
         assert login(user).get(reverse("dashboard")).status_code == 200
+
+
+def test_dashboard_sends_assessors_to_their_cases(login, assessor):
+    response = login(assessor).get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("assessment:assessor_cases")

@@ -31,6 +31,9 @@ EXTRA_APPLICANTS = [
     ("dimas@demo.test", "Dimas Pratama"),
     ("putri@demo.test", "Putri Anggraini"),
     ("yoga@demo.test", "Yoga Saputra"),
+    ("nadia@demo.test", "Nadia Rahmawati"),
+    ("fajar@demo.test", "Fajar Nugroho"),
+    ("gita@demo.test", "Gita Permatasari"),
 ]
 EXTRA_PASSWORD = "Asesi-Demo-2026"
 
@@ -59,18 +62,20 @@ class Command(BaseCommand):
             users["admin@demo.test"].is_staff = True
             users["admin@demo.test"].save(update_fields=["is_staff"])
 
+        from assessment.demo import seed_assessment
         from registration.demo import seed_registration
 
         # The demo's review e-mails would flood the console; the real ones are sent by Celery.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             created = seed_registration(users, staff)
+            created += seed_assessment(users, staff)
 
         self.stdout.write(self.style.SUCCESS("Demo users (e-mail / password):"))
         for email, _name, roles, password in DEMO_USERS:
             self.stdout.write(f"  {', '.join(roles):<14} {email:<22} {password}")
         for email, _name in EXTRA_APPLICANTS:
             self.stdout.write(f"  {'Asesi':<14} {email:<22} {EXTRA_PASSWORD}")
-        self.stdout.write(f"Demo applications created: {created}")
+        self.stdout.write(f"Demo cases created: {created}")
         self.stdout.write("Open http://127.0.0.1:8000/ and log in with one of the accounts above.")
 
     def _user(self, email, name, roles, password):

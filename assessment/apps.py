@@ -1,0 +1,37 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AssessmentConfig(AppConfig):
+    name = "assessment"
+    verbose_name = _("Assessment")
+
+    def ready(self):
+        from lsp_portal.accounts.roles import Role
+        from lsp_portal.audit import labels
+        from registration import hooks
+
+        from . import journey
+        from .models import Assessment
+
+        hooks.register_visibility(journey.assessor_visibility)
+        hooks.register_journey(journey.assessment_steps)
+        hooks.register_home(Role.ASSESSOR, "assessment:assessor_cases")
+        post_migrate.connect(journey.grant_staff_registry_permissions, sender=self)
+        labels.register(
+            actions={
+                "assessment.assigned": _("Assessor assigned"),
+                "assessment.reassigned": _("Assessor reassigned"),
+                "assessment.impartiality_declared": _("Impartiality declared"),
+                "assessment.plan_set": _("Assessment plan set"),
+                "assessment.plan_agreed": _("Assessment plan agreed"),
+                "assessment.evidence_reviewed": _("Evidence reviewed (VATM)"),
+                "assessment.results_recorded": _("Test results recorded"),
+                "assessment.submitted": _("Recommendation submitted to the LSP"),
+                "assessment.result_signed": _("Result signed by the applicant"),
+                "assessment.signature_declined": _("Applicant declined to sign"),
+                "assessment.feedback_given": _("Feedback given (FR-AK-03)"),
+            },
+            statuses=dict(Assessment.Status.choices),
+        )

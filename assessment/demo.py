@@ -1,0 +1,127 @@
+"""Demo data for the assessment stage (seed_demo): registries and cases at each step."""
+
+import datetime
+
+from django.utils import timezone
+
+from registration.models import Application, Scheme
+
+from . import services
+from .models import TUK, Assessment, Assessor
+
+
+def _registries(users, staff, scheme):
+    today = timezone.localdate()
+    assessors = {}
+    for email, number, valid_until in (
+        ("asesor@demo.test", "MET.000.004512 2021", today + datetime.timedelta(days=700)),
+        ("asesor2@demo.test", "MET.000.009876 2022", today + datetime.timedelta(days=300)),
+    ):
+        assessor, _created = Assessor.objects.update_or_create(
+            user=users[email],
+            defaults={"registration_number": number, "registration_valid_until": valid_until},
+        )
+        assessor.schemes.add(scheme)
+        assessors[email] = assessor
+    tuks = {}
+    for name, address, kind, start, end in (
+        (
+            "TUK Sewaktu Kampus UPJ",
+            "Gedung B lantai 3, Universitas Pembangunan Jaya, Bintaro, Tangerang Selatan",
+            TUK.Kind.SEWAKTU,
+            today - datetime.timedelta(days=60),
+            today + datetime.timedelta(days=300),
+        ),
+        (
+            "TUK Tempat Kerja PT Pelanggan Setia",
+            "Jl. TB Simatupang Kav. 1, Jakarta Selatan",
+            TUK.Kind.TEMPAT_KERJA,
+            today - datetime.timedelta(days=30),
+            today + datetime.timedelta(days=150),
+        ),
+        (
+            "TUK Mandiri Lama (verifikasi habis)",
+            "Jl. Pemuda 10, Jakarta Timur",
+            TUK.Kind.MANDIRI,
+            today - datetime.timedelta(days=800),
+            today - datetime.timedelta(days=70),
+        ),
+    ):
+        tuks[name], _created = TUK.objects.update_or_create(
+            name=name,
+            defaults={
+                "address": address,
+                "kind": kind,
+                "verified_on": start,
+                "verified_until": end,
+                "verified_by": staff,
+            },
+        )
+    return assessors, tuks["TUK Sewaktu Kampus UPJ"]
+
+
+def _plan(assessor_user, assessment, tuk):
+    today = timezone.localdate()
+    services.declare_impartiality(assessor_user, assessment)
+    services.set_plan(
+        assessor_user,
+        assessment,
+        {
+            unit: {"methods": ["observasi", "lisan", "portofolio"], "date": today, "tuk": tuk}
+            for unit in assessment.application.scheme.units.all()
+        },
+    )
+
+
+def seed_assessment(users, staff):
+    """putri: plan waiting for her agreement; nadia: plan agreed, evidence to review; fajar:
+    recommendation submitted (K); gita: eligible, waiting for an assessor."""
+    scheme = Scheme.objects.get(code="mhp")
+    assessors, tuk = _registries(users, staff, scheme)
+    assessor = assessors["asesor@demo.test"]
+    assessor_user = assessor.user
+    created = 0
+    for email, step in (
+        ("putri@demo.test", "plan_set"),
+        ("nadia@demo.test", "plan_agreed"),
+        ("fajar@demo.test", "recommended"),
+    ):
+        application = Application.objects.filter(
+            applicant=users[email], status=Application.Status.ELIGIBLE
+        ).first()
+        if application is None or Assessment.objects.filter(application=application).exists():
+            continue
+        assessment = services.assign(staff, application, assessor)
+        _plan(assessor_user, assessment, tuk)
+        created += 1
+        if step == "plan_set":
+            continue
+        applicant = users[email]
+        for party in (applicant, assessor_user):
+            services.agree_plan(party, assessment, plan=True, confidentiality=True)
+        if step == "plan_agreed":
+            continue
+        units = list(scheme.units.all())
+        vatm = {"valid": True, "authentic": True, "current": True, "sufficient": True}
+        services.review_evidence(
+            assessor_user,
+            assessment,
+            {unit: {**vatm, "note": "Sesuai surat magang"} for unit in units},
+            proceed=True,
+        )
+        services.record_results(
+            assessor_user,
+            assessment,
+            {
+                unit: {
+                    **vatm,
+                    "methods": ["observasi", "lisan"],
+                    "evidence_observed": "Demonstrasi dan tanya jawab sesuai kriteria unjuk kerja.",
+                    "result": "K",
+                }
+                for unit in units
+            },
+        )
+        services.submit_recommendation(assessor_user, assessment, note="Asesi kompeten.")
+        services.sign_result(applicant, assessment)
+    return created

@@ -1,0 +1,224 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from registration.forms import DateInput
+
+from .models import TUK, Assessor, Feedback, Method, UnitResult
+
+VATM = ("valid", "authentic", "current", "sufficient")
+
+
+def _small(field, css="form-control form-control-sm"):
+    field.widget.attrs["class"] = css
+    return field
+
+
+class AssessorChoiceField(forms.ModelChoiceField):
+    """Shows each assessor with their current workload (open assessments)."""
+
+    def label_from_instance(self, obj):
+        return _("%(name)s - %(reg)s - %(count)s open case(s)") % {
+            "name": obj.user.full_name,
+            "reg": obj.registration_number,
+            "count": getattr(obj, "workload", 0),
+        }
+
+
+class AssignForm(forms.Form):
+    assessor = AssessorChoiceField(queryset=Assessor.objects.none(), label=_("Assessor"))
+
+    def __init__(self, *args, assessors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assessor"].queryset = assessors
+        self.fields["assessor"].widget.attrs["class"] = "form-select"
+
+
+class ReassignForm(AssignForm):
+    reason = forms.CharField(
+        label=_("Reason for reassigning"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
+    )
+
+
+class PlanDefaultsForm(forms.Form):
+    """Optional: one date and TUK for every unit (each row can still differ)."""
+
+    date = forms.DateField(label=_("Test date for all units"), required=False, widget=DateInput())
+    tuk = forms.ModelChoiceField(
+        label=_("TUK for all units"), queryset=TUK.objects.all(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="all", **kwargs)
+        _small(self.fields["date"])
+        _small(self.fields["tuk"], "form-select form-select-sm")
+
+
+class PlanItemForm(forms.Form):
+    methods = forms.MultipleChoiceField(
+        label=_("Methods"),
+        choices=Method.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    date = forms.DateField(label=_("Date"), required=False, widget=DateInput())
+    tuk = forms.ModelChoiceField(label=_("TUK"), queryset=TUK.objects.all(), required=False)
+
+    def __init__(self, *args, unit, **kwargs):
+        self.unit = unit
+        super().__init__(*args, prefix=f"unit-{unit.pk}", **kwargs)
+        _small(self.fields["date"])
+        _small(self.fields["tuk"], "form-select form-select-sm")
+        self.fields["methods"].widget.attrs["class"] = "form-check-input"
+
+    def values(self, defaults):
+        data = self.cleaned_data
+        return {
+            "methods": data["methods"],
+            "date": defaults.get("date") or data["date"],
+            "tuk": defaults.get("tuk") or data["tuk"],
+        }
+
+
+class AgreementForm(forms.Form):
+    plan = forms.BooleanField(
+        label=_(
+            "I have read the assessment plan (methods, dates and TUK per unit) and agree to it."
+        ),
+        required=True,
+    )
+    confidentiality = forms.BooleanField(
+        label=_(
+            "I agree that the assessment records are confidential and used only for this "
+            "certification (FR-AK-01)."
+        ),
+        required=True,
+    )
+
+
+class EvidenceReviewForm(forms.Form):
+    valid = forms.BooleanField(label=_("Valid"), required=False)
+    authentic = forms.BooleanField(label=_("Asli"), required=False)
+    current = forms.BooleanField(label=_("Terkini"), required=False)
+    sufficient = forms.BooleanField(label=_("Memadai"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args, unit, **kwargs):
+        self.unit = unit
+        super().__init__(*args, prefix=f"unit-{unit.pk}", **kwargs)
+        for name in VATM:
+            self.fields[name].widget.attrs["class"] = "form-check-input"
+        _small(self.fields["note"])
+
+
+class ProceedForm(forms.Form):
+    proceed = forms.TypedChoiceField(
+        label=_("Recommendation (9.2.6)"),
+        choices=[
+            ("yes", _("Recommended: the applicant proceeds to the competency test")),
+            ("no", _("Not recommended")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (required when not recommended; shown to the applicant)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("proceed") is False and not data.get("reason", "").strip():
+            self.add_error("reason", _("Give the reason why the applicant is not recommended."))
+        return data
+
+
+class UnitResultForm(forms.Form):
+    methods = forms.MultipleChoiceField(
+        label=_("Methods used"),
+        choices=Method.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    evidence_observed = forms.CharField(
+        label=_("Evidence observed"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+    valid = forms.BooleanField(label=_("Valid"), required=False)
+    authentic = forms.BooleanField(label=_("Asli"), required=False)
+    current = forms.BooleanField(label=_("Terkini"), required=False)
+    sufficient = forms.BooleanField(label=_("Memadai"), required=False)
+    result = forms.ChoiceField(
+        label=_("Result"),
+        choices=UnitResult.Result.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def __init__(self, *args, unit, **kwargs):
+        self.unit = unit
+        super().__init__(*args, prefix=f"unit-{unit.pk}", **kwargs)
+        for name in (*VATM, "methods", "result"):
+            self.fields[name].widget.attrs["class"] = "form-check-input"
+        _small(self.fields["evidence_observed"])
+
+    @property
+    def filled(self):
+        return bool(self.cleaned_data.get("result"))
+
+    def clean(self):
+        data = super().clean()
+        started = data.get("methods") or data.get("evidence_observed")
+        if started and not data.get("result"):
+            self.add_error("result", _("Choose K or BK."))
+        return data
+
+
+class SubmitRecommendationForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note to the LSP (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+
+class DeclineForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Why do you not sign the result?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class FeedbackForm(forms.Form):
+    """FR-AK-03: a yes/no answer and an optional comment per question, and a general comment."""
+
+    comment = forms.CharField(
+        label=_("Other comments"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for index, question in enumerate(Feedback.QUESTIONS):
+            self.fields[f"q{index}"] = forms.TypedChoiceField(
+                label=question,
+                choices=[("yes", _("Yes")), ("no", _("No"))],
+                coerce=lambda value: value == "yes",
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"c{index}"] = forms.CharField(
+                label=_("Comment"), required=False, max_length=500
+            )
+
+    def question_rows(self):
+        return [(self[f"q{i}"], self[f"c{i}"]) for i in range(len(Feedback.QUESTIONS))]
+
+    def answers(self):
+        return [
+            {"yes": self.cleaned_data[f"q{i}"], "comment": self.cleaned_data[f"c{i}"]}
+            for i in range(len(Feedback.QUESTIONS))
+        ]

@@ -1,0 +1,400 @@
+"""Assessment (9.2, 9.3): assessors, TUK, plan and agreement, evidence review, K/BK per unit.
+
+Terms kept in Indonesian: asesor (a competency assessor registered with BNSP; No. Reg. MET is the
+registration number), TUK (Tempat Uji Kompetensi, the verified place of the competency test, 9.3.2),
+VATM (the rules of evidence: Valid, Asli = authentic, Terkini = current, Memadai = sufficient),
+FR-AK-01 (the assessment plan and confidentiality agreement), FR-AK-03 (the applicant's feedback).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lsp_portal.accounts.roles import Role
+from registration.models import Application, Scheme, Unit
+
+
+class Method(models.TextChoices):
+    """Assessment methods of 9.3.1."""
+
+    OBSERVATION = "observasi", _("Direct observation / demonstration")
+    WRITTEN = "tertulis", _("Written questions")
+    ORAL = "lisan", _("Oral questions")
+    PORTFOLIO = "portofolio", _("Portfolio verification")
+    INTERVIEW = "wawancara", _("Interview")
+
+
+def method_labels(codes):
+    labels = dict(Method.choices)
+    return [str(labels.get(code, code)) for code in codes]
+
+
+# ---------------------------------------------------------------------------------------------
+# Registries kept by staff
+# ---------------------------------------------------------------------------------------------
+
+
+class AssessorQuerySet(models.QuerySet):
+    def qualified_for(self, scheme, on_date=None):
+        """Active assessors registered for `scheme` whose registration holds on `on_date`."""
+        on_date = on_date or timezone.localdate()
+        return self.filter(
+            is_active=True,
+            user__is_active=True,
+            user__groups__name=Role.ASSESSOR,
+            schemes=scheme,
+            registration_valid_until__gte=on_date,
+        ).distinct()
+
+
+class Assessor(models.Model):
+    """A competency assessor (asesor kompetensi) registered with BNSP, and the schemes assessed."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="assessor_profile",
+    )
+    registration_number = models.CharField(
+        _("registration number (No. Reg. MET)"), max_length=40, unique=True
+    )
+    registration_valid_until = models.DateField(_("registration valid until"))
+    schemes = models.ManyToManyField(
+        Scheme, verbose_name=_("schemes they may assess"), related_name="assessors"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = AssessorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assessor")
+        verbose_name_plural = _("assessors")
+        ordering = ["user__full_name"]
+
+    def __str__(self):
+        return f"{self.user.full_name} ({self.registration_number})"
+
+    def clean(self):
+        if self.user_id and not self.user.has_role(Role.ASSESSOR):
+            raise ValidationError({"user": _("This user does not have the Asesor role.")})
+
+    def registration_current(self, on_date=None):
+        return self.registration_valid_until >= (on_date or timezone.localdate())
+
+    def can_assess(self, scheme, on_date=None):
+        return (
+            self.is_active
+            and self.registration_current(on_date)
+            and self.schemes.filter(pk=scheme.pk).exists()
+        )
+
+
+class TUKQuerySet(models.QuerySet):
+    def verified_on(self, date):
+        return self.filter(verified_on__lte=date, verified_until__gte=date)
+
+
+class TUK(models.Model):
+    """A place of competency testing (Tempat Uji Kompetensi), usable only while verified (9.3.2)."""
+
+    class Kind(models.TextChoices):
+        SEWAKTU = "sewaktu", _("Sewaktu (temporary)")
+        TEMPAT_KERJA = "tempat_kerja", _("Tempat kerja (workplace)")
+        MANDIRI = "mandiri", _("Mandiri (independent)")
+
+    name = models.CharField(_("name"), max_length=150)
+    address = models.TextField(_("address"))
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verified_on = models.DateField(_("verified on"))
+    verified_until = models.DateField(_("verification valid until"))
+
+    objects = TUKQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("TUK (place of testing)")
+        verbose_name_plural = _("TUK (places of testing)")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(verified_until__gte=models.F("verified_on")),
+                name="tuk_verification_period_ordered",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+    def clean(self):
+        if self.verified_on and self.verified_until and self.verified_until < self.verified_on:
+            raise ValidationError(
+                {"verified_until": _("The verification cannot end before it was done.")}
+            )
+
+    def is_verified_on(self, date):
+        return self.verified_on <= date <= self.verified_until
+
+
+# ---------------------------------------------------------------------------------------------
+# The assessment of one application (one per attempt)
+# ---------------------------------------------------------------------------------------------
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def for_assessor(self, user):
+        """The cases assigned to this assessor (never anyone else's)."""
+        return self.filter(assessor__user=user, is_current=True)
+
+    def for_applicant(self, user):
+        return self.filter(application__applicant=user)
+
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_role(Role.STAFF):
+            return self
+        condition = Q(pk__in=[])
+        if user.has_role(Role.ASSESSOR):
+            condition |= Q(assessor__user=user, is_current=True)
+        if user.has_role(Role.APPLICANT):
+            condition |= Q(application__applicant=user)
+        return self.filter(condition)
+
+    def open(self):
+        return self.exclude(status=Assessment.Status.RECOMMENDED)
+
+
+class Assessment(models.Model):
+    """One assessment attempt of an eligible application (9.2-9.3).
+
+    assigned -> plan_agreed (FR-AK-01, both agreed) -> evidence_reviewed (VATM per unit, 9.2.5-6)
+    -> recommended (submitted to the LSP, 9.3.5; read-only). The plan holds each unit's date, TUK.
+    """
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", _("Assessor assigned")
+        PLAN_AGREED = "plan_agreed", _("Plan agreed")
+        EVIDENCE_REVIEWED = "evidence_reviewed", _("Evidence reviewed")
+        RECOMMENDED = "recommended", _("Submitted to the LSP")
+
+    class Recommendation(models.TextChoices):
+        K = "K", _("Kompeten")
+        BK = "BK", _("Belum Kompeten")
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="assessments",
+    )
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    is_current = models.BooleanField(default=True)
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.ASSIGNED, db_index=True
+    )
+    assessor = models.ForeignKey(
+        Assessor, verbose_name=_("assessor"), on_delete=models.PROTECT, related_name="assessments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(_("assigned at"))
+    impartiality_declared_at = models.DateTimeField(
+        _("impartiality declared at"), null=True, blank=True
+    )
+    plan_set_at = models.DateTimeField(_("plan set at"), null=True, blank=True)
+    applicant_agreed_at = models.DateTimeField(_("applicant agreed at"), null=True, blank=True)
+    assessor_agreed_at = models.DateTimeField(_("assessor agreed at"), null=True, blank=True)
+    evidence_reviewed_at = models.DateTimeField(_("evidence reviewed at"), null=True, blank=True)
+    proceed_to_test = models.BooleanField(_("recommended for the competency test"), null=True)
+    not_recommended_reason = models.TextField(_("reason not recommended"), blank=True)
+    recommendation = models.CharField(
+        _("recommendation"), max_length=2, choices=Recommendation.choices, blank=True
+    )
+    recommendation_note = models.TextField(_("assessor's note"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted to the LSP at"), null=True, blank=True)
+    # After submission the applicant signs the result, or declines with a comment (9.9.8.a).
+    applicant_signed_at = models.DateTimeField(_("result signed at"), null=True, blank=True)
+    signature_declined_at = models.DateTimeField(_("signature declined at"), null=True, blank=True)
+    signature_decline_comment = models.TextField(_("reason for not signing"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["-assigned_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(is_current=True),
+                name="one_current_assessment_per_application",
+            ),
+            models.UniqueConstraint(
+                fields=["application", "attempt"], name="assessment_attempt_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"ASM-{self.pk or 0:06d} {self.application.full_name}"
+
+    def get_absolute_url(self):
+        return reverse("assessment:detail", args=[self.pk])
+
+    @property
+    def reference(self):
+        return f"ASM-{self.pk:06d}" if self.pk else "ASM-?"
+
+    @property
+    def is_locked(self):
+        return self.status == self.Status.RECOMMENDED
+
+    @property
+    def plan_agreed_by_both(self):
+        return bool(self.applicant_agreed_at and self.assessor_agreed_at)
+
+    def bk_units(self):
+        return [r.unit for r in self.results.select_related("unit") if r.result == "BK"]
+
+
+class PlanItem(models.Model):
+    """FR-AK-01 for one unit: the methods (9.3.1), the date and the verified TUK (9.3.2)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="plan")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT)
+    methods = models.JSONField(_("methods"), default=list)
+    date = models.DateField(_("test date"))
+    tuk = models.ForeignKey(TUK, verbose_name=_("TUK"), on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = _("plan item")
+        verbose_name_plural = _("assessment plan (FR-AK-01)")
+        ordering = ["unit__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "unit"], name="one_plan_item_per_unit")
+        ]
+
+    def __str__(self):
+        return f"{self.unit.code} {self.date}"
+
+    def method_labels(self):
+        return method_labels(self.methods)
+
+
+class VATMFields(models.Model):
+    """The four rules of evidence (9.3.3): Valid, Asli, Terkini, Memadai."""
+
+    valid = models.BooleanField(_("Valid"), default=False)
+    authentic = models.BooleanField(_("Asli (authentic)"), default=False)
+    current = models.BooleanField(_("Terkini (current)"), default=False)
+    sufficient = models.BooleanField(_("Memadai (sufficient)"), default=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def vatm_ok(self):
+        return self.valid and self.authentic and self.current and self.sufficient
+
+
+class EvidenceReview(VATMFields):
+    """9.2.5: the assessor's review of one unit's FR-APL-02 evidence against VATM."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="evidence_reviews"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("evidence review")
+        verbose_name_plural = _("evidence reviews")
+        ordering = ["unit__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "unit"], name="one_review_per_unit")
+        ]
+
+    def __str__(self):
+        return f"{self.unit.code} VATM={'ok' if self.vatm_ok else 'no'}"
+
+
+class UnitResult(VATMFields):
+    """9.3.1-9.3.4: the competency test of one unit: methods used, evidence observed, VATM, K/BK."""
+
+    class Result(models.TextChoices):
+        K = "K", _("K - Kompeten")
+        BK = "BK", _("BK - Belum Kompeten")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="results")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT)
+    methods = models.JSONField(_("methods used"), default=list)
+    evidence_observed = models.TextField(_("evidence observed"))
+    result = models.CharField(_("result"), max_length=2, choices=Result.choices)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("unit result")
+        verbose_name_plural = _("unit results")
+        ordering = ["unit__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "unit"], name="one_result_per_unit"),
+            # 9.3.3-9.3.4: K only when the evidence meets all four rules.
+            models.CheckConstraint(
+                condition=~Q(result="K")
+                | Q(valid=True, authentic=True, current=True, sufficient=True),
+                name="k_requires_vatm",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit.code}: {self.result}"
+
+    def method_labels(self):
+        return method_labels(self.methods)
+
+
+class Feedback(models.Model):
+    """FR-AK-03: the applicant's feedback on the assessment process."""
+
+    QUESTIONS = [
+        _("I received an adequate explanation of the assessment process."),
+        _("I had the opportunity to study the competency standard and assess myself against it."),
+        _("The assessor discussed the methods, instruments, resources and schedule with me."),
+        _("The assessor sought all evidence matching my training and experience."),
+        _("I was fully given the opportunity to demonstrate my competence."),
+        _("I received an adequate explanation of the assessment decision."),
+        _("The assessor gave supportive feedback after the assessment, with follow-up."),
+        _("The assessor went through all assessment documents with me and we signed them."),
+        _("I was assured of the confidentiality of the results and how documents are handled."),
+        _("The assessor communicated effectively during the assessment."),
+    ]
+
+    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="feedback")
+    answers = models.JSONField(_("answers"), default=list)
+    comment = models.TextField(_("comment"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("feedback (FR-AK-03)")
+        verbose_name_plural = _("feedback (FR-AK-03)")
+
+    def __str__(self):
+        return f"FR-AK-03 {self.assessment}"
+
+    def rows(self):
+        return [
+            {"question": question, "yes": answer.get("yes"), "comment": answer.get("comment", "")}
+            for question, answer in zip(self.QUESTIONS, self.answers, strict=False)
+        ]

@@ -1,0 +1,547 @@
+"""Assessment rules (9.2, 9.3). Every change to an assessment goes through a function here.
+
+Each function takes the acting user, checks the role and that the user is the case's assessor or
+applicant (PermissionDenied), checks the allowed source status (RuleError), locks the assessment
+row, saves, writes an AuditEvent and enqueues e-mail with transaction.on_commit, all in one
+transaction.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lsp_portal.accounts.roles import Role
+from lsp_portal.audit.services import record
+from lsp_portal.errors import RuleError
+from registration.models import Application
+
+from . import tasks
+from .models import Assessment, EvidenceReview, Feedback, Method, PlanItem, UnitResult
+
+Status = Assessment.Status
+
+
+# ---------------------------------------------------------------------------------------------
+# Guards
+# ---------------------------------------------------------------------------------------------
+
+
+def _require_role(user, role):
+    if not user.has_role(role):
+        raise PermissionDenied
+
+
+def _lock(assessment):
+    return (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("application__scheme", "assessor__user")
+        .get(pk=assessment.pk)
+    )
+
+
+def _require_status(assessment, *allowed):
+    if assessment.status not in allowed:
+        if assessment.is_locked:
+            raise RuleError(
+                _(
+                    "This assessment was submitted to the LSP and is read-only; "
+                    "nothing can be changed any more."
+                )
+            )
+        raise RuleError(
+            _("This cannot be done while the assessment is at the step: %(status)s.")
+            % {"status": assessment.get_status_display()}
+        )
+
+
+def _lock_as_assessor(user, assessment, *allowed):
+    """The case's current assessor only; the row locked; the status one of `allowed`."""
+    _require_role(user, Role.ASSESSOR)
+    locked = _lock(assessment)
+    if locked.assessor.user_id != user.pk or not locked.is_current:
+        raise PermissionDenied
+    _require_status(locked, *allowed)
+    return locked
+
+
+def _lock_as_applicant(user, assessment, *allowed):
+    _require_role(user, Role.APPLICANT)
+    locked = _lock(assessment)
+    if locked.application.applicant_id != user.pk:
+        raise PermissionDenied
+    _require_status(locked, *allowed)
+    return locked
+
+
+def _require_impartiality(assessment):
+    if not assessment.impartiality_declared_at:
+        raise RuleError(_("Declare your impartiality before working on this case (9.2.2)."))
+
+
+def _notify(assessment, event):
+    transaction.on_commit(lambda: tasks.notify_assessment_event.delay(assessment.pk, event))
+
+
+def _check_units(assessment, entries, *, complete):
+    """Every key must be a unit of the application's scheme; with `complete`, all units present."""
+    units = list(assessment.application.scheme.units.all())
+    unit_ids = {u.pk for u in units}
+    for unit in entries:
+        if unit.pk not in unit_ids:
+            raise RuleError(
+                _("Unit %(unit)s is not part of the scheme %(scheme)s.")
+                % {"unit": unit.code, "scheme": assessment.application.scheme.name}
+            )
+    if complete:
+        missing = [u.code for u in units if u not in entries]
+        if missing:
+            raise RuleError(
+                _("Every unit needs an entry; missing: %(units)s.") % {"units": ", ".join(missing)}
+            )
+
+
+def _check_methods(unit, methods):
+    if not methods:
+        raise RuleError(_("Choose at least one method for unit %(unit)s.") % {"unit": unit.code})
+    unknown = set(methods) - set(Method.values)
+    if unknown:
+        raise RuleError(_("Unknown assessment method: %(m)s.") % {"m": ", ".join(sorted(unknown))})
+
+
+def _check_assessor_can_assess(assessor, scheme):
+    today = timezone.localdate()
+    if not assessor.is_active:
+        raise RuleError(_("%(assessor)s is not an active assessor.") % {"assessor": assessor})
+    if not assessor.registration_current(today):
+        raise RuleError(
+            _("The registration of %(assessor)s lapsed on %(date)s; they cannot be assigned.")
+            % {"assessor": assessor, "date": assessor.registration_valid_until}
+        )
+    if not assessor.schemes.filter(pk=scheme.pk).exists():
+        raise RuleError(
+            _("%(assessor)s is not registered to assess the scheme %(scheme)s.")
+            % {"assessor": assessor, "scheme": scheme.name}
+        )
+    if not assessor.user.has_role(Role.ASSESSOR):
+        raise RuleError(_("%(assessor)s does not hold the Asesor role.") % {"assessor": assessor})
+
+
+# ---------------------------------------------------------------------------------------------
+# LSP staff: assignment (9.2.2)
+# ---------------------------------------------------------------------------------------------
+
+
+def assign(user, application, assessor):
+    """9.2.2: the LSP assigns a registered assessor to an eligible application."""
+    _require_role(user, Role.STAFF)
+    with transaction.atomic():
+        locked_app = Application.objects.select_for_update().get(pk=application.pk)
+        if locked_app.status != Application.Status.ELIGIBLE:
+            raise RuleError(_("Only an application confirmed eligible can be assessed."))
+        if locked_app.assessments.filter(is_current=True).exists():
+            raise RuleError(
+                _("This application already has an assessor; reassign instead of assigning again.")
+            )
+        _check_assessor_can_assess(assessor, locked_app.scheme)
+        if assessor.user_id == locked_app.applicant_id:
+            raise RuleError(_("An assessor cannot assess their own application."))
+        attempt = locked_app.assessments.count() + 1
+        try:
+            with transaction.atomic():
+                assessment = Assessment.objects.create(
+                    application=locked_app,
+                    attempt=attempt,
+                    assessor=assessor,
+                    assigned_by=user,
+                    assigned_at=timezone.now(),
+                )
+        except IntegrityError as exc:
+            raise RuleError(_("This application already has an assessor.")) from exc
+        record(
+            user,
+            "assessment.assigned",
+            assessment,
+            to_status=assessment.status,
+            assessor=str(assessor),
+            application=locked_app.reference,
+        )
+        _notify(assessment, "assigned")
+    return assessment
+
+
+def reassign(user, assessment, assessor, *, reason):
+    """Another assessor takes over, allowed until a test result is recorded. The new assessor must
+    declare impartiality and both parties agree the plan again; an evidence review is redone."""
+    _require_role(user, Role.STAFF)
+    if not reason.strip():
+        raise RuleError(_("Give the reason for reassigning."))
+    with transaction.atomic():
+        locked = _lock(assessment)
+        _require_status(locked, Status.ASSIGNED, Status.PLAN_AGREED, Status.EVIDENCE_REVIEWED)
+        if locked.results.exists():
+            raise RuleError(
+                _("A test result has been recorded; the assessor can no longer be changed.")
+            )
+        if assessor.pk == locked.assessor_id:
+            raise RuleError(_("This assessor is already assigned."))
+        _check_assessor_can_assess(assessor, locked.application.scheme)
+        if assessor.user_id == locked.application.applicant_id:
+            raise RuleError(_("An assessor cannot assess their own application."))
+        previous_assessor, previous_status = str(locked.assessor), locked.status
+        locked.evidence_reviews.all().delete()
+        locked.assessor = assessor
+        locked.status = Status.ASSIGNED
+        locked.impartiality_declared_at = None
+        locked.applicant_agreed_at = None
+        locked.assessor_agreed_at = None
+        locked.evidence_reviewed_at = None
+        locked.proceed_to_test = None
+        locked.not_recommended_reason = ""
+        locked.save()
+        record(
+            user,
+            "assessment.reassigned",
+            locked,
+            from_status=previous_status,
+            to_status=locked.status,
+            reason=reason.strip(),
+            from_assessor=previous_assessor,
+            to_assessor=str(assessor),
+        )
+        _notify(locked, "assigned")
+    return locked
+
+
+# ---------------------------------------------------------------------------------------------
+# The assessor and the applicant: impartiality and the plan (9.2.2-9.2.4, FR-AK-01)
+# ---------------------------------------------------------------------------------------------
+
+
+def declare_impartiality(user, assessment):
+    """The assessor declares no personal, family or work relationship with the applicant, before
+    seeing the evidence."""
+    with transaction.atomic():
+        locked = _lock_as_assessor(user, assessment, Status.ASSIGNED)
+        if locked.impartiality_declared_at:
+            raise RuleError(_("Impartiality was already declared."))
+        locked.impartiality_declared_at = timezone.now()
+        locked.save(update_fields=["impartiality_declared_at", "updated_at"])
+        record(user, "assessment.impartiality_declared", locked)
+    return locked
+
+
+def set_plan(user, assessment, items):
+    """FR-AK-01 (9.2.3-9.2.4): per unit the methods (9.3.1), the date and a TUK verified on that
+    date (9.3.2). Changing the plan withdraws both agreements, which must be given again."""
+    with transaction.atomic():
+        locked = _lock_as_assessor(user, assessment, Status.ASSIGNED)
+        _require_impartiality(locked)
+        _check_units(locked, items, complete=True)
+        today = timezone.localdate()
+        for unit, values in items.items():
+            _check_methods(unit, values["methods"])
+            if values["date"] < today:
+                raise RuleError(
+                    _("The test date of unit %(unit)s is in the past.") % {"unit": unit.code}
+                )
+            tuk = values["tuk"]
+            if not tuk.is_verified_on(values["date"]):
+                raise RuleError(
+                    _(
+                        "%(tuk)s is not verified on %(date)s (verified %(start)s to %(end)s); "
+                        "choose another TUK or date for unit %(unit)s."
+                    )
+                    % {
+                        "tuk": tuk.name,
+                        "date": values["date"],
+                        "start": tuk.verified_on,
+                        "end": tuk.verified_until,
+                        "unit": unit.code,
+                    }
+                )
+        locked.plan.all().delete()
+        PlanItem.objects.bulk_create(
+            PlanItem(
+                assessment=locked,
+                unit=unit,
+                methods=sorted(values["methods"]),
+                date=values["date"],
+                tuk=values["tuk"],
+            )
+            for unit, values in items.items()
+        )
+        had_agreement = bool(locked.applicant_agreed_at or locked.assessor_agreed_at)
+        locked.plan_set_at = timezone.now()
+        locked.applicant_agreed_at = None
+        locked.assessor_agreed_at = None
+        locked.save(
+            update_fields=["plan_set_at", "applicant_agreed_at", "assessor_agreed_at", "updated_at"]
+        )
+        record(
+            user, "assessment.plan_set", locked, units=len(items), agreements_reset=had_agreement
+        )
+        _notify(locked, "plan_ready")
+    return locked
+
+
+def agree_plan(user, assessment, *, plan, confidentiality):
+    """FR-AK-01: the applicant and the assessor each agree to the plan and to confidentiality.
+    When both have, the assessment moves on to the evidence review."""
+    if not (plan and confidentiality):
+        raise RuleError(_("Tick both statements: the plan and confidentiality."))
+    if user.has_role(Role.ASSESSOR) and assessment.assessor.user_id == user.pk:
+        with transaction.atomic():
+            locked = _lock_as_assessor(user, assessment, Status.ASSIGNED)
+            _require_impartiality(locked)
+            return _agree(user, locked, "assessor_agreed_at")
+    with transaction.atomic():
+        locked = _lock_as_applicant(user, assessment, Status.ASSIGNED)
+        return _agree(user, locked, "applicant_agreed_at")
+
+
+def _agree(user, locked, field):
+    if not locked.plan_set_at:
+        raise RuleError(_("The assessor has not set the plan yet."))
+    if getattr(locked, field):
+        raise RuleError(_("You have already agreed to this plan."))
+    setattr(locked, field, timezone.now())
+    previous = locked.status
+    if locked.plan_agreed_by_both:
+        locked.status = Status.PLAN_AGREED
+    locked.save(update_fields=[field, "status", "updated_at"])
+    record(
+        user,
+        "assessment.plan_agreed",
+        locked,
+        from_status=previous,
+        to_status=locked.status,
+        party="applicant" if field == "applicant_agreed_at" else "assessor",
+    )
+    if locked.status == Status.PLAN_AGREED:
+        _notify(locked, "plan_agreed")
+    elif field == "assessor_agreed_at":
+        _notify(locked, "plan_ready")
+    return locked
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence review (9.2.5-9.2.6) and the competency test (9.3)
+# ---------------------------------------------------------------------------------------------
+
+
+def review_evidence(user, assessment, reviews, *, proceed, reason=""):
+    """9.2.5: VATM for every unit's FR-APL-02 evidence; 9.2.6: recommend whether the applicant
+    proceeds to the competency test. Not recommending needs a reason, shown to the applicant."""
+    if not proceed and not reason.strip():
+        raise RuleError(_("Give the reason why the applicant is not recommended for the test."))
+    with transaction.atomic():
+        locked = _lock_as_assessor(user, assessment, Status.PLAN_AGREED)
+        _check_units(locked, reviews, complete=True)
+        EvidenceReview.objects.bulk_create(
+            EvidenceReview(
+                assessment=locked,
+                unit=unit,
+                valid=bool(values.get("valid")),
+                authentic=bool(values.get("authentic")),
+                current=bool(values.get("current")),
+                sufficient=bool(values.get("sufficient")),
+                note=values.get("note", ""),
+            )
+            for unit, values in reviews.items()
+        )
+        previous = locked.status
+        locked.status = Status.EVIDENCE_REVIEWED
+        locked.evidence_reviewed_at = timezone.now()
+        locked.proceed_to_test = bool(proceed)
+        locked.not_recommended_reason = "" if proceed else reason.strip()
+        locked.save(
+            update_fields=[
+                "status",
+                "evidence_reviewed_at",
+                "proceed_to_test",
+                "not_recommended_reason",
+                "updated_at",
+            ]
+        )
+        record(
+            user,
+            "assessment.evidence_reviewed",
+            locked,
+            from_status=previous,
+            to_status=locked.status,
+            reason=locked.not_recommended_reason,
+            proceed=bool(proceed),
+            units_meeting_vatm=sum(1 for v in reviews.values() if _vatm(v)),
+        )
+        _notify(locked, "evidence_reviewed")
+    return locked
+
+
+def _vatm(values):
+    return all(values.get(k) for k in ("valid", "authentic", "current", "sufficient"))
+
+
+def record_results(user, assessment, results):
+    """9.3.1-9.3.4, per unit: the methods used, the evidence observed, VATM and K or BK. K is
+    refused unless all four VATM rules hold (9.3.3). A unit is recorded only once its planned test
+    date has come, at a TUK verified on that date. Saves may be partial until submission."""
+    with transaction.atomic():
+        locked = _lock_as_assessor(user, assessment, Status.EVIDENCE_REVIEWED)
+        if not locked.proceed_to_test:
+            raise RuleError(
+                _("The applicant was not recommended for the competency test; submit instead.")
+            )
+        _check_units(locked, results, complete=False)
+        plan = {item.unit_id: item for item in locked.plan.select_related("tuk")}
+        today = timezone.localdate()
+        for unit, values in results.items():
+            _check_methods(unit, values["methods"])
+            if values["result"] not in UnitResult.Result.values:
+                raise RuleError(_("The result must be K or BK."))
+            if values["result"] == UnitResult.Result.K and not _vatm(values):
+                raise RuleError(
+                    _(
+                        "Unit %(unit)s cannot be K: the evidence must be valid, authentic, "
+                        "current and sufficient (VATM, 9.3.3)."
+                    )
+                    % {"unit": unit.code}
+                )
+            if not values.get("evidence_observed", "").strip():
+                raise RuleError(
+                    _("Describe the evidence observed for unit %(unit)s.") % {"unit": unit.code}
+                )
+            item = plan.get(unit.pk)
+            if item is None:
+                raise RuleError(_("Unit %(unit)s has no plan.") % {"unit": unit.code})
+            if item.date > today:
+                raise RuleError(
+                    _("Unit %(unit)s is planned for %(date)s; record its result from that day on.")
+                    % {"unit": unit.code, "date": item.date}
+                )
+            if not item.tuk.is_verified_on(item.date):
+                raise RuleError(
+                    _("%(tuk)s was not verified on the test date %(date)s.")
+                    % {"tuk": item.tuk.name, "date": item.date}
+                )
+        for unit, values in results.items():
+            UnitResult.objects.update_or_create(
+                assessment=locked,
+                unit=unit,
+                defaults={
+                    "methods": sorted(values["methods"]),
+                    "evidence_observed": values["evidence_observed"].strip(),
+                    "valid": bool(values.get("valid")),
+                    "authentic": bool(values.get("authentic")),
+                    "current": bool(values.get("current")),
+                    "sufficient": bool(values.get("sufficient")),
+                    "result": values["result"],
+                },
+            )
+        record(
+            user,
+            "assessment.results_recorded",
+            locked,
+            units={u.code: v["result"] for u, v in results.items()},
+        )
+    return locked
+
+
+def submit_recommendation(user, assessment, *, note=""):
+    """9.3.5: the assessor submits the records and the recommendation to the LSP; from then on they
+    are read-only. "Kompeten" only when every unit is K, otherwise "Belum Kompeten" (9.3.4)."""
+    with transaction.atomic():
+        locked = _lock_as_assessor(user, assessment, Status.EVIDENCE_REVIEWED)
+        if locked.proceed_to_test:
+            results = {r.unit_id: r for r in locked.results.all()}
+            missing = [u.code for u in locked.application.scheme.units.all() if u.pk not in results]
+            if missing:
+                raise RuleError(
+                    _("Record a result for every unit before submitting; missing: %(units)s.")
+                    % {"units": ", ".join(missing)}
+                )
+            all_k = all(r.result == UnitResult.Result.K for r in results.values())
+            recommendation = Assessment.Recommendation.K if all_k else Assessment.Recommendation.BK
+        else:
+            recommendation = Assessment.Recommendation.BK
+        previous = locked.status
+        locked.status = Status.RECOMMENDED
+        locked.recommendation = recommendation
+        locked.recommendation_note = note.strip()
+        locked.submitted_at = timezone.now()
+        locked.save(
+            update_fields=[
+                "status",
+                "recommendation",
+                "recommendation_note",
+                "submitted_at",
+                "updated_at",
+            ]
+        )
+        record(
+            user,
+            "assessment.submitted",
+            locked,
+            from_status=previous,
+            to_status=locked.status,
+            recommendation=recommendation,
+            bk_units=[u.code for u in locked.bk_units()],
+        )
+        _notify(locked, "submitted")
+    return locked
+
+
+# ---------------------------------------------------------------------------------------------
+# The applicant after submission: sign or decline (9.9.8.a), feedback (FR-AK-03)
+# ---------------------------------------------------------------------------------------------
+
+
+def sign_result(user, assessment):
+    with transaction.atomic():
+        locked = _lock_as_applicant(user, assessment, Status.RECOMMENDED)
+        if locked.applicant_signed_at or locked.signature_declined_at:
+            raise RuleError(_("You have already responded to this result."))
+        locked.applicant_signed_at = timezone.now()
+        locked.save(update_fields=["applicant_signed_at", "updated_at"])
+        record(user, "assessment.result_signed", locked)
+    return locked
+
+
+def decline_to_sign(user, assessment, *, comment):
+    """9.9.8.a: an applicant who finds the treatment unfair need not sign the result; the comment
+    is kept for the technical team and any appeal."""
+    if not comment.strip():
+        raise RuleError(_("Say why you do not sign the result."))
+    with transaction.atomic():
+        locked = _lock_as_applicant(user, assessment, Status.RECOMMENDED)
+        if locked.applicant_signed_at or locked.signature_declined_at:
+            raise RuleError(_("You have already responded to this result."))
+        locked.signature_declined_at = timezone.now()
+        locked.signature_decline_comment = comment.strip()
+        locked.save(
+            update_fields=["signature_declined_at", "signature_decline_comment", "updated_at"]
+        )
+        record(user, "assessment.signature_declined", locked, reason=comment.strip())
+    return locked
+
+
+def give_feedback(user, assessment, *, answers, comment=""):
+    """FR-AK-03: the applicant's feedback, once, after the result was submitted."""
+    if len(answers) != len(Feedback.QUESTIONS):
+        raise RuleError(_("Answer every question of the feedback form."))
+    with transaction.atomic():
+        locked = _lock_as_applicant(user, assessment, Status.RECOMMENDED)
+        if Feedback.objects.filter(assessment=locked).exists():
+            raise RuleError(_("You have already given feedback on this assessment."))
+        feedback = Feedback.objects.create(
+            assessment=locked,
+            answers=[{"yes": bool(a["yes"]), "comment": a.get("comment", "")} for a in answers],
+            comment=comment.strip(),
+        )
+        record(
+            user,
+            "assessment.feedback_given",
+            locked,
+            negative=sum(1 for a in answers if not a["yes"]),
+        )
+    return feedback

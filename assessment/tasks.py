@@ -1,0 +1,59 @@
+"""E-mails that tell the applicant, the assessor or staff that it is their turn."""
+
+from celery import shared_task
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from lsp_portal.accounts.models import User
+from lsp_portal.accounts.roles import Role
+from registration.tasks import send_templated_email
+
+from .models import Assessment
+
+# event -> (who is told, what it says)
+EVENTS = {
+    "assigned": (
+        "assessor",
+        _(
+            "You have been assigned as assessor. "
+            "Declare your impartiality and set the assessment plan."
+        ),
+    ),
+    "plan_ready": (
+        "applicant",
+        _("Your assessor has set the assessment plan. Read it and agree to it."),
+    ),
+    "plan_agreed": (
+        "assessor",
+        _("The assessment plan has been agreed by both parties. Review the evidence."),
+    ),
+    "evidence_reviewed": ("applicant", _("Your assessor has reviewed your evidence.")),
+    "submitted": ("applicant+staff", _("The assessment result has been submitted to the LSP.")),
+}
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60, soft_time_limit=30, time_limit=60)
+def notify_assessment_event(self, assessment_id, event):
+    assessment = Assessment.objects.select_related(
+        "application__applicant", "application__scheme", "assessor__user"
+    ).get(pk=assessment_id)
+    audience, message = EVENTS[event]
+    recipients = set()
+    if "applicant" in audience:
+        recipients.add(assessment.application.applicant.email)
+    if "assessor" in audience:
+        recipients.add(assessment.assessor.user.email)
+    if "staff" in audience:
+        recipients.update(User.objects.with_role(Role.STAFF).values_list("email", flat=True))
+    context = {
+        "assessment": assessment,
+        "message": message,
+        "event": event,
+        "link": settings.PORTAL_BASE_URL.rstrip("/")
+        + reverse("assessment:detail", args=[assessment.pk]),
+    }
+    try:
+        send_templated_email("assessment/email/event", context, sorted(recipients - {""}))
+    except OSError as exc:
+        raise self.retry(exc=exc) from exc

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "assessment"
+
+urlpatterns = [
+    path("", views.staff_overview, name="staff_overview"),
+    path("cases/", views.assessor_cases, name="assessor_cases"),
+    path("assign/<int:application_pk>/", views.assign, name="assign"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/reassign/", views.reassign, name="reassign"),
+    path("<int:pk>/impartiality/", views.declare_impartiality, name="declare_impartiality"),
+    path("<int:pk>/plan/", views.plan, name="plan"),
+    path("<int:pk>/agree/", views.agree, name="agree"),
+    path("<int:pk>/evidence/", views.evidence, name="evidence"),
+    path("<int:pk>/results/", views.results, name="results"),
+    path("<int:pk>/submit/", views.submit, name="submit"),
+    path("<int:pk>/sign/", views.sign, name="sign"),
+    path("<int:pk>/decline/", views.decline, name="decline"),
+    path("<int:pk>/feedback/", views.feedback, name="feedback"),
+]

@@ -1,0 +1,454 @@
+"""Views of the assessment stage. Thin: load what the user may see (404 otherwise), check the role
+(403), call services.py; a refused action (RuleError) is shown as a message and changes nothing."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from lsp_portal.accounts.decorators import role_required
+from lsp_portal.accounts.roles import Role
+from lsp_portal.audit.services import events_for
+from lsp_portal.errors import RuleError
+from registration.models import Application
+
+from . import services
+from .forms import (
+    AgreementForm,
+    AssignForm,
+    DeclineForm,
+    EvidenceReviewForm,
+    FeedbackForm,
+    PlanDefaultsForm,
+    PlanItemForm,
+    ProceedForm,
+    ReassignForm,
+    SubmitRecommendationForm,
+    UnitResultForm,
+)
+from .models import TUK, Assessment, Assessor, Feedback
+
+Status = Assessment.Status
+
+
+def _assessors_with_workload(scheme):
+    return (
+        Assessor.objects.qualified_for(scheme)
+        .select_related("user")
+        .annotate(
+            workload=Count(
+                "assessments",
+                filter=Q(assessments__is_current=True) & ~Q(assessments__status=Status.RECOMMENDED),
+            )
+        )
+        .order_by("workload", "user__full_name")
+    )
+
+
+def _own_case(request, pk):
+    """The assessor's own current case (404 for anyone else's)."""
+    if not request.user.has_role(Role.ASSESSOR):
+        raise PermissionDenied
+    return get_object_or_404(
+        Assessment.objects.for_assessor(request.user).select_related(
+            "application__scheme", "assessor__user"
+        ),
+        pk=pk,
+    )
+
+
+def _applicants_case(request, pk):
+    if not request.user.has_role(Role.APPLICANT):
+        raise PermissionDenied
+    return get_object_or_404(
+        Assessment.objects.for_applicant(request.user).select_related("application__scheme"),
+        pk=pk,
+    )
+
+
+def _back(request, assessment, error=None):
+    if error is not None:
+        messages.error(request, error.message)
+    return redirect("assessment:detail", assessment.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff
+# ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.STAFF)
+def staff_overview(request):
+    """Eligible applications waiting for an assessor, assessments in progress, and the queue of
+    recommendations ready for the technical team (9.3.5)."""
+    current = Assessment.objects.filter(application=OuterRef("pk"), is_current=True)
+    waiting = (
+        Application.objects.filter(status=Application.Status.ELIGIBLE)
+        .annotate(has_assessment=Exists(current))
+        .filter(has_assessment=False)
+        .select_related("scheme")
+        .order_by("reviewed_at")
+    )
+    assessments = Assessment.objects.filter(is_current=True).select_related(
+        "application__scheme", "assessor__user"
+    )
+    return render(
+        request,
+        "assessment/staff_overview.html",
+        {
+            "waiting": waiting,
+            "in_progress": assessments.exclude(status=Status.RECOMMENDED).order_by("assigned_at"),
+            "ready": assessments.filter(status=Status.RECOMMENDED).order_by("submitted_at"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.STAFF)
+def assign(request, application_pk):
+    application = get_object_or_404(Application.objects.select_related("scheme"), pk=application_pk)
+    current = application.assessments.filter(is_current=True).first()
+    if current:
+        return redirect("assessment:reassign", current.pk)
+    assessors = _assessors_with_workload(application.scheme)
+    form = AssignForm(request.POST or None, assessors=assessors)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.assign(request.user, application, form.cleaned_data["assessor"])
+        except RuleError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The assessor was assigned and notified."))
+            return redirect("assessment:detail", assessment.pk)
+    return render(
+        request,
+        "assessment/assign.html",
+        {
+            "application": application,
+            "form": form,
+            "assessors": assessors,
+            "others": Assessor.objects.exclude(pk__in=assessors.values("pk")).select_related(
+                "user"
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.STAFF)
+def reassign(request, pk):
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("application__scheme", "assessor__user"), pk=pk
+    )
+    assessors = _assessors_with_workload(assessment.application.scheme).exclude(
+        pk=assessment.assessor_id
+    )
+    form = ReassignForm(request.POST or None, assessors=assessors)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reassign(
+                request.user,
+                assessment,
+                form.cleaned_data["assessor"],
+                reason=form.cleaned_data["reason"],
+            )
+        except RuleError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The assessment was reassigned."))
+            return redirect("assessment:detail", assessment.pk)
+    return render(
+        request,
+        "assessment/assign.html",
+        {
+            "application": assessment.application,
+            "assessment": assessment,
+            "form": form,
+            "assessors": assessors,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Everyone involved: the case page
+# ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.ASSESSOR)
+def assessor_cases(request):
+    cases = (
+        Assessment.objects.for_assessor(request.user)
+        .select_related("application__scheme")
+        .order_by("status", "assigned_at")
+    )
+    return render(request, "assessment/assessor_cases.html", {"cases": cases})
+
+
+@require_GET
+def detail(request, pk):
+    user = request.user
+    if not (user.has_role(Role.STAFF) or user.has_role(Role.ASSESSOR) or user.is_applicant):
+        raise PermissionDenied
+    assessment = get_object_or_404(
+        Assessment.objects.visible_to(user).select_related(
+            "application__scheme", "application__applicant", "assessor__user"
+        ),
+        pk=pk,
+    )
+    is_assessor = assessment.assessor.user_id == user.pk and assessment.is_current
+    is_applicant = assessment.application.applicant_id == user.pk
+    is_staff = user.has_role(Role.STAFF)
+    # The assessor sees the evidence only after declaring impartiality (9.2.2).
+    show_evidence = is_staff or is_applicant or bool(assessment.impartiality_declared_at)
+    application = assessment.application
+    context = {
+        "assessment": assessment,
+        "application": application,
+        "is_assessor": is_assessor,
+        "is_applicant": is_applicant,
+        "is_staff": is_staff,
+        "show_evidence": show_evidence,
+        "plan": assessment.plan.select_related("unit", "tuk"),
+        "reviews": assessment.evidence_reviews.select_related("unit"),
+        "results": assessment.results.select_related("unit"),
+        "agreement_form": AgreementForm(),
+        "submit_form": SubmitRecommendationForm(),
+        "decline_form": DeclineForm(),
+        "feedback": Feedback.objects.filter(assessment=assessment).first(),
+        "events": events_for(assessment) if (is_staff or is_assessor) else None,
+        "today": timezone.localdate(),
+    }
+    if show_evidence:
+        context["answers"] = application.self_assessments.select_related("unit", "evidence")
+        context["documents"] = application.documents.select_related("requirement")
+    return render(request, "assessment/detail.html", context)
+
+
+@require_POST
+def declare_impartiality(request, pk):
+    assessment = _own_case(request, pk)
+    try:
+        services.declare_impartiality(request.user, assessment)
+    except RuleError as error:
+        return _back(request, assessment, error)
+    messages.success(request, _("Impartiality declared. You can now see the evidence."))
+    return redirect("assessment:plan", assessment.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def plan(request, pk):
+    assessment = _own_case(request, pk)
+    if not assessment.impartiality_declared_at:
+        return _back(request, assessment, RuleError(_("Declare your impartiality first (9.2.2).")))
+    existing = {item.unit_id: item for item in assessment.plan.all()}
+    data = request.POST or None
+    defaults = PlanDefaultsForm(data)
+    forms = []
+    for unit in assessment.application.scheme.units.all():
+        item = existing.get(unit.pk)
+        initial = {"methods": item.methods, "date": item.date, "tuk": item.tuk_id} if item else {}
+        forms.append(PlanItemForm(data, unit=unit, initial=initial))
+    if request.method == "POST":
+        if defaults.is_valid() and all(f.is_valid() for f in forms):
+            chosen = {k: v for k, v in defaults.cleaned_data.items() if v}
+            items = {f.unit: f.values(chosen) for f in forms}
+            incomplete = [u.code for u, v in items.items() if not v["date"] or not v["tuk"]]
+            if incomplete:
+                messages.error(
+                    request,
+                    _("Give a date and a TUK for every unit; missing: %(units)s.")
+                    % {"units": ", ".join(incomplete)},
+                )
+            else:
+                try:
+                    services.set_plan(request.user, assessment, items)
+                except RuleError as error:
+                    messages.error(request, error.message)
+                else:
+                    messages.success(
+                        request, _("The plan was saved. The applicant is asked to agree to it.")
+                    )
+                    return redirect("assessment:detail", assessment.pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "assessment/plan.html",
+        {
+            "assessment": assessment,
+            "defaults": defaults,
+            "forms": forms,
+            "tuks": TUK.objects.all(),
+            "today": today,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def agree(request, pk):
+    user = request.user
+    if not (user.has_role(Role.ASSESSOR) or user.has_role(Role.APPLICANT)):
+        raise PermissionDenied
+    assessment = get_object_or_404(Assessment.objects.visible_to(user), pk=pk)
+    form = AgreementForm(request.POST)
+    form.is_valid()
+    try:
+        services.agree_plan(
+            user,
+            assessment,
+            plan=form.cleaned_data.get("plan", False),
+            confidentiality=form.cleaned_data.get("confidentiality", False),
+        )
+    except RuleError as error:
+        return _back(request, assessment, error)
+    messages.success(request, _("Your agreement to the plan was recorded."))
+    return redirect("assessment:detail", assessment.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def evidence(request, pk):
+    assessment = _own_case(request, pk)
+    data = request.POST or None
+    units = list(assessment.application.scheme.units.all())
+    answers = {
+        a.unit_id: a for a in assessment.application.self_assessments.select_related("evidence")
+    }
+    forms = [EvidenceReviewForm(data, unit=unit) for unit in units]
+    proceed_form = ProceedForm(data)
+    if request.method == "POST":
+        if proceed_form.is_valid() and all(f.is_valid() for f in forms):
+            try:
+                services.review_evidence(
+                    request.user,
+                    assessment,
+                    {f.unit: f.cleaned_data for f in forms},
+                    proceed=proceed_form.cleaned_data["proceed"],
+                    reason=proceed_form.cleaned_data["reason"],
+                )
+            except RuleError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("The evidence review was recorded."))
+                return redirect("assessment:detail", assessment.pk)
+        else:
+            messages.error(request, _("Nothing was saved. Please correct the errors below."))
+    rows = [(form, answers.get(form.unit.pk)) for form in forms]
+    return render(
+        request,
+        "assessment/evidence.html",
+        {"assessment": assessment, "rows": rows, "proceed_form": proceed_form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def results(request, pk):
+    assessment = _own_case(request, pk)
+    data = request.POST or None
+    existing = {r.unit_id: r for r in assessment.results.all()}
+    plan_items = {p.unit_id: p for p in assessment.plan.select_related("tuk")}
+    forms = []
+    for unit in assessment.application.scheme.units.all():
+        result = existing.get(unit.pk)
+        item = plan_items.get(unit.pk)
+        if result:
+            initial = {
+                "methods": result.methods,
+                "evidence_observed": result.evidence_observed,
+                "valid": result.valid,
+                "authentic": result.authentic,
+                "current": result.current,
+                "sufficient": result.sufficient,
+                "result": result.result,
+            }
+        else:
+            initial = {"methods": item.methods if item else []}
+        forms.append(UnitResultForm(data, unit=unit, initial=initial))
+    if request.method == "POST":
+        if all(f.is_valid() for f in forms):
+            filled = {f.unit: f.cleaned_data for f in forms if f.filled}
+            try:
+                services.record_results(request.user, assessment, filled)
+            except RuleError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("Results saved for %(count)s unit(s).") % {"count": len(filled)},
+                )
+                return redirect("assessment:detail", assessment.pk)
+        else:
+            messages.error(request, _("Nothing was saved. Please correct the units marked below."))
+    rows = [(form, plan_items.get(form.unit.pk)) for form in forms]
+    return render(
+        request,
+        "assessment/results.html",
+        {"assessment": assessment, "rows": rows},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def submit(request, pk):
+    assessment = _own_case(request, pk)
+    form = SubmitRecommendationForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.submit_recommendation(request.user, assessment, note=note)
+    except RuleError as error:
+        return _back(request, assessment, error)
+    messages.success(request, _("The records and recommendation were submitted to the LSP."))
+    return redirect("assessment:detail", assessment.pk)
+
+
+@require_POST
+def sign(request, pk):
+    assessment = _applicants_case(request, pk)
+    try:
+        services.sign_result(request.user, assessment)
+    except RuleError as error:
+        return _back(request, assessment, error)
+    messages.success(request, _("You signed the assessment result."))
+    return redirect("assessment:detail", assessment.pk)
+
+
+@require_POST
+def decline(request, pk):
+    assessment = _applicants_case(request, pk)
+    form = DeclineForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        services.decline_to_sign(request.user, assessment, comment=comment)
+    except RuleError as error:
+        return _back(request, assessment, error)
+    messages.success(request, _("Your reason for not signing was recorded."))
+    return redirect("assessment:detail", assessment.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def feedback(request, pk):
+    assessment = _applicants_case(request, pk)
+    form = FeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.give_feedback(
+                request.user,
+                assessment,
+                answers=form.answers(),
+                comment=form.cleaned_data["comment"],
+            )
+        except RuleError as error:
+            return _back(request, assessment, error)
+        messages.success(request, _("Thank you for your feedback."))
+        return redirect("assessment:detail", assessment.pk)
+    return render(
+        request,
+        "assessment/feedback.html",
+        {"assessment": assessment, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,30 @@
+"""Extension points for the stages downstream of registration.
+
+Later apps (assessment, decisions, ...) may not be imported here (dependencies flow downstream
+only), yet they widen who may see an application and add steps to the applicant's status
+tracker. They register a function in their AppConfig.ready():
+
+- `visibility`: fn(user) -> Q over Application, or None. E.g. the assigned assessor sees the case.
+- `homes`: (role, url name) - where the dashboard sends a user of that role (e.g. an assessor).
+- `journey`: fn(application) -> list of step dicts ({"key", "label", "state", "url"?, "note"?}) that
+  replace the default step with the same key.
+  States: done, current, attention, failed, next, pending.
+"""
+
+visibility = []
+journey = []
+homes = []
+
+
+def register_visibility(fn):
+    visibility.append(fn)
+    return fn
+
+
+def register_journey(fn):
+    journey.append(fn)
+    return fn
+
+
+def register_home(role, url_name):
+    homes.append((role, url_name))
