@@ -171,14 +171,15 @@ def assign(user, application, assessor):
 
 
 def reassign(user, assessment, assessor, *, reason):
-    """Another assessor takes over, allowed until a test result is recorded. The new assessor must
-    declare impartiality and both parties agree the plan again; an evidence review is redone."""
+    """Another assessor takes over, allowed until a test result is recorded. The new assessor
+    declares impartiality and sets a new plan, which both parties agree to; the evidence review is
+    redone."""
     _require_role(user, Role.STAFF)
-    if not reason.strip():
-        raise RuleError(_("Give the reason for reassigning."))
     with transaction.atomic():
         locked = _lock(assessment)
         _require_status(locked, Status.ASSIGNED, Status.PLAN_AGREED, Status.EVIDENCE_REVIEWED)
+        if not reason.strip():
+            raise RuleError(_("Give the reason for reassigning."))
         if locked.results.exists():
             raise RuleError(
                 _("A test result has been recorded; the assessor can no longer be changed.")
@@ -189,7 +190,10 @@ def reassign(user, assessment, assessor, *, reason):
         if assessor.user_id == locked.application.applicant_id:
             raise RuleError(_("An assessor cannot assess their own application."))
         previous_assessor, previous_status = str(locked.assessor), locked.status
+        # The new assessor declares impartiality, sets their own plan and both parties agree anew.
         locked.evidence_reviews.all().delete()
+        locked.plan.all().delete()
+        locked.plan_set_at = None
         locked.assessor = assessor
         locked.status = Status.ASSIGNED
         locked.impartiality_declared_at = None
@@ -288,19 +292,19 @@ def set_plan(user, assessment, items):
 def agree_plan(user, assessment, *, plan, confidentiality):
     """FR-AK-01: the applicant and the assessor each agree to the plan and to confidentiality.
     When both have, the assessment moves on to the evidence review."""
-    if not (plan and confidentiality):
-        raise RuleError(_("Tick both statements: the plan and confidentiality."))
     if user.has_role(Role.ASSESSOR) and assessment.assessor.user_id == user.pk:
         with transaction.atomic():
             locked = _lock_as_assessor(user, assessment, Status.ASSIGNED)
             _require_impartiality(locked)
-            return _agree(user, locked, "assessor_agreed_at")
+            return _agree(user, locked, "assessor_agreed_at", plan and confidentiality)
     with transaction.atomic():
         locked = _lock_as_applicant(user, assessment, Status.ASSIGNED)
-        return _agree(user, locked, "applicant_agreed_at")
+        return _agree(user, locked, "applicant_agreed_at", plan and confidentiality)
 
 
-def _agree(user, locked, field):
+def _agree(user, locked, field, ticked):
+    if not ticked:
+        raise RuleError(_("Tick both statements: the plan and confidentiality."))
     if not locked.plan_set_at:
         raise RuleError(_("The assessor has not set the plan yet."))
     if getattr(locked, field):
@@ -333,10 +337,10 @@ def _agree(user, locked, field):
 def review_evidence(user, assessment, reviews, *, proceed, reason=""):
     """9.2.5: VATM for every unit's FR-APL-02 evidence; 9.2.6: recommend whether the applicant
     proceeds to the competency test. Not recommending needs a reason, shown to the applicant."""
-    if not proceed and not reason.strip():
-        raise RuleError(_("Give the reason why the applicant is not recommended for the test."))
     with transaction.atomic():
         locked = _lock_as_assessor(user, assessment, Status.PLAN_AGREED)
+        if not proceed and not reason.strip():
+            raise RuleError(_("Give the reason why the applicant is not recommended for the test."))
         _check_units(locked, reviews, complete=True)
         EvidenceReview.objects.bulk_create(
             EvidenceReview(
@@ -510,10 +514,10 @@ def sign_result(user, assessment):
 def decline_to_sign(user, assessment, *, comment):
     """9.9.8.a: an applicant who finds the treatment unfair need not sign the result; the comment
     is kept for the technical team and any appeal."""
-    if not comment.strip():
-        raise RuleError(_("Say why you do not sign the result."))
     with transaction.atomic():
         locked = _lock_as_applicant(user, assessment, Status.RECOMMENDED)
+        if not comment.strip():
+            raise RuleError(_("Say why you do not sign the result."))
         if locked.applicant_signed_at or locked.signature_declined_at:
             raise RuleError(_("You have already responded to this result."))
         locked.signature_declined_at = timezone.now()
@@ -527,10 +531,10 @@ def decline_to_sign(user, assessment, *, comment):
 
 def give_feedback(user, assessment, *, answers, comment=""):
     """FR-AK-03: the applicant's feedback, once, after the result was submitted."""
-    if len(answers) != len(Feedback.QUESTIONS):
-        raise RuleError(_("Answer every question of the feedback form."))
     with transaction.atomic():
         locked = _lock_as_applicant(user, assessment, Status.RECOMMENDED)
+        if len(answers) != len(Feedback.QUESTIONS):
+            raise RuleError(_("Answer every question of the feedback form."))
         if Feedback.objects.filter(assessment=locked).exists():
             raise RuleError(_("You have already given feedback on this assessment."))
         feedback = Feedback.objects.create(

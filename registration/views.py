@@ -124,7 +124,11 @@ def dashboard(request):
             .select_related("scheme")
             .order_by("-created_at")
         )
-        context["applications"] = [(a, _journey(a)) for a in applications]
+        context["applications"] = []
+        for application in applications:
+            journey = _journey(application)
+            moved_on = any(step.get("url") for step in journey[1:])
+            context["applications"].append((application, journey, moved_on))
         taken = {a.scheme_id for a in applications if a.status not in Application.CLOSED_STATUSES}
         context["open_schemes"] = Scheme.objects.open_for_applications().exclude(pk__in=taken)
     return render(request, "registration/dashboard.html", context)

@@ -1,0 +1,144 @@
+"""The assessment stage in every state, built through the services so the fixtures follow the real
+rules: eligible -> assigned -> declared -> planned -> agreed -> reviewed -> recorded -> recommended.
+
+alice's application is assessed by `assessor` (Ana); `assessor2` (Andi) is qualified for the same
+scheme but not assigned to alice's case.
+"""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from assessment import services
+from assessment.models import TUK, Assessor
+from registration import services as registration_services
+
+VATM = ("valid", "authentic", "current", "sufficient")
+ALL_VATM = dict.fromkeys(VATM, True)
+METHODS = ["observasi", "lisan"]
+
+
+def today():
+    return timezone.localdate()
+
+
+def make_assessor(user, scheme, number, *, valid_until=None):
+    """A registry entry, kept by staff in the admin (there is no service for the registry)."""
+    profile = Assessor.objects.create(
+        user=user,
+        registration_number=number,
+        registration_valid_until=valid_until or today() + datetime.timedelta(days=365),
+    )
+    if scheme is not None:
+        profile.schemes.add(scheme)
+    return profile
+
+
+def make_tuk(verified_by, *, start, end, name="TUK Kampus UPJ"):
+    return TUK.objects.create(
+        name=name,
+        address="Jl. Cendrawasih Raya, Bintaro, Tangerang Selatan",
+        kind=TUK.Kind.SEWAKTU,
+        verified_by=verified_by,
+        verified_on=start,
+        verified_until=end,
+    )
+
+
+def plan_items(assessment, tuk, *, date=None, methods=None, units=None):
+    units = assessment.application.scheme.units.all() if units is None else units
+    return {
+        unit: {"methods": list(methods or METHODS), "date": date or today(), "tuk": tuk}
+        for unit in units
+    }
+
+
+def reviews(assessment, **vatm):
+    values = {**ALL_VATM, **vatm}
+    return {unit: {**values, "note": ""} for unit in assessment.application.scheme.units.all()}
+
+
+def result_values(result="K", **vatm):
+    return {
+        "methods": list(METHODS),
+        "evidence_observed": "Mendemonstrasikan pengelolaan data pelanggan di CRM.",
+        **ALL_VATM,
+        **vatm,
+        "result": result,
+    }
+
+
+def all_results(assessment, result="K"):
+    return {unit: result_values(result) for unit in assessment.application.scheme.units.all()}
+
+
+@pytest.fixture
+def eligible(staff, submitted):
+    """alice's application, confirmed eligible by staff (9.1.6)."""
+    return registration_services.confirm_eligible(staff, submitted)
+
+
+@pytest.fixture
+def assessor_profile(assessor, scheme):
+    return make_assessor(assessor, scheme, "MET.000.001234.2024")
+
+
+@pytest.fixture
+def assessor2_profile(assessor2, scheme):
+    return make_assessor(assessor2, scheme, "MET.000.005678.2024")
+
+
+@pytest.fixture
+def tuk(staff):
+    return make_tuk(
+        staff,
+        start=today() - datetime.timedelta(days=30),
+        end=today() + datetime.timedelta(days=300),
+    )
+
+
+@pytest.fixture
+def lapsed_tuk(staff):
+    return make_tuk(
+        staff,
+        start=today() - datetime.timedelta(days=400),
+        end=today() - datetime.timedelta(days=35),
+        name="TUK Lama",
+    )
+
+
+@pytest.fixture
+def assigned(staff, eligible, assessor_profile):
+    return services.assign(staff, eligible, assessor_profile)
+
+
+@pytest.fixture
+def declared(assessor, assigned):
+    return services.declare_impartiality(assessor, assigned)
+
+
+@pytest.fixture
+def planned(assessor, declared, tuk):
+    return services.set_plan(assessor, declared, plan_items(declared, tuk))
+
+
+@pytest.fixture
+def agreed(alice, assessor, planned):
+    services.agree_plan(alice, planned, plan=True, confidentiality=True)
+    return services.agree_plan(assessor, planned, plan=True, confidentiality=True)
+
+
+@pytest.fixture
+def reviewed(assessor, agreed):
+    return services.review_evidence(assessor, agreed, reviews(agreed), proceed=True)
+
+
+@pytest.fixture
+def recorded(assessor, reviewed):
+    return services.record_results(assessor, reviewed, all_results(reviewed))
+
+
+@pytest.fixture
+def recommended(assessor, recorded):
+    return services.submit_recommendation(assessor, recorded)
