@@ -72,7 +72,7 @@ test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lsp_portal
 test: export REDIS_URL ?= redis://127.0.0.1:6379/15
 test: venv chromium services
 	$(BIN)/ruff check .
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	env -u DATABASE_URL $(BIN)/python manage.py makemigrations --check --dry-run
 	@mkdir -p test-artifacts
 	$(BIN)/pytest --create-db $(PYTEST_ARGS)
 

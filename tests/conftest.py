@@ -7,14 +7,17 @@ hold the other roles. Every test runs against the real PostgreSQL of DATABASE_UR
 import datetime
 import importlib
 import shutil
+import threading
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
+from lsp_portal.errors import RuleError
 from registration import services
 from registration.demo_files import image_bytes, pdf_bytes
 from registration.models import Application, Document, Scheme
@@ -240,3 +243,47 @@ def login(client):
 
 def status_of(application):
     return Application.objects.get(pk=application.pk).status
+
+
+def run_concurrently(*calls):
+    """Run each call in its own thread (its own PostgreSQL connection), all released at once.
+    Returns the sorted outcomes: "ok" or "refused" (RuleError). Needs a transactional test."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def worker(index, call):
+        try:
+            barrier.wait()
+            call()
+            outcomes[index] = "ok"
+        except RuleError:
+            outcomes[index] = "refused"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return sorted(outcomes)
+
+
+@pytest.fixture
+def second_scheme(db):
+    """Another scheme, to show nothing assumes there is only one."""
+    scheme = Scheme.objects.create(
+        code="pemasaran-digital",
+        document_number="004-P1UPJ-PD-2026",
+        name="Pemasaran Digital",
+        fee=500_000,
+        validity_years=3,
+        eligible_study_programmes="Manajemen\nBisnis Digital",
+        min_experience_hours=200,
+    )
+    scheme.units.create(number=1, code="M.702090.001.01", title="Menyusun Konten Digital")
+    scheme.units.create(number=2, code="M.702090.002.01", title="Mengelola Iklan Daring")
+    scheme.required_courses.create(number=1, name="Pemasaran Digital")
+    scheme.experience_fields.create(name="Pemasaran Digital")
+    scheme.required_documents.create(number=1, code="ktp", name="Fotokopi KTP", section="9.1.2.a")
+    return scheme

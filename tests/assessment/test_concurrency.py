@@ -1,40 +1,15 @@
 """The same assessment submitted twice at the same moment (a double click, two tabs): one
 submission. Two real PostgreSQL connections (threads); the service's row lock serialises them."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from assessment import services
 from assessment.models import Assessment
 from lsp_portal.audit.models import AuditEvent
-from lsp_portal.errors import RuleError
 from registration.models import Application
+from tests.conftest import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_concurrently(*calls):
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            call()
-            outcomes[index] = "ok"
-        except RuleError:
-            outcomes[index] = "refused"
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return sorted(outcomes)
 
 
 def test_two_submissions_at_once_submit_once(assessor, recorded):

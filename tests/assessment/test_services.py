@@ -11,7 +11,6 @@ from assessment import services
 from assessment.models import Assessment, EvidenceReview, Feedback, PlanItem, UnitResult
 from lsp_portal.audit.models import AuditEvent
 from lsp_portal.errors import RuleError
-from registration.models import Scheme
 from tests.assessment.conftest import (
     all_results,
     make_assessor,
@@ -63,21 +62,6 @@ def snapshot(assessment):
         "feedback": Feedback.objects.filter(assessment=fresh).count(),
         "audit": actions(fresh),
     }
-
-
-@pytest.fixture
-def second_scheme(db):
-    scheme = Scheme.objects.create(
-        code="pemasaran-digital",
-        document_number="004-P1UPJ-PD-2026",
-        name="Pemasaran Digital",
-        fee=500_000,
-        validity_years=3,
-        eligible_study_programmes="Manajemen",
-        min_experience_hours=200,
-    )
-    scheme.units.create(number=1, code="M.702090.001.01", title="Menyusun Konten Digital")
-    return scheme
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,26 +5,6 @@ from django.urls import reverse
 
 from registration import services
 from registration.eligibility import completeness_checks, eligibility_checks
-from registration.models import Scheme
-
-
-@pytest.fixture
-def second_scheme(db):
-    scheme = Scheme.objects.create(
-        code="pemasaran-digital",
-        document_number="004-P1UPJ-PD-2026",
-        name="Pemasaran Digital",
-        fee=500_000,
-        validity_years=3,
-        eligible_study_programmes="Manajemen\nBisnis Digital",
-        min_experience_hours=200,
-    )
-    scheme.units.create(number=1, code="M.702090.001.01", title="Menyusun Konten Digital")
-    scheme.units.create(number=2, code="M.702090.002.01", title="Mengelola Iklan Daring")
-    scheme.required_courses.create(number=1, name="Pemasaran Digital")
-    scheme.experience_fields.create(name="Pemasaran Digital")
-    scheme.required_documents.create(number=1, code="ktp", name="Fotokopi KTP", section="9.1.2.a")
-    return scheme
 
 
 def test_public_pages_list_every_open_scheme(client, second_scheme):

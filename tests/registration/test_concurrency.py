@@ -3,40 +3,14 @@
 Runs on PostgreSQL with two real connections (threads); the row lock in the service serialises them.
 """
 
-import threading
-
 import pytest
-from django.db import connection
 
 from lsp_portal.audit.models import AuditEvent
-from lsp_portal.errors import RuleError
 from registration import services
 from registration.models import Application
-from tests.conftest import make_user
+from tests.conftest import make_user, run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_concurrently(*calls):
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            call()
-            outcomes[index] = "ok"
-        except RuleError:
-            outcomes[index] = "refused"
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return sorted(outcomes)
 
 
 def test_two_decisions_at_once_give_one_change(alice, submitted):
