@@ -75,7 +75,8 @@ def _plan(assessor_user, assessment, tuk):
 
 def seed_assessment(users, staff):
     """putri: plan waiting for her agreement; nadia: plan agreed, evidence to review; fajar:
-    recommendation submitted (K); gita: eligible, waiting for an assessor."""
+    recommendation submitted (K); hana: submitted Belum Kompeten (one unit BK, result not signed);
+    gita: eligible, waiting for an assessor."""
     scheme = Scheme.objects.get(code="mhp")
     assessors, tuk = _registries(users, staff, scheme)
     assessor = assessors["asesor@demo.test"]
@@ -85,6 +86,7 @@ def seed_assessment(users, staff):
         ("putri@demo.test", "plan_set"),
         ("nadia@demo.test", "plan_agreed"),
         ("fajar@demo.test", "recommended"),
+        ("hana@demo.test", "recommended_bk"),
     ):
         application = Application.objects.filter(
             applicant=users[email], status=Application.Status.ELIGIBLE
@@ -109,19 +111,32 @@ def seed_assessment(users, staff):
             {unit: {**vatm, "note": "Sesuai surat magang"} for unit in units},
             proceed=True,
         )
+        weak = units[-1] if step == "recommended_bk" else None
         services.record_results(
             assessor_user,
             assessment,
             {
                 unit: {
                     **vatm,
+                    "sufficient": unit != weak,
                     "methods": ["observasi", "lisan"],
-                    "evidence_observed": "Demonstrasi dan tanya jawab sesuai kriteria unjuk kerja.",
-                    "result": "K",
+                    "evidence_observed": "Demonstrasi dan tanya jawab sesuai kriteria unjuk kerja."
+                    if unit != weak
+                    else "Belum dapat menunjukkan pengelolaan program loyalitas.",
+                    "result": "BK" if unit == weak else "K",
                 }
                 for unit in units
             },
         )
-        services.submit_recommendation(assessor_user, assessment, note="Asesi kompeten.")
-        services.sign_result(applicant, assessment)
+        services.submit_recommendation(
+            assessor_user,
+            assessment,
+            note="Asesi kompeten." if weak is None else "Satu unit belum kompeten.",
+        )
+        if weak is None:
+            services.sign_result(applicant, assessment)
+        else:
+            services.decline_to_sign(
+                applicant, assessment, comment="Waktu demonstrasi unit 15 terlalu singkat."
+            )
     return created

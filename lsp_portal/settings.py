@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "lsp_portal.audit",
     "registration",
     "assessment",
+    "decisions",
 ]
 
 MIDDLEWARE = [
@@ -203,3 +204,18 @@ LOGGING = {
 }
 
 PORTAL_NAME = _("LSP Certification Portal")
+
+# --- The LSP itself (printed on minutes, decrees and certificates) ---
+LSP_NAME = env.str("LSP_NAME", default="LSP Universitas Pembangunan Jaya")
+LSP_CITY = env.str("LSP_CITY", default="Tangerang Selatan")
+
+# --- Decisions (9.4) ---
+# Members of the technical team who must be present for decisions to count.
+DECISION_QUORUM = env.int("DECISION_QUORUM", default=2)
+# Decree number: {seq} running number per year, {year}, {month}, {roman_month}.
+DECREE_NUMBER_PATTERN = env.str(
+    "DECREE_NUMBER_PATTERN", default="{seq:03d}/SK/LSP-UPJ/{roman_month}/{year}"
+)
+
+# --- Appeals (9.9.2): hours after a decision's publication during which it can be appealed ---
+APPEAL_WINDOW_HOURS = env.int("APPEAL_WINDOW_HOURS", default=24)

@@ -15,5 +15,6 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("assessment/", include("assessment.urls")),
+    path("decisions/", include("decisions.urls")),
     path("", include("registration.urls")),
 ]

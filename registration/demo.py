@@ -24,6 +24,13 @@ PROFILE = {
     ),
     "fajar@demo.test": ("3171011206010007", "Jakarta", datetime.date(2001, 6, 12), "L", 640),
     "gita@demo.test": ("3216016611020008", "Bekasi", datetime.date(2002, 11, 26), "P", 405),
+    "hana@demo.test": (
+        "3674025707020009",
+        "Tangerang Selatan",
+        datetime.date(2002, 7, 17),
+        "P",
+        420,
+    ),
 }
 
 
@@ -106,6 +113,7 @@ def seed_registration(users, staff):
         ("nadia@demo.test", Application.Status.ELIGIBLE),
         ("fajar@demo.test", Application.Status.ELIGIBLE),
         ("gita@demo.test", Application.Status.ELIGIBLE),
+        ("hana@demo.test", Application.Status.ELIGIBLE),
     ]
     created = 0
     for email, status in plan:

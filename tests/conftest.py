@@ -20,7 +20,7 @@ from lsp_portal.accounts.roles import Role
 from lsp_portal.errors import RuleError
 from registration import services
 from registration.demo_files import image_bytes, pdf_bytes
-from registration.models import Application, Document, Scheme
+from registration.models import Application, Scheme
 from registration.uploads import check_upload
 
 PASSWORD = "Rahasia-Uji-2026"
@@ -54,8 +54,14 @@ def _test_settings(settings, tmp_path, monkeypatch):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.LANGUAGE_CODE = "id"
-    # FileField resolves its storage once at import; point it at this test's folder.
-    monkeypatch.setattr(Document._meta.get_field("file"), "storage", storages["private"])
+    # A FileField resolves its storage once at import: point the private ones at this test's folder.
+    from django.apps import apps
+    from django.db.models import FileField
+
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if isinstance(field, FileField):
+                monkeypatch.setattr(field, "storage", storages["private"])
     yield
     shutil.rmtree(tmp_path / "media", ignore_errors=True)
 

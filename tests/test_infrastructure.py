@@ -13,6 +13,8 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from assessment.models import Assessment
+from decisions.models import Decision, Decree
+from decisions.services import available_recommendations
 from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
 from registration.models import Application, Scheme
@@ -115,11 +117,19 @@ def test_seed_demo_creates_one_user_per_role_and_a_case_per_status(db, settings,
     assert User.objects.with_role(Role.ASSESSOR).count() == 2
     statuses = set(Application.objects.values_list("status", flat=True))
     assert statuses == {"draft", "submitted", "revision_requested", "eligible", "rejected"}
-    assert Application.objects.count() == 8
-    # the assessment stage: a case waiting for the applicant's agreement, one agreed, one submitted
+    assert Application.objects.count() == 9
+    # the assessment stage: a case waiting for the applicant's agreement, one agreed, two submitted
     steps = sorted(Assessment.objects.values_list("status", flat=True))
-    assert steps == ["assigned", "plan_agreed", "recommended"]
-    assert Assessment.objects.get(status="recommended").recommendation == "K"
+    assert steps == ["assigned", "plan_agreed", "recommended", "recommended"]
+    # the decision stage: fajar's K decided and published under a signed decree; hana's BK waits
+    decision = Decision.objects.get()
+    assert (decision.result, decision.assessment.application.applicant.email) == (
+        "K",
+        "fajar@demo.test",
+    )
+    assert decision.published_at is not None
+    assert Decree.objects.get().number.startswith("001/SK/")
+    assert [a.application.full_name for a in available_recommendations()] == ["Hana Lestari"]
     assert User.objects.get(email="asesi@demo.test").check_password("Asesi-Demo-2026")
 
 

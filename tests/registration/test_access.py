@@ -109,9 +109,14 @@ def test_dashboard_sends_staff_to_the_queue(login, staff):
     assert response["Location"] == reverse("registration:review_queue")
 
 
-def test_other_roles_get_a_dashboard_without_error(login, technical, appeal, director):
-    for user in (technical, appeal, director):
-        assert login(user).get(reverse("dashboard")).status_code == 200
+def test_the_appeal_team_gets_a_dashboard_without_error(login, appeal):
+    assert login(appeal).get(reverse("dashboard")).status_code == 200
+
+
+def test_dashboard_sends_the_team_and_the_director_to_the_meetings(login, technical, director):
+    for user in (technical, director):
+        response = login(user).get(reverse("dashboard"))
+        assert response["Location"] == reverse("decisions:meeting_list")
 
 
 def test_dashboard_sends_assessors_to_their_cases(login, assessor):

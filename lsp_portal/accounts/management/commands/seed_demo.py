@@ -23,6 +23,7 @@ DEMO_USERS = [
     ("asesor@demo.test", "Dr. Agus Asesor", [Role.ASSESSOR], "Asesor-Demo-2026"),
     ("asesor2@demo.test", "Maya Asesor", [Role.ASSESSOR], "Asesor2-Demo-2026"),
     ("teknis@demo.test", "Hendra Tim Teknis", [Role.TECHNICAL_TEAM], "Teknis-Demo-2026"),
+    ("teknis2@demo.test", "Wulan Tim Teknis", [Role.TECHNICAL_TEAM], "Teknis2-Demo-2026"),
     ("banding@demo.test", "Lestari Tim Banding", [Role.APPEAL_TEAM], "Banding-Demo-2026"),
     ("direktur@demo.test", "Hastuti Naibaho", [Role.DIRECTOR], "Direktur-Demo-2026"),
 ]
@@ -34,6 +35,7 @@ EXTRA_APPLICANTS = [
     ("nadia@demo.test", "Nadia Rahmawati"),
     ("fajar@demo.test", "Fajar Nugroho"),
     ("gita@demo.test", "Gita Permatasari"),
+    ("hana@demo.test", "Hana Lestari"),
 ]
 EXTRA_PASSWORD = "Asesi-Demo-2026"
 
@@ -63,12 +65,14 @@ class Command(BaseCommand):
             users["admin@demo.test"].save(update_fields=["is_staff"])
 
         from assessment.demo import seed_assessment
+        from decisions.demo import seed_decisions
         from registration.demo import seed_registration
 
         # The demo's review e-mails would flood the console; the real ones are sent by Celery.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             created = seed_registration(users, staff)
             created += seed_assessment(users, staff)
+            created += seed_decisions(users, staff)
 
         self.stdout.write(self.style.SUCCESS("Demo users (e-mail / password):"))
         for email, _name, roles, password in DEMO_USERS:

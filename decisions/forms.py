@@ -1,0 +1,86 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from assessment.models import Assessment
+
+from .models import Decision, TechnicalTeamMember
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class MemberChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.user.full_name
+
+
+class AgendaChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.reference} · {obj.application.full_name} · {obj.get_recommendation_display()}"
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    scheduled_at = forms.DateTimeField(
+        label=_("Date and time"), widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"]
+    )
+    location = forms.CharField(label=_("Place or online link"), max_length=300)
+    is_online = forms.BooleanField(label=_("Online meeting"), required=False)
+    members = MemberChoiceField(
+        label=_("Members invited"),
+        queryset=TechnicalTeamMember.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    assessments = AgendaChoiceField(
+        label=_("Recommendations on the agenda"),
+        queryset=Assessment.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, available, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = TechnicalTeamMember.objects.filter(
+            is_active=True
+        ).select_related("user")
+        self.fields["assessments"].queryset = available
+
+
+class AttendanceForm(forms.Form):
+    present = MemberChoiceField(
+        label=_("Members present"),
+        queryset=TechnicalTeamMember.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["present"].queryset = TechnicalTeamMember.objects.filter(
+            attendances__meeting=meeting
+        ).select_related("user")
+
+
+class DecisionForm(forms.Form):
+    result = forms.ChoiceField(
+        label=_("Decision"), choices=Decision.Result.choices, widget=forms.RadioSelect
+    )
+    basis = forms.CharField(
+        label=_("Basis of the decision"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        help_text=_("The recommendation and records checked (9.4.4)."),
+    )
+    reason = forms.CharField(
+        label=_("Reason for deciding against the assessor's recommendation"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=4000,
+    )
+
+
+class ConflictForm(forms.Form):
+    note = forms.CharField(label=_("How were you involved?"), max_length=500, required=False)

@@ -1,0 +1,13 @@
+"""Hand-over points for later stages (decisions may not import them).
+
+`decision_published`: functions called with each Decision, inside the transaction in which the
+director signs the decree. The certificate stage registers one (in its AppConfig.ready()) to create
+a pending certificate for each competent decision: a plain service call, not a signal.
+"""
+
+decision_published = []
+
+
+def on_decision_published(fn):
+    decision_published.append(fn)
+    return fn

@@ -1,0 +1,398 @@
+"""Decision rules (9.4.1-9.4.5). Every change goes through a function here: guard (role, membership,
+status), transaction, row lock, save, AuditEvent, side effects on commit."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessment.models import Assessment
+from lsp_portal.accounts.roles import Role
+from lsp_portal.audit.services import record
+from lsp_portal.errors import RuleError
+
+from . import hooks, tasks
+from .models import (
+    AgendaItem,
+    Attendance,
+    ConflictDeclaration,
+    Decision,
+    Decree,
+    DecreeCounter,
+    Meeting,
+    Minutes,
+    MinutesSignature,
+    TechnicalTeamMember,
+)
+
+Status = Meeting.Status
+
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+
+
+def _require_role(user, role):
+    if not user.has_role(role):
+        raise PermissionDenied
+
+
+def _lock_meeting(meeting, *allowed):
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if allowed and locked.status not in allowed:
+        raise RuleError(
+            _("This cannot be done while the meeting is: %(status)s.")
+            % {"status": locked.get_status_display()}
+        )
+    return locked
+
+
+def _member(user):
+    member = TechnicalTeamMember.objects.filter(user=user, is_active=True).first()
+    if member is None or not user.has_role(Role.TECHNICAL_TEAM):
+        raise PermissionDenied
+    return member
+
+
+def _present_member(user, meeting):
+    member = _member(user)
+    attendance = Attendance.objects.filter(meeting=meeting, member=member).first()
+    if attendance is None:
+        raise PermissionDenied
+    if not attendance.present:
+        raise RuleError(_("Only members recorded as present at the meeting can do this."))
+    return member
+
+
+def available_recommendations():
+    """Submitted recommendations (9.3.5) not decided and not on a meeting that is still open."""
+    busy = AgendaItem.objects.filter(meeting__status__in=[Status.PLANNED, Status.HELD]).values(
+        "assessment_id"
+    )
+    return (
+        Assessment.objects.filter(status=Assessment.Status.RECOMMENDED, decision__isnull=True)
+        .exclude(pk__in=busy)
+        .select_related("application__scheme", "assessor__user")
+        .order_by("submitted_at")
+    )
+
+
+def conflict_of(member, assessment, meeting):
+    """Why `member` may not decide `assessment` (9.4.2), or None: they assessed the case (any
+    attempt), they are the applicant, or they declared involvement with the applicant."""
+    application = assessment.application
+    if application.assessments.filter(assessor__user=member.user).exists():
+        return _("assessed this applicant")
+    if application.applicant_id == member.user_id:
+        return _("is the applicant")
+    if ConflictDeclaration.objects.filter(
+        meeting=meeting, member=member, assessment=assessment
+    ).exists():
+        return _("declared involvement with the applicant")
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff: planning and opening a meeting
+# ---------------------------------------------------------------------------------------------
+
+
+def plan_meeting(user, *, title, scheduled_at, location, is_online, members, assessments):
+    """Staff plan a meeting: date, place or link, the members invited and the agenda."""
+    _require_role(user, Role.STAFF)
+    quorum = settings.DECISION_QUORUM
+    members = [m for m in members if m.is_active]
+    if len(members) < quorum:
+        raise RuleError(
+            _("Invite at least %(quorum)s members: that many must be present to decide.")
+            % {"quorum": quorum}
+        )
+    if not assessments:
+        raise RuleError(_("Put at least one recommendation on the agenda."))
+    with transaction.atomic():
+        locked = list(
+            Assessment.objects.select_for_update().filter(pk__in=[a.pk for a in assessments])
+        )
+        available = set(available_recommendations().values_list("pk", flat=True))
+        unavailable = [a.reference for a in locked if a.pk not in available]
+        if unavailable:
+            raise RuleError(
+                _(
+                    "Not available for a meeting (not submitted, decided or already on an agenda): "
+                    "%(refs)s."
+                )
+                % {"refs": ", ".join(unavailable)}
+            )
+        meeting = Meeting.objects.create(
+            title=title,
+            scheduled_at=scheduled_at,
+            location=location,
+            is_online=is_online,
+            quorum=quorum,
+            planned_by=user,
+        )
+        Attendance.objects.bulk_create(Attendance(meeting=meeting, member=m) for m in members)
+        AgendaItem.objects.bulk_create(
+            AgendaItem(meeting=meeting, assessment=a, order=i)
+            for i, a in enumerate(sorted(locked, key=lambda a: a.submitted_at), start=1)
+        )
+        record(
+            user,
+            "meeting.planned",
+            meeting,
+            to_status=meeting.status,
+            members=[m.user.full_name for m in members],
+            agenda=[a.reference for a in locked],
+        )
+        transaction.on_commit(lambda: tasks.notify_meeting_planned.delay(meeting.pk))
+    return meeting
+
+
+def open_meeting(user, meeting, present_members):
+    """The meeting starts: staff record which invited members are present."""
+    _require_role(user, Role.STAFF)
+    with transaction.atomic():
+        locked = _lock_meeting(meeting, Status.PLANNED)
+        invited = {a.member_id: a for a in locked.attendances.all()}
+        present_ids = {m.pk for m in present_members}
+        if present_ids - set(invited):
+            raise RuleError(_("Only invited members can be recorded as present."))
+        for member_id, attendance in invited.items():
+            attendance.present = member_id in present_ids
+            attendance.save(update_fields=["present"])
+        locked.status = Status.HELD
+        locked.opened_at = timezone.now()
+        locked.save(update_fields=["status", "opened_at"])
+        record(
+            user,
+            "meeting.opened",
+            locked,
+            from_status=Status.PLANNED,
+            to_status=Status.HELD,
+            present=len(present_ids),
+            quorum=locked.quorum,
+        )
+    return locked
+
+
+# ---------------------------------------------------------------------------------------------
+# The technical team: deciding (9.4.1-9.4.2)
+# ---------------------------------------------------------------------------------------------
+
+
+def declare_conflict(user, meeting, assessment, *, note=""):
+    """A member states they were involved with the applicant; they then may not decide the case."""
+    with transaction.atomic():
+        locked = _lock_meeting(meeting, Status.HELD)
+        member = _present_member(user, locked)
+        if not locked.agenda.filter(assessment=assessment).exists():
+            raise RuleError(_("This case is not on the meeting's agenda."))
+        if Decision.objects.filter(assessment=assessment, decided_by=member).exists():
+            raise RuleError(_("You recorded the decision on this case; ask another member."))
+        _conflict, created = ConflictDeclaration.objects.get_or_create(
+            meeting=locked, member=member, assessment=assessment, defaults={"note": note}
+        )
+        if created:
+            record(user, "meeting.conflict_declared", locked, assessment=assessment.reference)
+
+
+def decide(user, meeting, assessment, *, result, basis, reason=""):
+    """9.4.2: only the technical team decides, by members present at a quorate meeting, never on a
+    case they assessed or whose applicant they were involved with. Deciding against the assessor's
+    recommendation needs a written reason. Who decided, when and why is kept (9.4.1.b)."""
+    _require_role(user, Role.TECHNICAL_TEAM)
+    with transaction.atomic():
+        locked = _lock_meeting(meeting, Status.HELD)
+        member = _present_member(user, locked)
+        if not locked.has_quorum():
+            raise RuleError(
+                _("No quorum: %(quorum)s members must be present for decisions to count.")
+                % {"quorum": locked.quorum}
+            )
+        if not locked.agenda.filter(assessment=assessment).exists():
+            raise RuleError(_("This case is not on the meeting's agenda."))
+        assessment = Assessment.objects.select_related("application").get(pk=assessment.pk)
+        conflict = conflict_of(member, assessment, locked)
+        if conflict:
+            raise RuleError(_("You may not decide this case: you %(why)s.") % {"why": conflict})
+        if result not in Decision.Result.values:
+            raise RuleError(_("The decision must be Kompeten or Belum Kompeten."))
+        if not basis.strip():
+            raise RuleError(_("State the basis of the decision."))
+        against = result != assessment.recommendation
+        if against and not reason.strip():
+            raise RuleError(
+                _("The decision differs from the assessor's recommendation: give the reason.")
+            )
+        previous = Decision.objects.filter(assessment=assessment).first()
+        if previous and previous.meeting_id != locked.pk:
+            raise RuleError(_("This case was decided in another meeting."))
+        decision, _created = Decision.objects.update_or_create(
+            assessment=assessment,
+            defaults={
+                "meeting": locked,
+                "result": result,
+                "basis": basis.strip(),
+                "against_recommendation_reason": reason.strip() if against else "",
+                "decided_by": member,
+                "decided_at": timezone.now(),
+            },
+        )
+        record(
+            user,
+            "decision.recorded",
+            assessment,
+            from_status=previous.result if previous else "",
+            to_status=result,
+            reason=decision.against_recommendation_reason or decision.basis,
+            meeting=locked.reference,
+            against_recommendation=against,
+        )
+    return decision
+
+
+def close_meeting(user, meeting):
+    """Close the session once every case on the agenda is decided; the minutes are generated."""
+    with transaction.atomic():
+        locked = _lock_meeting(meeting, Status.HELD)
+        if not user.has_role(Role.STAFF):
+            _present_member(user, locked)
+        decided = set(locked.decisions.values_list("assessment_id", flat=True))
+        open_items = [
+            item.assessment.reference
+            for item in locked.agenda.select_related("assessment")
+            if item.assessment_id not in decided
+        ]
+        if open_items:
+            raise RuleError(
+                _("Decide every case before closing; still open: %(refs)s.")
+                % {"refs": ", ".join(open_items)}
+            )
+        locked.status = Status.CLOSED
+        locked.closed_at = timezone.now()
+        locked.save(update_fields=["status", "closed_at"])
+        minutes = Minutes.objects.create(meeting=locked)
+        record(user, "meeting.closed", locked, from_status=Status.HELD, to_status=Status.CLOSED)
+        transaction.on_commit(lambda: tasks.render_minutes_pdf.delay(minutes.pk))
+    return minutes
+
+
+# ---------------------------------------------------------------------------------------------
+# Minutes (9.4.4) and decree (9.4.5)
+# ---------------------------------------------------------------------------------------------
+
+
+def sign_minutes(user, minutes):
+    """Each present member signs the minutes; when all have, they are final and read-only."""
+    with transaction.atomic():
+        meeting = _lock_meeting(minutes.meeting, Status.CLOSED)
+        member = _present_member(user, meeting)
+        minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
+        if minutes.signatures.filter(member=member).exists():
+            raise RuleError(_("You have already signed these minutes."))
+        MinutesSignature.objects.create(minutes=minutes, member=member, signed_at=timezone.now())
+        record(user, "minutes.signed", meeting)
+        present = {m.pk for m in meeting.present_members()}
+        signed = set(minutes.signatures.values_list("member_id", flat=True))
+        if present <= signed:
+            minutes.final_at = timezone.now()
+            minutes.save(update_fields=["final_at"])
+            meeting.status = Status.MINUTES_SIGNED
+            meeting.save(update_fields=["status"])
+            record(
+                user,
+                "minutes.final",
+                meeting,
+                from_status=Status.CLOSED,
+                to_status=Status.MINUTES_SIGNED,
+            )
+        transaction.on_commit(lambda: tasks.render_minutes_pdf.delay(minutes.pk))
+    return minutes
+
+
+def draft_decree(user, minutes):
+    """9.4.5: the decree is drafted from final minutes only, once per minutes."""
+    _require_role(user, Role.STAFF)
+    with transaction.atomic():
+        meeting = _lock_meeting(minutes.meeting)
+        minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
+        if not minutes.final_at:
+            raise RuleError(_("A decree can only be drafted from minutes signed by every member."))
+        if Decree.objects.filter(minutes=minutes).exists():
+            raise RuleError(_("These minutes already have a decree."))
+        try:
+            with transaction.atomic():
+                decree = Decree.objects.create(minutes=minutes, drafted_by=user)
+        except IntegrityError as exc:
+            raise RuleError(_("These minutes already have a decree.")) from exc
+        record(user, "decree.drafted", meeting, decree=decree.pk)
+        transaction.on_commit(lambda: tasks.render_decree_pdf.delay(decree.pk))
+    return decree
+
+
+def _next_number(year, month):
+    """The next running number of `year`, under a row lock: two signings never share a number."""
+    DecreeCounter.objects.bulk_create([DecreeCounter(year=year)], ignore_conflicts=True)
+    counter = DecreeCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    number = settings.DECREE_NUMBER_PATTERN.format(
+        seq=counter.last, year=year, month=month, roman_month=ROMAN[month - 1]
+    )
+    return counter.last, number
+
+
+def sign_decree(user, decree):
+    """The director signs the decree: it gets its number, every decision of the meeting is
+    published (the appeal window of 9.9.2 starts) and applicants are told."""
+    _require_role(user, Role.DIRECTOR)
+    with transaction.atomic():
+        decree = Decree.objects.select_for_update().select_related("minutes").get(pk=decree.pk)
+        if decree.status != Decree.Status.DRAFT:
+            raise RuleError(_("This decree has already been signed."))
+        meeting = _lock_meeting(decree.minutes.meeting, Status.MINUTES_SIGNED)
+        now = timezone.now()
+        local = timezone.localtime(now)
+        decree.sequence, decree.number = _next_number(local.year, local.month)
+        decree.year = local.year
+        decree.status = Decree.Status.SIGNED
+        decree.signed_by = user
+        decree.signed_at = now
+        decree.save(
+            update_fields=["sequence", "number", "year", "status", "signed_by", "signed_at"]
+        )
+        meeting.status = Status.DECREE_ISSUED
+        meeting.save(update_fields=["status"])
+        decisions = list(meeting.decisions.select_related("assessment__application"))
+        for decision in decisions:
+            decision.published_at = now
+            decision.save(update_fields=["published_at"])
+            record(
+                user,
+                "decision.published",
+                decision.assessment.application,
+                to_status=decision.result,
+                decree=decree.number,
+            )
+            for handler in hooks.decision_published:
+                handler(decision)
+        record(
+            user,
+            "decree.signed",
+            meeting,
+            from_status=Status.MINUTES_SIGNED,
+            to_status=Status.DECREE_ISSUED,
+            number=decree.number,
+        )
+        ids = [d.pk for d in decisions]
+        transaction.on_commit(lambda: tasks.render_decree_pdf.delay(decree.pk))
+        transaction.on_commit(lambda: [tasks.notify_decision_published.delay(i) for i in ids])
+    return decree
+
+
+def retry_render(user, document):
+    """Staff ask again for a PDF whose rendering failed."""
+    _require_role(user, Role.STAFF)
+    task = tasks.render_minutes_pdf if isinstance(document, Minutes) else tasks.render_decree_pdf
+    type(document).objects.filter(pk=document.pk).update(pdf_status="pending", pdf_error="")
+    record(user, "pdf.retry", document)
+    transaction.on_commit(lambda: task.delay(document.pk))

@@ -1,0 +1,69 @@
+"""Rendering the minutes and decree PDFs, and telling people about meetings and decisions.
+
+Rendering is idempotent (a PDF whose content did not change is not rendered again), retried on
+failure, and a failure is recorded on the document so staff see it; the meeting's data is never
+touched by a failed render.
+"""
+
+from celery import shared_task
+from django.conf import settings
+from django.urls import reverse
+
+from lsp_portal.pdf import mark_failed, render_and_store
+from registration.tasks import send_templated_email
+
+from .models import Decision, Decree, Meeting, Minutes
+
+
+def _render(task, model, pk):
+    document = model.objects.get(pk=pk)
+    try:
+        render_and_store(document)
+    except Exception as exc:  # any rendering error: record it, retry, and finally give up
+        final = task.request.retries >= task.max_retries
+        mark_failed(model, pk, exc, final=final)
+        if final:
+            raise
+        raise task.retry(exc=exc) from exc
+
+
+@shared_task(bind=True, max_retries=3, default_retry_delay=20, soft_time_limit=90, time_limit=120)
+def render_minutes_pdf(self, minutes_id):
+    _render(self, Minutes, minutes_id)
+
+
+@shared_task(bind=True, max_retries=3, default_retry_delay=20, soft_time_limit=90, time_limit=120)
+def render_decree_pdf(self, decree_id):
+    _render(self, Decree, decree_id)
+
+
+def _link(name, *args):
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse(name, args=args)
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60, soft_time_limit=30, time_limit=60)
+def notify_meeting_planned(self, meeting_id):
+    meeting = Meeting.objects.get(pk=meeting_id)
+    recipients = sorted(meeting.attendances.values_list("member__user__email", flat=True))
+    context = {"meeting": meeting, "link": _link("decisions:meeting_detail", meeting.pk)}
+    try:
+        send_templated_email("decisions/email/meeting_planned", context, recipients)
+    except OSError as exc:
+        raise self.retry(exc=exc) from exc
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60, soft_time_limit=30, time_limit=60)
+def notify_decision_published(self, decision_id):
+    """The applicant learns the decision and that the appeal window has started (9.9.2)."""
+    decision = Decision.objects.select_related("assessment__application__applicant").get(
+        pk=decision_id
+    )
+    context = {"decision": decision, "link": _link("decisions:my_decision", decision.pk)}
+    try:
+        send_templated_email(
+            "decisions/email/decision_published",
+            context,
+            [decision.assessment.application.applicant.email],
+        )
+    except OSError as exc:
+        raise self.retry(exc=exc) from exc

@@ -1,0 +1,139 @@
+"""PDF documents (minutes, decrees, certificates, appeal answers): one place to render and store.
+
+`render_pdf(template, context)` turns a Django template into PDF bytes with WeasyPrint, using the
+shared print stylesheet `templates/pdf/base.html`. `RenderedPDF` is the abstract model of a stored
+PDF with its render status, so staff can see "rendering", "ready" or "failed, retrying". Documents
+are rendered by Celery tasks and stored once; rendered again only when their content changes.
+"""
+
+import hashlib
+import json
+import logging
+import time
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
+
+
+def render_pdf(template_name, context):
+    """Render `template_name` with `context` to PDF bytes (in the portal's default language)."""
+    from weasyprint import HTML
+
+    started = time.perf_counter()
+    with translation.override(settings.LANGUAGE_CODE):
+        html = render_to_string(template_name, context)
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    logger.info(
+        "rendered %s: %d bytes in %.0f ms",
+        template_name,
+        len(pdf),
+        (time.perf_counter() - started) * 1000,
+    )
+    return pdf
+
+
+def content_hash(data):
+    """A stable fingerprint of what a document shows, to skip rendering it twice."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def private_storage():
+    return storages["private"]
+
+
+def pdf_upload_to(instance, filename):
+    return f"pdf/{instance._meta.model_name}/{instance.pk}-v{instance.pdf_version}.pdf"
+
+
+class RenderedPDF(models.Model):
+    """A stored PDF and its render status. Subclasses define `pdf_template` and `pdf_context()`."""
+
+    class PDFStatus(models.TextChoices):
+        PENDING = "pending", _("Rendering")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Rendering failed")
+
+    pdf = models.FileField(
+        storage=private_storage, upload_to=pdf_upload_to, max_length=255, blank=True
+    )
+    pdf_status = models.CharField(
+        _("PDF"), max_length=10, choices=PDFStatus.choices, default=PDFStatus.PENDING
+    )
+    pdf_error = models.TextField(blank=True)
+    pdf_hash = models.CharField(max_length=64, blank=True)
+    pdf_version = models.PositiveSmallIntegerField(default=0)
+    pdf_rendered_at = models.DateTimeField(null=True, blank=True)
+    pdf_render_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    pdf_template = None
+
+    class Meta:
+        abstract = True
+
+    def pdf_context(self):
+        raise NotImplementedError
+
+    def pdf_fingerprint(self):
+        return content_hash(self.pdf_context_data())
+
+    def pdf_context_data(self):
+        """Plain data (no model instances) that fully determines the PDF; hashed to skip renders."""
+        raise NotImplementedError
+
+
+def render_and_store(obj):
+    """Render `obj`'s PDF unless the stored one already shows the same content. Idempotent.
+
+    The file is written first and the row updated in one short transaction; a failure before that
+    leaves the previous PDF and data untouched (the caller retries and marks the failure).
+    """
+    model = type(obj)
+    fingerprint = obj.pdf_fingerprint()
+    if obj.pdf_hash == fingerprint and obj.pdf and obj.pdf_status == RenderedPDF.PDFStatus.READY:
+        return False
+    started = time.perf_counter()
+    data = render_pdf(obj.pdf_template, obj.pdf_context())
+    elapsed = int((time.perf_counter() - started) * 1000)
+    with transaction.atomic():
+        locked = model.objects.select_for_update().get(pk=obj.pk)
+        if locked.pdf_hash == fingerprint and locked.pdf_status == RenderedPDF.PDFStatus.READY:
+            return False  # another worker stored the same content meanwhile
+        old_name = locked.pdf.name
+        locked.pdf_version += 1
+        locked.pdf.save("document.pdf", ContentFile(data), save=False)
+        locked.pdf_hash = fingerprint
+        locked.pdf_status = RenderedPDF.PDFStatus.READY
+        locked.pdf_error = ""
+        locked.pdf_rendered_at = timezone.now()
+        locked.pdf_render_ms = elapsed
+        locked.save(
+            update_fields=[
+                "pdf",
+                "pdf_hash",
+                "pdf_status",
+                "pdf_error",
+                "pdf_version",
+                "pdf_rendered_at",
+                "pdf_render_ms",
+            ]
+        )
+        if old_name and old_name != locked.pdf.name:
+            storage = private_storage()
+            transaction.on_commit(lambda: storage.delete(old_name))
+    return True
+
+
+def mark_failed(model, pk, error, *, final):
+    """Record a render failure so staff see it; `final` when the task gives up retrying."""
+    message = f"{type(error).__name__}: {error}"[:1000]
+    model.objects.filter(pk=pk).update(
+        pdf_status=RenderedPDF.PDFStatus.FAILED if final else RenderedPDF.PDFStatus.PENDING,
+        pdf_error=message,
+    )
