@@ -66,7 +66,9 @@ class AttendanceForm(forms.Form):
 
 class DecisionForm(forms.Form):
     result = forms.ChoiceField(
-        label=_("Decision"), choices=Decision.Result.choices, widget=forms.RadioSelect
+        label=_("Decision"),
+        choices=Decision.Result.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     basis = forms.CharField(
         label=_("Basis of the decision"),

@@ -1,0 +1,135 @@
+"""Staff plan a technical-team meeting for a submitted recommendation and open it; a member
+decides; the meeting closes and both members sign the minutes (Berita Acara); staff draft the
+decree (SK) and the director signs it; the applicant sees the published decision. The PDFs are
+real: rendered by the Celery task (in-process here) and checked as text."""
+
+import subprocess
+
+import pytest
+from django.utils import timezone
+
+from decisions.models import Decision, Decree, Meeting, Minutes, TechnicalTeamMember
+from lsp_portal.accounts.roles import Role
+from tests.assessment.conftest import (  # noqa: F401 - fixtures
+    agreed,
+    assessor_profile,
+    assigned,
+    declared,
+    eligible,
+    planned,
+    recommended,
+    recorded,
+    reviewed,
+    tuk,
+)
+from tests.browser.test_registration_journey import login, logout
+from tests.conftest import PASSWORD, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def pdf_text(document):
+    with document.pdf.open("rb") as handle:
+        return subprocess.run(
+            ["pdftotext", "-layout", "-", "-"],
+            input=handle.read(),
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+
+
+def test_meeting_minutes_and_decree_publish_the_decision(
+    page,
+    shot,
+    live_server,
+    celery_eager,
+    staff,
+    director,
+    alice,
+    recommended,  # noqa: F811 - the fixture imported above
+):
+    base = live_server.url
+    members = []
+    for email, name in (("tt1@example.org", "Tono Teknis"), ("tt2@example.org", "Tari Teknis")):
+        user = make_user(email, name, Role.TECHNICAL_TEAM)
+        members.append(
+            TechnicalTeamMember.objects.create(user=user, qualification="Asesor senior CRM")
+        )
+
+    # -- staff plan and open the meeting --------------------------------------------------------
+    login(page, base, staff.email, PASSWORD)
+    page.goto(base + "/decisions/meetings/")
+    page.click("[data-testid=plan-meeting]")
+    page.fill("input[name=title]", "Rapat Tim Teknis Desember")
+    page.fill("input[name=scheduled_at]", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+    page.fill("input[name=location]", "Ruang Rapat LSP")
+    for member in members:
+        page.check(f"input[name=members][value='{member.pk}']")
+    page.check(f"input[name=assessments][value='{recommended.pk}']")
+    shot("30-staff-plan-meeting")
+    page.click("[data-testid=save-meeting]")
+    page.wait_for_selector("[data-testid=attendance]")
+    meeting = Meeting.objects.get()
+    page.click("[data-testid=open-meeting]")
+    page.wait_for_selector("[data-testid=close-meeting]")
+    shot("31-staff-meeting-open")
+    logout(page)
+
+    # -- a member decides the case ----------------------------------------------------------------
+    login(page, base, members[0].user.email, PASSWORD)
+    page.goto(f"{base}/decisions/meetings/{meeting.pk}/")
+    page.click(f"[data-case='{recommended.pk}'] [data-testid=open-case]")
+    assert page.locator("[data-testid=results-table] tbody tr").count() == 15
+    page.check("input[name=result][value=K]")
+    page.fill("textarea[name=basis]", "Rekomendasi asesor dan rekaman uji kompetensi lengkap.")
+    shot("32-member-decides")
+    page.click("[data-testid=decide]")
+    page.wait_for_selector("[data-testid=decision]")
+    page.click("[data-testid=close-meeting]")
+    page.wait_for_selector("[data-testid=minutes]")
+    assert page.get_attribute("[data-testid=minutes-pdf-status]", "data-status") == "ready"
+    page.click("[data-testid=sign-minutes]")
+    page.wait_for_selector(".alert-success")
+    logout(page)
+    login(page, base, members[1].user.email, PASSWORD)
+    page.goto(f"{base}/decisions/meetings/{meeting.pk}/")
+    page.click("[data-testid=sign-minutes]")
+    page.wait_for_selector("[data-testid=decree]")
+    shot("33-minutes-signed")
+    logout(page)
+    minutes = Minutes.objects.get()
+    assert minutes.final_at is not None
+    text = pdf_text(minutes)
+    assert "Alice Applicant" in text and meeting.reference in text
+    assert "Tono Teknis" in text and "Tari Teknis" in text
+
+    # -- staff draft the decree, the director signs it -----------------------------------------
+    login(page, base, staff.email, PASSWORD)
+    page.goto(f"{base}/decisions/meetings/{meeting.pk}/")
+    page.click("[data-testid=draft-decree]")
+    page.wait_for_selector("[data-testid=decree-pdf-status]")
+    logout(page)
+    login(page, base, director.email, PASSWORD)
+    assert page.url.endswith("/decisions/meetings/")
+    page.click(f"[data-testid=to-sign] a[href='/decisions/meetings/{meeting.pk}/']")
+    page.click("[data-testid=sign-decree]")
+    page.wait_for_selector("[data-testid=decree-number]")
+    shot("34-director-signed")
+    decree = Decree.objects.get()
+    assert decree.number.startswith("001/SK/")
+    assert page.inner_text("[data-testid=decree-number]") == decree.number
+    decree_text = pdf_text(decree)
+    assert decree.number in decree_text and "Alice Applicant" in decree_text
+    assert "Dina Director" in decree_text
+    logout(page)
+
+    # -- the applicant sees the decision -------------------------------------------------------
+    login(page, base, alice.email, PASSWORD)
+    page.goto(base + "/dashboard/")
+    assert page.get_attribute("[data-step=decision]", "data-state") == "done"
+    page.click("[data-step=decision] a")
+    assert "Kompeten" in page.inner_text("[data-testid=decision-result]")
+    decision = Decision.objects.get()
+    assert decision.published_at == decree.signed_at
+    assert decree.number in page.inner_text("[data-testid=published-at]")
+    shot("35-applicant-decision")
