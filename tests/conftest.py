@@ -25,6 +25,10 @@ from registration.uploads import check_upload
 
 PASSWORD = "Rahasia-Uji-2026"
 
+# The assessment stage in every state (eligible -> ... -> recommended), for assessment tests and the
+# later stages that start from an assessment.
+pytest_plugins = ["tests.fixtures_assessment"]
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _celery_in_memory():

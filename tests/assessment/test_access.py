@@ -15,8 +15,8 @@ from assessment.urls import urlpatterns
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.models import AuditEvent
 from registration import services as registration_services
-from tests.assessment.conftest import VATM, make_assessor, reviews, today
 from tests.conftest import fill_application, make_user
+from tests.fixtures_assessment import VATM, make_assessor, reviews, today
 
 Status = Assessment.Status
 

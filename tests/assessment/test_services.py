@@ -11,7 +11,7 @@ from assessment import services
 from assessment.models import Assessment, EvidenceReview, Feedback, PlanItem, UnitResult
 from lsp_portal.audit.models import AuditEvent
 from lsp_portal.errors import RuleError
-from tests.assessment.conftest import (
+from tests.fixtures_assessment import (
     all_results,
     make_assessor,
     make_tuk,

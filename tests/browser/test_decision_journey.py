@@ -10,18 +10,6 @@ from django.utils import timezone
 
 from decisions.models import Decision, Decree, Meeting, Minutes, TechnicalTeamMember
 from lsp_portal.accounts.roles import Role
-from tests.assessment.conftest import (  # noqa: F401 - fixtures
-    agreed,
-    assessor_profile,
-    assigned,
-    declared,
-    eligible,
-    planned,
-    recommended,
-    recorded,
-    reviewed,
-    tuk,
-)
 from tests.browser.test_registration_journey import login, logout
 from tests.conftest import PASSWORD, make_user
 
@@ -46,7 +34,7 @@ def test_meeting_minutes_and_decree_publish_the_decision(
     staff,
     director,
     alice,
-    recommended,  # noqa: F811 - the fixture imported above
+    recommended,
 ):
     base = live_server.url
     members = []

@@ -7,10 +7,6 @@ The technical team (Tim Teknis, 9.4.2) is `member1` (Tia, the `technical` user) 
 is built with `recommended_case` where a test needs a second one.
 """
 
-# The assessment fixtures imported below are pytest fixtures: the functions here take them as
-# parameters by name, which pyflakes reads as redefinitions.
-# ruff: noqa: F811
-
 import datetime
 
 import pytest
@@ -21,23 +17,8 @@ from decisions import services
 from decisions.models import Meeting, TechnicalTeamMember
 from lsp_portal.accounts.roles import Role
 from registration import services as registration_services
-from tests.assessment.conftest import (  # noqa: F401 - the assessment fixtures, used by name
-    agreed,
-    all_results,
-    assessor2_profile,
-    assessor_profile,
-    assigned,
-    declared,
-    eligible,
-    plan_items,
-    planned,
-    recommended,
-    recorded,
-    reviewed,
-    reviews,
-    tuk,
-)
 from tests.conftest import fill_application, make_user
+from tests.fixtures_assessment import all_results, plan_items, reviews
 
 BASIS = "Rekomendasi asesor dan rekaman asesmen (FR-AK-02) diperiksa; semua unit Kompeten."
 
