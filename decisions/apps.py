@@ -23,6 +23,8 @@ class DecisionsConfig(AppConfig):
             actions={
                 "meeting.planned": _("Meeting planned"),
                 "meeting.opened": _("Meeting opened, attendance recorded"),
+                "meeting.attendance_updated": _("Attendance updated"),
+                "meeting.cancelled": _("Meeting cancelled"),
                 "meeting.conflict_declared": _("Member declared a conflict"),
                 "meeting.closed": _("Meeting closed, minutes generated"),
                 "decision.recorded": _("Decision recorded"),

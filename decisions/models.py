@@ -59,6 +59,7 @@ class Meeting(models.Model):
         CLOSED = "closed", _("Closed, minutes to sign")
         MINUTES_SIGNED = "minutes_signed", _("Minutes signed")
         DECREE_ISSUED = "decree_issued", _("Decree issued")
+        CANCELLED = "cancelled", _("Cancelled")
 
     title = models.CharField(_("title"), max_length=200)
     scheduled_at = models.DateTimeField(_("date and time"))
@@ -73,6 +74,7 @@ class Meeting(models.Model):
     )
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MeetingQuerySet.as_manager()

@@ -148,10 +148,18 @@ def plan_meeting(user, *, title, scheduled_at, location, is_online, members, ass
 
 
 def open_meeting(user, meeting, present_members):
-    """The meeting starts: staff record which invited members are present."""
+    """The meeting starts (not before its scheduled day): staff record which invited members are
+    present. During the session staff may record attendance again (a member arriving late or
+    leaving); decisions need the quorum present when they are taken."""
     _require_role(user, Role.STAFF)
     with transaction.atomic():
-        locked = _lock_meeting(meeting, Status.PLANNED)
+        locked = _lock_meeting(meeting, Status.PLANNED, Status.HELD)
+        if timezone.localdate() < timezone.localtime(locked.scheduled_at).date():
+            raise RuleError(
+                _("The meeting is scheduled for %(date)s; it cannot be opened before that day.")
+                % {"date": timezone.localtime(locked.scheduled_at).date()}
+            )
+        previous = locked.status
         invited = {a.member_id: a for a in locked.attendances.all()}
         present_ids = {m.pk for m in present_members}
         if present_ids - set(invited):
@@ -160,16 +168,41 @@ def open_meeting(user, meeting, present_members):
             attendance.present = member_id in present_ids
             attendance.save(update_fields=["present"])
         locked.status = Status.HELD
-        locked.opened_at = timezone.now()
+        locked.opened_at = locked.opened_at or timezone.now()
         locked.save(update_fields=["status", "opened_at"])
         record(
             user,
-            "meeting.opened",
+            "meeting.opened" if previous == Status.PLANNED else "meeting.attendance_updated",
             locked,
-            from_status=Status.PLANNED,
+            from_status=previous,
             to_status=Status.HELD,
             present=len(present_ids),
             quorum=locked.quorum,
+        )
+    return locked
+
+
+def cancel_meeting(user, meeting, *, reason):
+    """Staff cancel a meeting in which nothing was decided (e.g. no quorum came); its cases become
+    available for another meeting."""
+    _require_role(user, Role.STAFF)
+    with transaction.atomic():
+        locked = _lock_meeting(meeting, Status.PLANNED, Status.HELD)
+        if not reason.strip():
+            raise RuleError(_("Give the reason for cancelling the meeting."))
+        if locked.decisions.exists():
+            raise RuleError(_("Decisions were recorded in this meeting; close it instead."))
+        previous = locked.status
+        locked.status = Status.CANCELLED
+        locked.cancel_reason = reason.strip()
+        locked.save(update_fields=["status", "cancel_reason"])
+        record(
+            user,
+            "meeting.cancelled",
+            locked,
+            from_status=previous,
+            to_status=Status.CANCELLED,
+            reason=reason.strip(),
         )
     return locked
 
@@ -390,9 +423,16 @@ def sign_decree(user, decree):
 
 
 def retry_render(user, document):
-    """Staff ask again for a PDF whose rendering failed."""
+    """Staff ask again for a PDF whose rendering failed (after the task gave up retrying)."""
     _require_role(user, Role.STAFF)
-    task = tasks.render_minutes_pdf if isinstance(document, Minutes) else tasks.render_decree_pdf
-    type(document).objects.filter(pk=document.pk).update(pdf_status="pending", pdf_error="")
-    record(user, "pdf.retry", document)
-    transaction.on_commit(lambda: task.delay(document.pk))
+    model = type(document)
+    task = tasks.render_minutes_pdf if model is Minutes else tasks.render_decree_pdf
+    with transaction.atomic():
+        locked = model.objects.select_for_update().get(pk=document.pk)
+        if locked.pdf_status != model.PDFStatus.FAILED:
+            raise RuleError(_("This PDF has not failed; there is nothing to render again."))
+        locked.pdf_status = model.PDFStatus.PENDING
+        locked.pdf_error = ""
+        locked.save(update_fields=["pdf_status", "pdf_error"])
+        record(user, "pdf.retry", locked)
+        transaction.on_commit(lambda: task.delay(locked.pk))

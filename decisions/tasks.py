@@ -42,14 +42,22 @@ def _link(name, *args):
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60, soft_time_limit=30, time_limit=60)
-def notify_meeting_planned(self, meeting_id):
+def notify_meeting_planned(self, meeting_id, sent=()):
+    """Each invited member gets their own invitation (members do not see each other's address)."""
     meeting = Meeting.objects.get(pk=meeting_id)
     recipients = sorted(meeting.attendances.values_list("member__user__email", flat=True))
     context = {"meeting": meeting, "link": _link("decisions:meeting_detail", meeting.pk)}
-    try:
-        send_templated_email("decisions/email/meeting_planned", context, recipients)
-    except OSError as exc:
-        raise self.retry(exc=exc) from exc
+    sent = set(sent)
+    for recipient in recipients:
+        if recipient in sent:
+            continue
+        try:
+            send_templated_email("decisions/email/meeting_planned", context, [recipient])
+        except OSError as exc:
+            # Retry only the members not yet reached.
+            retry_kwargs = {"meeting_id": meeting_id, "sent": sorted(sent)}
+            raise self.retry(exc=exc, kwargs=retry_kwargs) from exc
+        sent.add(recipient)
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60, soft_time_limit=30, time_limit=60)

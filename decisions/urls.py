@@ -10,6 +10,7 @@ urlpatterns = [
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/open/", views.meeting_open, name="meeting_open"),
     path("meetings/<int:pk>/close/", views.meeting_close, name="meeting_close"),
+    path("meetings/<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
     path("meetings/<int:pk>/cases/<int:assessment_pk>/", views.case, name="case"),
     path("meetings/<int:pk>/cases/<int:assessment_pk>/decide/", views.decide, name="decide"),
     path(

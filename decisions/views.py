@@ -1,5 +1,6 @@
 """Views of the decision stage: meetings, deciding, minutes, decree, the applicant's decision."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
@@ -78,7 +79,11 @@ def meeting_new(request):
         else:
             messages.success(request, _("The meeting was planned and the members notified."))
             return redirect("decisions:meeting_detail", meeting.pk)
-    return render(request, "decisions/meeting_form.html", {"form": form})
+    return render(
+        request,
+        "decisions/meeting_form.html",
+        {"form": form, "quorum": settings.DECISION_QUORUM},
+    )
 
 
 @require_GET
@@ -107,6 +112,7 @@ def meeting_detail(request, pk):
             "member": member,
             "attendance": attendance,
             "i_am_present": bool(attendance and attendance.present),
+            "agenda_decided": any(decision for _a, decision, _c in agenda),
             "is_staff": request.user.has_role(Role.STAFF),
             "is_director": request.user.has_role(Role.DIRECTOR),
             "attendance_form": AttendanceForm(meeting=meeting),
@@ -117,6 +123,18 @@ def meeting_detail(request, pk):
             "events": events_for(meeting),
         },
     )
+
+
+@require_POST
+@role_required(Role.STAFF)
+def meeting_cancel(request, pk):
+    meeting = _meeting_for(request, pk)
+    try:
+        services.cancel_meeting(request.user, meeting, reason=request.POST.get("reason", "")[:1000])
+    except RuleError as error:
+        return _back(request, meeting, error)
+    messages.success(request, _("The meeting was cancelled; its cases can be put on another."))
+    return redirect("decisions:meeting_detail", meeting.pk)
 
 
 @require_POST

@@ -7,8 +7,6 @@ The technical team (Tim Teknis, 9.4.2) is `member1` (Tia, the `technical` user) 
 is built with `recommended_case` where a test needs a second one.
 """
 
-import datetime
-
 import pytest
 from django.utils import timezone
 
@@ -49,7 +47,7 @@ def plan(staff, members, cases, *, title="Rapat Tim Teknis"):
     return services.plan_meeting(
         staff,
         title=title,
-        scheduled_at=timezone.now() + datetime.timedelta(days=1),
+        scheduled_at=timezone.now(),
         location="Ruang Rapat LSP, Gedung B lt. 3",
         is_online=False,
         members=members,

@@ -39,6 +39,7 @@ VIEWS = {
     "decisions:meeting_detail": ("get", "meeting", {"staff", "technical", "director"}),
     "decisions:meeting_open": ("post", "meeting", {"staff"}),
     "decisions:meeting_close": ("post", "meeting", {"staff", "technical"}),
+    "decisions:meeting_cancel": ("post", "meeting", {"staff"}),
     "decisions:case": ("get", "case", {"staff", "technical", "director"}),
     "decisions:decide": ("post", "case", {"technical"}),
     "decisions:declare_conflict": ("post", "case", {"technical"}),

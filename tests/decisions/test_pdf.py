@@ -282,3 +282,13 @@ def test_only_staff_ask_for_a_render_again(technical, director, failed_minutes):
     failed_minutes.refresh_from_db()
     assert failed_minutes.pdf_status == Minutes.PDFStatus.FAILED
     assert not AuditEvent.objects.for_object(failed_minutes).filter(action="pdf.retry").exists()
+
+
+def test_render_again_is_refused_for_a_pdf_that_did_not_fail(staff, rendered_minutes):
+    from lsp_portal.errors import RuleError
+
+    before = (rendered_minutes.pdf_status, rendered_minutes.pdf_version)
+    with pytest.raises(RuleError):
+        services.retry_render(staff, rendered_minutes)
+    rendered_minutes.refresh_from_db()
+    assert (rendered_minutes.pdf_status, rendered_minutes.pdf_version) == before

@@ -223,18 +223,81 @@ def test_only_invited_members_can_be_recorded_present(staff, member1, member3, p
     assert snapshot(planned_meeting) == before
 
 
-def test_only_staff_open_a_meeting_and_only_once(
-    staff, technical, member1, member2, planned_meeting
-):
+def test_only_staff_open_a_meeting(staff, technical, member1, member2, planned_meeting):
     before = snapshot(planned_meeting)
     with pytest.raises(PermissionDenied):
         services.open_meeting(technical, planned_meeting, [member1, member2])
     assert snapshot(planned_meeting) == before
     services.open_meeting(staff, planned_meeting, [member1, member2])
-    held = snapshot(planned_meeting)
+    assert fresh(planned_meeting).status == Meeting.Status.HELD
+
+
+def test_a_meeting_cannot_open_before_its_day(staff, member1, member2, recommended):
+    meeting = services.plan_meeting(
+        staff,
+        title="Rapat minggu depan",
+        scheduled_at=timezone.now() + datetime.timedelta(days=7),
+        location="Ruang Rapat LSP",
+        is_online=False,
+        members=[member1, member2],
+        assessments=[recommended],
+    )
+    before = snapshot(meeting)
+    with pytest.raises(RuleError, match=re.escape(gettext("it cannot be opened before that day"))):
+        services.open_meeting(staff, meeting, [member1, member2])
+    assert snapshot(meeting) == before
+
+
+def test_a_late_member_makes_the_quorum_and_then_the_team_decides(
+    staff, technical, member1, member2, planned_meeting, recommended
+):
+    services.open_meeting(staff, planned_meeting, [member1])
     with pytest.raises(RuleError):
-        services.open_meeting(staff, planned_meeting, [member1])
-    assert snapshot(planned_meeting) == held
+        services.decide(technical, planned_meeting, recommended, result="K", basis=BASIS)
+    assert not Decision.objects.exists()
+    opened_at = fresh(planned_meeting).opened_at
+    services.open_meeting(staff, planned_meeting, [member1, member2])  # the second one arrives
+    services.decide(technical, planned_meeting, recommended, result="K", basis=BASIS)
+    assert Decision.objects.get().result == "K"
+    assert fresh(planned_meeting).opened_at == opened_at
+    assert "meeting.attendance_updated" in actions(planned_meeting)
+
+
+def test_attendance_is_fixed_once_the_meeting_closed(staff, member1, closed):
+    meeting = closed.meeting
+    before = snapshot(meeting)
+    with pytest.raises(RuleError):
+        services.open_meeting(staff, meeting, [member1])
+    assert snapshot(meeting) == before
+
+
+def test_a_meeting_without_decisions_can_be_cancelled_and_frees_its_cases(
+    staff, member1, member2, open_meeting, recommended
+):
+    with pytest.raises(RuleError):
+        services.cancel_meeting(staff, open_meeting, reason="  ")
+    services.cancel_meeting(staff, open_meeting, reason="Kuorum tidak tercapai")
+    meeting = fresh(open_meeting)
+    assert (meeting.status, meeting.cancel_reason) == ("cancelled", "Kuorum tidak tercapai")
+    assert recommended in services.available_recommendations()
+    again = services.plan_meeting(
+        staff,
+        title="Rapat pengganti",
+        scheduled_at=timezone.now(),
+        location="Daring",
+        is_online=True,
+        members=[member1, member2],
+        assessments=[recommended],
+    )
+    assert again.agenda.count() == 1
+
+
+def test_a_meeting_with_a_decision_cannot_be_cancelled(staff, decided):
+    meeting = decided.meeting
+    before = snapshot(meeting)
+    with pytest.raises(RuleError):
+        services.cancel_meeting(staff, meeting, reason="Batal")
+    assert snapshot(meeting) == before
 
 
 # ---------------------------------------------------------------------------------------------
@@ -749,3 +812,21 @@ def test_a_case_on_a_planned_meeting_is_not_offered_for_another(
     planned_meeting, recommended, bobs_recommended
 ):
     assert list(services.available_recommendations()) == [bobs_recommended]
+
+
+def test_each_invited_member_gets_an_invitation_of_their_own(
+    staff, member1, member2, recommended, celery_eager, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = services.plan_meeting(
+            staff,
+            title="Rapat Tim Teknis",
+            scheduled_at=timezone.now(),
+            location="Ruang Rapat LSP",
+            is_online=False,
+            members=[member1, member2],
+            assessments=[recommended],
+        )
+    invitations = sorted(m.to for m in mail.outbox if meeting.reference in m.subject)
+    assert invitations == sorted([[member1.user.email], [member2.user.email]])
