@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "registration",
     "assessment",
     "decisions",
+    "certificates",
 ]
 
 MIDDLEWARE = [
@@ -224,3 +225,8 @@ DECREE_NUMBER_PATTERN = env.str(
 
 # --- Appeals (9.9.2): hours after a decision's publication during which it can be appealed ---
 APPEAL_WINDOW_HOURS = env.int("APPEAL_WINDOW_HOURS", default=24)
+
+# --- Certificates (9.4.6): number; {seq} runs per year, with {scheme} {year} {month} {roman_month}
+CERTIFICATE_NUMBER_PATTERN = env.str(
+    "CERTIFICATE_NUMBER_PATTERN", default="{seq:05d}/LSP-UPJ/{scheme}/{roman_month}/{year}"
+)

@@ -16,5 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("assessment/", include("assessment.urls")),
     path("decisions/", include("decisions.urls")),
+    path("", include("certificates.urls")),
     path("", include("registration.urls")),
 ]

@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from assessment.models import Assessment
+from certificates.models import Certificate
 from decisions.models import Decision, Decree
 from decisions.services import available_recommendations
 from lsp_portal.accounts.models import User
@@ -130,6 +131,12 @@ def test_seed_demo_creates_one_user_per_role_and_a_case_per_status(db, settings,
     assert decision.published_at is not None
     assert Decree.objects.get().number.startswith("001/SK/")
     assert [a.application.full_name for a in available_recommendations()] == ["Hana Lestari"]
+    # the certificate stage: fajar signed the agreement, the fee is recorded, the certificate issued
+    certificate = Certificate.objects.get()
+    assert certificate.holder.email == "fajar@demo.test"
+    assert certificate.status == "active"
+    assert certificate.number.startswith("00001/")
+    assert certificate.scope.count() == 15
     assert User.objects.get(email="asesi@demo.test").check_password("Asesi-Demo-2026")
 
 

@@ -8,6 +8,7 @@ import subprocess
 import pytest
 from django.utils import timezone
 
+from certificates.models import Certificate, Signatory
 from decisions.models import Decision, Decree, Meeting, Minutes, TechnicalTeamMember
 from lsp_portal.accounts.roles import Role
 from tests.browser.test_registration_journey import login, logout
@@ -121,3 +122,43 @@ def test_meeting_minutes_and_decree_publish_the_decision(
     assert decision.published_at == decree.signed_at
     assert decree.number in page.inner_text("[data-testid=published-at]")
     shot("35-applicant-decision")
+
+    # -- the certificate: the holder signs the use agreement, staff record the fee --------------
+    Signatory.objects.create(name="Hastuti Naibaho", title="Direktur LSP")
+    page.goto(base + "/dashboard/")
+    assert page.get_attribute("[data-step=certificate]", "data-state") == "attention"
+    page.click("[data-step=certificate] a")
+    for point in ("9.8.1", "9.8.2", "9.8.3", "9.8.4"):
+        page.check(f"input[name=points][value='{point}']")
+    shot("36-holder-agreement")
+    page.click("[data-testid=sign-agreement]")
+    page.wait_for_selector(".alert-success")
+    certificate = Certificate.objects.get()
+    logout(page)
+    login(page, base, staff.email, PASSWORD)
+    page.goto(f"{base}/certificates/{certificate.pk}/")
+    page.click("[data-testid=record-fee]")
+    page.wait_for_selector("[data-testid=certificate-number]")
+    logout(page)
+    certificate.refresh_from_db()
+    assert certificate.status == "active" and certificate.number.startswith("00001/")
+
+    # -- the holder downloads it; a stranger verifies it ------------------------------------------
+    login(page, base, alice.email, PASSWORD)
+    page.goto(f"{base}/certificates/{certificate.pk}/")
+    shot("37-holder-certificate")
+    response = page.request.get(
+        base + page.get_attribute("[data-testid=download-certificate]", "href")
+    )
+    assert response.status == 200 and response.body().startswith(b"%PDF-")
+    verify_path = page.get_attribute("[data-testid=verify-link]", "href")
+    logout(page)
+    page.goto(base + verify_path)
+    assert page.get_attribute("[data-testid=public-status]", "data-status") == "valid"
+    assert page.inner_text("[data-testid=public-holder]") == "Alice Applicant"
+    assert "3174015201020001" not in page.content()  # never the NIK
+    page.goto(base + "/verify/")
+    page.fill("input[name=number]", certificate.number)
+    page.click("[data-testid=verify-search]")
+    assert page.inner_text("[data-testid=public-status]") == "Berlaku"
+    shot("38-public-verification")

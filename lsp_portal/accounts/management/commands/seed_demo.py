@@ -65,6 +65,7 @@ class Command(BaseCommand):
             users["admin@demo.test"].save(update_fields=["is_staff"])
 
         from assessment.demo import seed_assessment
+        from certificates.demo import seed_certificates
         from decisions.demo import seed_decisions
         from registration.demo import seed_registration
 
@@ -73,6 +74,7 @@ class Command(BaseCommand):
             created = seed_registration(users, staff)
             created += seed_assessment(users, staff)
             created += seed_decisions(users, staff)
+            created += seed_certificates(users, staff)
 
         self.stdout.write(self.style.SUCCESS("Demo users (e-mail / password):"))
         for email, _name, roles, password in DEMO_USERS:

@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from .models import Certificate, Signatory
+
+
+@admin.register(Signatory)
+class SignatoryAdmin(admin.ModelAdmin):
+    """The person designated to sign certificates (9.4.6), name and title kept by staff."""
+
+    list_display = ("name", "title", "is_current")
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    """Read-only: certificates change only through the portal, which audits each step."""
+
+    list_display = ("number", "holder_name", "status", "issued_on", "valid_until")
+    list_filter = ("status", "year")
+    search_fields = ("number", "holder_name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

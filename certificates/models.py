@@ -1,0 +1,205 @@
+"""Certificates (9.4.6-9.8): issued to holders declared competent, verifiable by anyone.
+
+A certificate is created "pending" for each competent decision in a signed decree; it is handed over
+(issued: number, dates, PDF) only when every requirement is met (9.4.7): the holder signed the
+certificate-use agreement (9.8.1-9.8.4) and staff recorded the fee as paid (8.1).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from decisions.models import Decision
+from lsp_portal.accounts.roles import Role
+from lsp_portal.pdf import RenderedPDF
+from registration.models import Unit
+
+
+def add_years(day, years):
+    """`day` plus whole years; 29 February becomes 28 February in a year without it (9.4.6)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+class Signatory(models.Model):
+    """The person the LSP designates to sign certificates (9.4.6), with their title."""
+
+    name = models.CharField(_("name"), max_length=150)
+    title = models.CharField(_("title"), max_length=150)
+    is_current = models.BooleanField(
+        _("current signatory"), default=True, help_text=_("New certificates carry this signatory.")
+    )
+
+    class Meta:
+        verbose_name = _("certificate signatory")
+        verbose_name_plural = _("certificate signatories")
+        ordering = ["-is_current", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="one_current_signatory"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name}, {self.title}"
+
+
+class CertificateQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user.has_role(Role.STAFF) or user.has_role(Role.DIRECTOR):
+            return self
+        return self.filter(holder=user)
+
+
+class Certificate(RenderedPDF):
+    """A competency certificate (sertifikat kompetensi). Status: pending -> active -> frozen ->
+    active, or revoked; "expired" is derived from valid_until."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the requirements (9.4.7)")
+        ACTIVE = "active", _("Valid")
+        FROZEN = "frozen", _("Frozen")
+        REVOKED = "revoked", _("Revoked")
+
+    class PublicStatus(models.TextChoices):
+        VALID = "valid", "Berlaku"
+        FROZEN = "frozen", "Dibekukan"
+        REVOKED = "revoked", "Dicabut"
+        EXPIRED = "expired", "Kedaluwarsa"
+
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="certificate")
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("holder"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
+    holder_name = models.CharField(_("holder's name"), max_length=150)
+    scheme_name = models.CharField(_("scheme"), max_length=200)
+    scheme_number = models.CharField(_("scheme document number"), max_length=60)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # NULL (not "") until issued: many pending certificates, each issued number unique.
+    number = models.CharField(  # noqa: DJ001
+        _("certificate number"), max_length=80, unique=True, null=True
+    )
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    sequence = models.PositiveIntegerField(null=True, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    signatory = models.ForeignKey(
+        Signatory, verbose_name=_("signatory"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    scope = models.ManyToManyField(Unit, verbose_name=_("scope (units)"), related_name="+")
+    agreement_signed_at = models.DateTimeField(
+        _("certificate-use agreement signed at"), null=True, blank=True
+    )
+    fee_paid_at = models.DateTimeField(_("fee recorded as paid at"), null=True, blank=True)
+    fee_amount = models.PositiveIntegerField(_("fee paid (Rupiah)"), null=True, blank=True)
+    fee_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CertificateQuerySet.as_manager()
+
+    pdf_template = "certificates/pdf/certificate.html"
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="certificate_seq_per_year"),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(number__isnull=False, issued_on__isnull=False),
+                name="issued_certificate_has_number",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number or f"{self.holder_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("certificates:detail", args=[self.pk])
+
+    def verification_url(self):
+        return settings.PORTAL_BASE_URL.rstrip("/") + reverse(
+            "certificates:verify_token", args=[self.token]
+        )
+
+    @property
+    def is_expired(self):
+        return bool(self.valid_until and self.valid_until < timezone.localdate())
+
+    @property
+    def public_status(self):
+        """What verification shows: Berlaku, Dibekukan, Dicabut or Kedaluwarsa."""
+        if self.status == self.Status.REVOKED:
+            return self.PublicStatus.REVOKED
+        if self.is_expired:
+            return self.PublicStatus.EXPIRED
+        if self.status == self.Status.FROZEN:
+            return self.PublicStatus.FROZEN
+        return self.PublicStatus.VALID
+
+    @property
+    def requirements_met(self):
+        return bool(self.agreement_signed_at and self.fee_paid_at)
+
+    @property
+    def can_download(self):
+        return self.status == self.Status.ACTIVE and not self.is_expired and bool(self.pdf)
+
+    def pdf_context(self):
+        from .documents import certificate_context
+
+        return certificate_context(self)
+
+    def pdf_context_data(self):
+        from .documents import certificate_data
+
+        return certificate_data(self)
+
+
+class CertificateCard(RenderedPDF):
+    """The ID-1 card version of a certificate ("surat dan/atau kartu", 9.4.6)."""
+
+    certificate = models.OneToOneField(Certificate, on_delete=models.CASCADE, related_name="card")
+
+    pdf_template = "certificates/pdf/card.html"
+
+    class Meta:
+        verbose_name = _("certificate card")
+
+    def __str__(self):
+        return f"Card {self.certificate}"
+
+    def pdf_context(self):
+        from .documents import certificate_context
+
+        return certificate_context(self.certificate)
+
+    def pdf_context_data(self):
+        from .documents import certificate_data
+
+        return certificate_data(self.certificate)
+
+
+class CertificateCounter(models.Model):
+    """The last certificate number used in a year, locked while one is issued (no repeats)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"

@@ -1,0 +1,26 @@
+"""Rendering the certificate PDF and its card (idempotent, retried, failures recorded)."""
+
+from celery import shared_task
+
+from lsp_portal.pdf import mark_failed, render_and_store
+
+from .models import Certificate, CertificateCard
+
+
+@shared_task(bind=True, max_retries=3, default_retry_delay=20, soft_time_limit=90, time_limit=120)
+def render_certificate(self, certificate_id):
+    """Render the certificate (A4 landscape) and its ID-1 card; each is stored once and rendered
+    again only when what it shows changed."""
+    for model, pk in (
+        (Certificate, certificate_id),
+        (CertificateCard, CertificateCard.objects.get(certificate_id=certificate_id).pk),
+    ):
+        document = model.objects.get(pk=pk)
+        try:
+            render_and_store(document)
+        except Exception as exc:  # record, retry, and finally give up
+            final = self.request.retries >= self.max_retries
+            mark_failed(model, pk, exc, final=final)
+            if final:
+                raise
+            raise self.retry(exc=exc) from exc

@@ -1,0 +1,200 @@
+"""Views of certificates: the holder's and staff's pages, downloads, and public verification."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from lsp_portal.accounts.decorators import role_required
+from lsp_portal.accounts.roles import Role
+from lsp_portal.audit.services import events_for
+from lsp_portal.errors import RuleError
+
+from . import services
+from .forms import AgreementForm, FeeForm, RegistryFilterForm, VerifyForm
+from .models import Certificate
+
+
+def _certificate_for(request, pk):
+    return get_object_or_404(
+        Certificate.objects.visible_to(request.user).select_related("signatory", "holder"), pk=pk
+    )
+
+
+@require_GET
+def mine(request):
+    certificates = Certificate.objects.filter(holder=request.user).select_related("signatory")
+    return render(request, "certificates/mine.html", {"certificates": certificates})
+
+
+@require_GET
+def detail(request, pk):
+    certificate = _certificate_for(request, pk)
+    is_staff = request.user.has_role(Role.STAFF)
+    return render(
+        request,
+        "certificates/detail.html",
+        {
+            "certificate": certificate,
+            "is_holder": certificate.holder_id == request.user.pk,
+            "is_staff": is_staff,
+            "agreement_form": AgreementForm(),
+            "fee_form": FeeForm(
+                initial={"amount": certificate.decision.assessment.application.scheme.fee}
+            ),
+            "units": certificate.scope.order_by("number"),
+            "events": events_for(certificate) if is_staff else None,
+        },
+    )
+
+
+@require_POST
+def agree(request, pk):
+    certificate = _certificate_for(request, pk)
+    form = AgreementForm(request.POST)
+    points = form.cleaned_data["points"] if form.is_valid() else []
+    try:
+        services.sign_agreement(request.user, certificate, points=points)
+    except RuleError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your agreement was recorded."))
+    return redirect("certificates:detail", certificate.pk)
+
+
+@require_POST
+@role_required(Role.STAFF)
+def record_fee(request, pk):
+    certificate = _certificate_for(request, pk)
+    form = FeeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the amount paid."))
+        return redirect("certificates:detail", certificate.pk)
+    try:
+        services.record_fee(request.user, certificate, amount=form.cleaned_data["amount"])
+    except RuleError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The fee was recorded as paid."))
+    return redirect("certificates:detail", certificate.pk)
+
+
+@require_GET
+def download(request, pk, kind):
+    """The certificate or card PDF: the holder while it is valid (9.5.3), staff whenever stored."""
+    certificate = _certificate_for(request, pk)
+    if kind == "certificate":
+        document = certificate
+    elif kind == "card":
+        document = getattr(certificate, "card", None)
+    else:
+        raise Http404
+    if document is None or not document.pdf:
+        raise Http404
+    if not request.user.has_role(Role.STAFF) and not certificate.can_download:
+        raise PermissionDenied
+    name = f"{kind}-{(certificate.number or 'draft').replace('/', '-')}.pdf"
+    response = FileResponse(document.pdf.open("rb"), content_type="application/pdf", filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@role_required(Role.STAFF, Role.DIRECTOR)
+def registry(request):
+    form = RegistryFilterForm(request.GET or None)
+    certificates = Certificate.objects.select_related("holder").order_by("-created_at")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["status"]:
+            certificates = certificates.filter(status=data["status"])
+        if data["year"]:
+            certificates = certificates.filter(year=data["year"])
+        if data["q"]:
+            certificates = certificates.filter(
+                Q(holder_name__icontains=data["q"]) | Q(number__icontains=data["q"])
+            )
+    page = Paginator(certificates, 25).get_page(request.GET.get("page"))
+    return render(request, "certificates/registry.html", {"form": form, "page": page})
+
+
+# ---------------------------------------------------------------------------------------------
+# Public verification: no login, no personal data beyond name and scheme
+# ---------------------------------------------------------------------------------------------
+
+
+def public_data(certificate):
+    """Everything verification shows, and nothing more (never NIK, birth date, contacts, files)."""
+    status = certificate.public_status
+    return {
+        "number": certificate.number,
+        "holder": certificate.holder_name,
+        "scheme": certificate.scheme_name,
+        "scheme_number": certificate.scheme_number,
+        "issued_on": certificate.issued_on.isoformat(),
+        "valid_until": certificate.valid_until.isoformat(),
+        "status": status.value,
+        "status_label": status.label,
+        "scope": [
+            {"code": unit.code, "title": unit.title}
+            for unit in certificate.scope.order_by("number")
+        ],
+    }
+
+
+def _issued():
+    return Certificate.objects.exclude(status=Certificate.Status.PENDING)
+
+
+@login_not_required
+@require_GET
+def verify(request):
+    form = VerifyForm(request.GET or None)
+    certificate = None
+    searched = False
+    if form.is_valid():
+        searched = True
+        certificate = _issued().filter(number=form.cleaned_data["number"].strip()).first()
+    return render(
+        request,
+        "certificates/verify.html",
+        {
+            "form": form,
+            "searched": searched,
+            "certificate": certificate,
+            "data": public_data(certificate) if certificate else None,
+        },
+        status=404 if searched and certificate is None else 200,
+    )
+
+
+@login_not_required
+@require_GET
+def verify_token(request, token):
+    certificate = _issued().filter(token=token).first()
+    return render(
+        request,
+        "certificates/verify.html",
+        {
+            "form": VerifyForm(),
+            "searched": True,
+            "certificate": certificate,
+            "data": public_data(certificate) if certificate else None,
+        },
+        status=200 if certificate else 404,
+    )
+
+
+@login_not_required
+@require_GET
+def verify_json(request, token):
+    certificate = _issued().filter(token=token).first()
+    if certificate is None:
+        return JsonResponse({"found": False}, status=404)
+    return JsonResponse({"found": True, **public_data(certificate)})
