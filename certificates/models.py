@@ -64,7 +64,7 @@ class Certificate(RenderedPDF):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for the requirements (9.4.7)")
-        ACTIVE = "active", _("Valid")
+        ACTIVE = "active", _("In force")
         FROZEN = "frozen", _("Frozen")
         REVOKED = "revoked", _("Revoked")
 
