@@ -56,6 +56,7 @@ chromium:
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
+	command -v zbarimg >/dev/null 2>&1 || missing="$$missing zbar-tools"; \
 	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
 	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then \
@@ -63,7 +64,7 @@ chromium:
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update; \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	else \
-		echo "chromium, poppler-utils, gettext, DejaVu fonts and Pango are installed"; \
+		echo "chromium, poppler-utils, gettext, zbar-tools, DejaVu fonts and Pango are installed"; \
 	fi
 
 services:

@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext as _
+
+from lsp_portal.accounts.roles import Role
 
 from .models import Certificate, Signatory
 
@@ -8,6 +11,17 @@ class SignatoryAdmin(admin.ModelAdmin):
     """The person designated to sign certificates (9.4.6), name and title kept by staff."""
 
     list_display = ("name", "title", "is_current")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.is_current and request.user.has_role(Role.STAFF):
+            from . import services
+
+            issued = services.issue_waiting(request.user)
+            if issued:
+                self.message_user(
+                    request, _("%(n)s waiting certificate(s) issued.") % {"n": issued}
+                )
 
 
 @admin.register(Certificate)

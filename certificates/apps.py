@@ -24,6 +24,7 @@ class CertificatesConfig(AppConfig):
                 "certificate.agreement_signed": _("Certificate-use agreement signed"),
                 "certificate.fee_recorded": _("Fee recorded as paid"),
                 "certificate.issued": _("Certificate issued"),
+                "certificate.waiting_for_signatory": _("Certificate waiting for a signatory"),
             },
             statuses=dict(Certificate.Status.choices),
         )

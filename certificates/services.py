@@ -113,7 +113,9 @@ def _issue_if_ready(user, locked):
         return
     signatory = Signatory.objects.filter(is_current=True).first()
     if signatory is None:
-        raise RuleError(_("No certificate signatory is designated; staff must name one first."))
+        # The requirements stay recorded; issue_waiting() issues it once staff name a signatory.
+        record(user, "certificate.waiting_for_signatory", locked)
+        return
     today = timezone.localdate()
     scheme = locked.decision.assessment.application.scheme
     locked.sequence, locked.number = _next_number(today.year, today.month, scheme.code)
@@ -143,3 +145,20 @@ def _issue_if_ready(user, locked):
         number=locked.number,
     )
     transaction.on_commit(lambda: tasks.render_certificate.delay(locked.pk))
+
+
+def issue_waiting(user):
+    """Issue every certificate whose requirements are met but which waited for a designated
+    signatory (called when staff name one). Returns how many were issued."""
+    if not user.has_role(Role.STAFF):
+        raise PermissionDenied
+    issued = 0
+    waiting = Certificate.objects.filter(
+        status=Status.PENDING, agreement_signed_at__isnull=False, fee_paid_at__isnull=False
+    ).values_list("pk", flat=True)
+    for pk in list(waiting):
+        with transaction.atomic():
+            locked = Certificate.objects.select_for_update().get(pk=pk)
+            _issue_if_ready(user, locked)
+            issued += locked.status == Status.ACTIVE
+    return issued

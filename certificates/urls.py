@@ -12,6 +12,6 @@ urlpatterns = [
     path("certificates/<int:pk>/fee/", views.record_fee, name="record_fee"),
     path("certificates/<int:pk>/<str:kind>.pdf", views.download, name="download"),
     path("verify/", views.verify, name="verify"),
-    path("verify/<uuid:token>/", views.verify_token, name="verify_token"),
-    path("verify/<uuid:token>.json", views.verify_json, name="verify_json"),
+    path("verify/<str:token>/", views.verify_token, name="verify_token"),
+    path("verify/<str:token>.json", views.verify_json, name="verify_json"),
 ]

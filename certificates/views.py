@@ -1,5 +1,7 @@
 """Views of certificates: the holder's and staff's pages, downloads, and public verification."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -152,14 +154,22 @@ def _issued():
     return Certificate.objects.exclude(status=Certificate.Status.PENDING)
 
 
+def _by_token(token):
+    """The issued certificate with this token; anything malformed is simply not found."""
+    try:
+        token = uuid.UUID(str(token))
+    except ValueError:
+        return None
+    return _issued().filter(token=token).first()
+
+
 @login_not_required
 @require_GET
 def verify(request):
     form = VerifyForm(request.GET or None)
     certificate = None
-    searched = False
-    if form.is_valid():
-        searched = True
+    searched = bool(request.GET.get("number", "").strip())
+    if searched and form.is_valid():
         certificate = _issued().filter(number=form.cleaned_data["number"].strip()).first()
     return render(
         request,
@@ -177,7 +187,7 @@ def verify(request):
 @login_not_required
 @require_GET
 def verify_token(request, token):
-    certificate = _issued().filter(token=token).first()
+    certificate = _by_token(token)
     return render(
         request,
         "certificates/verify.html",
@@ -194,7 +204,7 @@ def verify_token(request, token):
 @login_not_required
 @require_GET
 def verify_json(request, token):
-    certificate = _issued().filter(token=token).first()
+    certificate = _by_token(token)
     if certificate is None:
         return JsonResponse({"found": False}, status=404)
     return JsonResponse({"found": True, **public_data(certificate)})
