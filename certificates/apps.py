@@ -25,6 +25,12 @@ class CertificatesConfig(AppConfig):
                 "certificate.fee_recorded": _("Fee recorded as paid"),
                 "certificate.issued": _("Certificate issued"),
                 "certificate.waiting_for_signatory": _("Certificate waiting for a signatory"),
+                "certificate.warned": _("Warning sent to the holder"),
+                "certificate.frozen": _("Certificate frozen"),
+                "certificate.restored": _("Certificate restored"),
+                "certificate.revoked": _("Certificate revoked"),
+                "certificate.scope_reduced": _("Scope reduced"),
+                "certificate.returned": _("Certificate returned"),
             },
             statuses=dict(Certificate.Status.choices),
         )

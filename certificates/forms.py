@@ -1,7 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Certificate
+from registration.forms import DateInput
+from registration.models import Unit
+
+from .models import Certificate, Ground
 
 AGREEMENT_POINTS = [
     ("9.8.1", _("I will comply with the provisions of the certification scheme.")),
@@ -49,3 +52,42 @@ class RegistryFilterForm(forms.Form):
 
 class VerifyForm(forms.Form):
     number = forms.CharField(label=_("Certificate number"), max_length=80)
+
+
+class WarnForm(forms.Form):
+    ground = forms.ChoiceField(label=_("Ground (9.5.1)"), choices=Ground.choices)
+    text = forms.CharField(
+        label=_("Warning to the holder"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class FreezeForm(forms.Form):
+    ground = forms.ChoiceField(label=_("Ground (9.5.1)"), choices=Ground.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    resolve_by = forms.DateField(label=_("To be resolved by"), widget=DateInput())
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("How was it resolved?"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for revocation"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReduceScopeForm(forms.Form):
+    units = forms.ModelMultipleChoiceField(
+        label=_("Units to remove"),
+        queryset=Unit.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, certificate, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = certificate.scope.order_by("number")
+        self.fields["units"].widget.attrs["class"] = "form-check-input"

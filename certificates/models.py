@@ -51,6 +51,14 @@ class Signatory(models.Model):
         return f"{self.name}, {self.title}"
 
 
+class Ground(models.TextChoices):
+    """Grounds for freezing a certificate (9.5.1 a-c)."""
+
+    A = "a", _("a. The holder broke the holder's obligations")
+    B = "b", _("b. The holder misused the authority granted")
+    C = "c", _("c. The holder damaged the LSP's good name")
+
+
 class CertificateQuerySet(models.QuerySet):
     def visible_to(self, user):
         if user.has_role(Role.STAFF) or user.has_role(Role.DIRECTOR):
@@ -108,6 +116,17 @@ class Certificate(RenderedPDF):
     fee_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Freezing (9.5.1-9.5.3), revocation and scope reduction (9.5.4-9.5.5), return (9.8.4)
+    freeze_ground = models.CharField(
+        _("ground for freezing (9.5.1)"), max_length=1, choices=Ground.choices, blank=True
+    )
+    freeze_reason = models.TextField(_("reason for freezing"), blank=True)
+    frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
+    resolve_by = models.DateField(_("to be resolved by"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoke_reason = models.TextField(_("reason for revocation"), blank=True)
+    scope_reduced_at = models.DateTimeField(_("scope reduced at"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("certificate returned at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CertificateQuerySet.as_manager()
@@ -153,6 +172,15 @@ class Certificate(RenderedPDF):
         return self.PublicStatus.VALID
 
     @property
+    def resolve_overdue(self):
+        """9.5.4: frozen and not resolved in the time the LSP set."""
+        return (
+            self.status == self.Status.FROZEN
+            and self.resolve_by is not None
+            and self.resolve_by < timezone.localdate()
+        )
+
+    @property
     def requirements_met(self):
         return bool(self.agreement_signed_at and self.fee_paid_at)
 
@@ -193,6 +221,23 @@ class CertificateCard(RenderedPDF):
         from .documents import certificate_data
 
         return certificate_data(self.certificate)
+
+
+class CertificateWarning(models.Model):
+    """A warning to the holder before freezing or revoking (9.5.2), e-mailed to them."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="warnings")
+    ground = models.CharField(_("ground (9.5.1)"), max_length=1, choices=Ground.choices)
+    text = models.TextField(_("warning"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("warning")
+        ordering = ["issued_at"]
+
+    def __str__(self):
+        return f"{self.certificate} {self.issued_at:%Y-%m-%d}"
 
 
 class CertificateCounter(models.Model):

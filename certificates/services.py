@@ -12,7 +12,15 @@ from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
 
 from . import tasks
-from .models import Certificate, CertificateCard, CertificateCounter, Signatory, add_years
+from .models import (
+    Certificate,
+    CertificateCard,
+    CertificateCounter,
+    CertificateWarning,
+    Ground,
+    Signatory,
+    add_years,
+)
 
 Status = Certificate.Status
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
@@ -162,3 +170,200 @@ def issue_waiting(user):
             _issue_if_ready(user, locked)
             issued += locked.status == Status.ACTIVE
     return issued
+
+
+# ---------------------------------------------------------------------------------------------
+# Warnings, freezing, restoring, revoking, reducing the scope (9.5), return (9.8.4)
+# ---------------------------------------------------------------------------------------------
+
+
+def _require_staff(user):
+    if not user.has_role(Role.STAFF):
+        raise PermissionDenied
+
+
+def _notify(certificate, event):
+    transaction.on_commit(lambda: tasks.notify_holder.delay(certificate.pk, event))
+
+
+def _check_ground(ground):
+    if ground not in Ground.values:
+        raise RuleError(_("Choose one of the grounds a-c of 9.5.1."))
+
+
+def warn(user, certificate, *, ground, text):
+    """9.5.2: the LSP may warn the holder first; the warning is recorded and e-mailed."""
+    _require_staff(user)
+    with transaction.atomic():
+        locked = _lock(certificate)
+        if locked.status not in (Status.ACTIVE, Status.FROZEN) or locked.is_expired:
+            raise RuleError(_("Only a certificate in force or frozen can receive a warning."))
+        _check_ground(ground)
+        if not text.strip():
+            raise RuleError(_("Write the warning to the holder."))
+        warning = CertificateWarning.objects.create(
+            certificate=locked, ground=ground, text=text.strip(), issued_by=user
+        )
+        record(user, "certificate.warned", locked, reason=text.strip(), ground=ground)
+        _notify(locked, "warned")
+    return warning
+
+
+def freeze(user, certificate, *, ground, reason, resolve_by):
+    """9.5.1-9.5.3: staff freeze a certificate in force on a ground a-c, with the date by which the
+    matter must be resolved. While frozen, verification says so and downloads stop."""
+    _require_staff(user)
+    with transaction.atomic():
+        locked = _lock(certificate)
+        if locked.status != Status.ACTIVE:
+            raise RuleError(
+                _("Only a certificate in force can be frozen; this one is %(status)s.")
+                % {"status": locked.public_status.label}
+            )
+        if locked.is_expired:
+            raise RuleError(_("An expired certificate cannot be frozen."))
+        _check_ground(ground)
+        if not reason.strip():
+            raise RuleError(_("Give the reason for freezing."))
+        if resolve_by is None or resolve_by <= timezone.localdate():
+            raise RuleError(_("The resolve-by date must be in the future."))
+        locked.status = Status.FROZEN
+        locked.freeze_ground = ground
+        locked.freeze_reason = reason.strip()
+        locked.frozen_at = timezone.now()
+        locked.resolve_by = resolve_by
+        locked.save(
+            update_fields=["status", "freeze_ground", "freeze_reason", "frozen_at", "resolve_by"]
+        )
+        record(
+            user,
+            "certificate.frozen",
+            locked,
+            from_status=Status.ACTIVE,
+            to_status=Status.FROZEN,
+            reason=reason.strip(),
+            ground=ground,
+            resolve_by=str(resolve_by),
+        )
+        _notify(locked, "frozen")
+    return locked
+
+
+def restore(user, certificate, *, note):
+    """Staff restore a frozen certificate once the matter is resolved."""
+    _require_staff(user)
+    with transaction.atomic():
+        locked = _lock(certificate)
+        if locked.status != Status.FROZEN:
+            raise RuleError(_("Only a frozen certificate can be restored."))
+        if not note.strip():
+            raise RuleError(_("Say how the matter was resolved."))
+        locked.status = Status.ACTIVE
+        locked.resolve_by = None
+        locked.save(update_fields=["status", "resolve_by"])
+        record(
+            user,
+            "certificate.restored",
+            locked,
+            from_status=Status.FROZEN,
+            to_status=Status.ACTIVE,
+            reason=note.strip(),
+        )
+        _notify(locked, "restored")
+    return locked
+
+
+def revoke(user, certificate, *, reason):
+    """9.5.4-9.5.5: the director revokes, with the reason, finally: a frozen certificate whose
+    resolve-by date passed, or one whose holder ignored a warning. The holder is told to stop using
+    the certificate and return it (9.8.4)."""
+    if not user.has_role(Role.DIRECTOR):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = _lock(certificate)
+        if locked.status not in (Status.ACTIVE, Status.FROZEN):
+            raise RuleError(
+                _("This certificate cannot be revoked; it is %(status)s.")
+                % {"status": locked.public_status.label}
+            )
+        if not reason.strip():
+            raise RuleError(_("Give the reason for the revocation."))
+        if not (locked.resolve_overdue or locked.warnings.exists()):
+            raise RuleError(
+                _(
+                    "Revocation needs a frozen certificate whose resolve-by date has passed "
+                    "(9.5.4) or a warning the holder ignored (9.5.5)."
+                )
+            )
+        previous = locked.status
+        locked.status = Status.REVOKED
+        locked.revoked_at = timezone.now()
+        locked.revoke_reason = reason.strip()
+        locked.save(update_fields=["status", "revoked_at", "revoke_reason"])
+        record(
+            user,
+            "certificate.revoked",
+            locked,
+            from_status=previous,
+            to_status=Status.REVOKED,
+            reason=reason.strip(),
+        )
+        _notify(locked, "revoked")
+    return locked
+
+
+def reduce_scope(user, certificate, *, remove_units, reason):
+    """9.5.4: instead of revoking a frozen certificate whose resolve-by date passed, staff or the
+    director remove units from its scope; it is in force again with a new version of the PDF."""
+    if not (user.has_role(Role.STAFF) or user.has_role(Role.DIRECTOR)):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = _lock(certificate)
+        if not locked.resolve_overdue:
+            raise RuleError(
+                _(
+                    "The scope is reduced only for a frozen certificate whose resolve-by date "
+                    "passed."
+                )
+            )
+        if not reason.strip():
+            raise RuleError(_("Give the reason for reducing the scope."))
+        current = set(locked.scope.values_list("pk", flat=True))
+        remove = {unit.pk for unit in remove_units}
+        if not remove or not remove <= current:
+            raise RuleError(_("Choose units of this certificate to remove."))
+        if remove == current:
+            raise RuleError(_("At least one unit must remain; revoke the certificate instead."))
+        removed = [u.code for u in remove_units]
+        locked.scope.remove(*remove)
+        locked.status = Status.ACTIVE
+        locked.resolve_by = None
+        locked.scope_reduced_at = timezone.now()
+        locked.save(update_fields=["status", "resolve_by", "scope_reduced_at"])
+        record(
+            user,
+            "certificate.scope_reduced",
+            locked,
+            from_status=Status.FROZEN,
+            to_status=Status.ACTIVE,
+            reason=reason.strip(),
+            removed=removed,
+        )
+        _notify(locked, "scope_reduced")
+        transaction.on_commit(lambda: tasks.render_certificate.delay(locked.pk))
+    return locked
+
+
+def record_return(user, certificate):
+    """9.8.4: staff record that the holder returned a revoked certificate."""
+    _require_staff(user)
+    with transaction.atomic():
+        locked = _lock(certificate)
+        if locked.status != Status.REVOKED:
+            raise RuleError(_("Only a revoked certificate is returned."))
+        if locked.returned_at:
+            raise RuleError(_("The return was already recorded."))
+        locked.returned_at = timezone.now()
+        locked.save(update_fields=["returned_at"])
+        record(user, "certificate.returned", locked)
+    return locked

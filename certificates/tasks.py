@@ -1,8 +1,11 @@
 """Rendering the certificate PDF and its card (idempotent, retried, failures recorded)."""
 
 from celery import shared_task
+from django.conf import settings
+from django.urls import reverse
 
 from lsp_portal.pdf import mark_failed, render_and_store
+from registration.tasks import send_templated_email
 
 from .models import Certificate, CertificateCard
 
@@ -24,3 +27,21 @@ def render_certificate(self, certificate_id):
             if final:
                 raise
             raise self.retry(exc=exc) from exc
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60, soft_time_limit=30, time_limit=60)
+def notify_holder(self, certificate_id, event):
+    """Tell the holder of a warning, a freeze, a restoration, a revocation or a reduced scope;
+    frozen or revoked: stop using the certificate, and return it when revoked (9.8.4)."""
+    certificate = Certificate.objects.select_related("holder").get(pk=certificate_id)
+    context = {
+        "certificate": certificate,
+        "event": event,
+        "warning": certificate.warnings.last(),
+        "link": settings.PORTAL_BASE_URL.rstrip("/")
+        + reverse("certificates:detail", args=[certificate.pk]),
+    }
+    try:
+        send_templated_email("certificates/email/holder_event", context, [certificate.holder.email])
+    except OSError as exc:
+        raise self.retry(exc=exc) from exc

@@ -10,6 +10,7 @@ urlpatterns = [
     path("certificates/<int:pk>/", views.detail, name="detail"),
     path("certificates/<int:pk>/agree/", views.agree, name="agree"),
     path("certificates/<int:pk>/fee/", views.record_fee, name="record_fee"),
+    path("certificates/<int:pk>/do/<str:name>/", views.action, name="action"),
     path("certificates/<int:pk>/<str:kind>.pdf", views.download, name="download"),
     path("verify/", views.verify, name="verify"),
     path("verify/<str:token>/", views.verify_token, name="verify_token"),

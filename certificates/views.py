@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from lsp_portal.accounts.decorators import role_required
@@ -18,7 +19,17 @@ from lsp_portal.audit.services import events_for
 from lsp_portal.errors import RuleError
 
 from . import services
-from .forms import AgreementForm, FeeForm, RegistryFilterForm, VerifyForm
+from .forms import (
+    AgreementForm,
+    FeeForm,
+    FreezeForm,
+    NoteForm,
+    ReduceScopeForm,
+    RegistryFilterForm,
+    RevokeForm,
+    VerifyForm,
+    WarnForm,
+)
 from .models import Certificate
 
 
@@ -51,6 +62,13 @@ def detail(request, pk):
             ),
             "units": certificate.scope.order_by("number"),
             "events": events_for(certificate) if is_staff else None,
+            "is_director": request.user.has_role(Role.DIRECTOR),
+            "warnings": certificate.warnings.select_related("issued_by"),
+            "warn_form": WarnForm(),
+            "freeze_form": FreezeForm(),
+            "note_form": NoteForm(),
+            "revoke_form": RevokeForm(),
+            "reduce_form": ReduceScopeForm(certificate=certificate),
         },
     )
 
@@ -83,6 +101,73 @@ def record_fee(request, pk):
         messages.error(request, error.message)
     else:
         messages.success(request, _("The fee was recorded as paid."))
+    return redirect("certificates:detail", certificate.pk)
+
+
+ACTIONS = {
+    # name: (form, service call, success message)
+    "warn": (
+        WarnForm,
+        lambda user, c, d: services.warn(user, c, ground=d["ground"], text=d["text"]),
+        gettext_lazy("The warning was recorded and sent to the holder."),
+    ),
+    "freeze": (
+        FreezeForm,
+        lambda user, c, d: services.freeze(
+            user, c, ground=d["ground"], reason=d["reason"], resolve_by=d["resolve_by"]
+        ),
+        gettext_lazy("The certificate is frozen; the holder was told."),
+    ),
+    "restore": (
+        NoteForm,
+        lambda user, c, d: services.restore(user, c, note=d["note"]),
+        gettext_lazy("The certificate is in force again."),
+    ),
+    "revoke": (
+        RevokeForm,
+        lambda user, c, d: services.revoke(user, c, reason=d["reason"]),
+        gettext_lazy("The certificate is revoked; the holder was told to return it."),
+    ),
+    "reduce": (
+        ReduceScopeForm,
+        lambda user, c, d: services.reduce_scope(
+            user, c, remove_units=list(d["units"]), reason=d["reason"]
+        ),
+        gettext_lazy("The scope was reduced; a new version of the certificate is rendered."),
+    ),
+    "returned": (
+        None,
+        lambda user, c, d: services.record_return(user, c),
+        gettext_lazy("The return of the certificate was recorded."),
+    ),
+}
+
+
+@require_POST
+@role_required(Role.STAFF, Role.DIRECTOR)
+def action(request, pk, name):
+    """Warn, freeze, restore, revoke, reduce the scope or record the return (9.5, 9.8.4); the
+    service checks who may do what."""
+    certificate = _certificate_for(request, pk)
+    if name not in ACTIONS:
+        raise Http404
+    form_class, call, done = ACTIONS[name]
+    data = {}
+    if form_class is not None:
+        kwargs = {"certificate": certificate} if form_class is ReduceScopeForm else {}
+        form = form_class(request.POST, **kwargs)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect("certificates:detail", certificate.pk)
+        data = form.cleaned_data
+    try:
+        call(request.user, certificate, data)
+    except RuleError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
     return redirect("certificates:detail", certificate.pk)
 
 

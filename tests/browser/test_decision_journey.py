@@ -3,6 +3,7 @@ decides; the meeting closes and both members sign the minutes (Berita Acara); st
 decree (SK) and the director signs it; the applicant sees the published decision. The PDFs are
 real: rendered by the Celery task (in-process here) and checked as text."""
 
+import datetime
 import subprocess
 
 import pytest
@@ -162,3 +163,19 @@ def test_meeting_minutes_and_decree_publish_the_decision(
     page.click("[data-testid=verify-search]")
     assert page.inner_text("[data-testid=public-status]") == "Berlaku"
     shot("38-public-verification")
+
+    # -- staff freeze it (9.5.1); the public verification says so at once ---------------------
+    login(page, base, staff.email, PASSWORD)
+    page.goto(f"{base}/certificates/{certificate.pk}/")
+    page.select_option("form[action$='/do/freeze/'] select[name=ground]", value="a")
+    page.fill("form[action$='/do/freeze/'] textarea[name=reason]", "Dipakai di luar ruang lingkup.")
+    resolve_by = timezone.localdate() + datetime.timedelta(days=14)
+    page.fill("input[name=resolve_by]", resolve_by.isoformat())
+    page.click("[data-testid=freeze]")
+    page.wait_for_selector("[data-testid=frozen-note]")
+    shot("39-staff-froze")
+    logout(page)
+    page.goto(base + verify_path)
+    assert page.get_attribute("[data-testid=public-status]", "data-status") == "frozen"
+    assert page.inner_text("[data-testid=public-status]") == "Dibekukan"
+    shot("40-public-frozen")

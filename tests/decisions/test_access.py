@@ -516,7 +516,8 @@ def test_the_dashboard_shows_the_decision_only_once_published(
     services.sign_decree(director, draft_decree)
     html = client.get(reverse("dashboard")).content.decode()
     assert step(html, "decision") == "done"
-    assert step(html, "certificate") == "next"
+    # the certificate stage takes over: the holder's agreement is needed first (9.4.7, 9.8)
+    assert step(html, "certificate") == "attention"
     decision = Decision.objects.get(assessment=recommended)
     assert reverse("decisions:my_decision", args=[decision.pk]) in html
 
