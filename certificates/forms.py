@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registration.forms import DateInput
-from registration.models import Unit
+from registration.models import Scheme, Unit
 
 from .models import Certificate, Ground
 
@@ -45,6 +45,9 @@ class FeeForm(forms.Form):
 class RegistryFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All")), *Certificate.Status.choices]
+    )
+    scheme = forms.ModelChoiceField(
+        label=_("Scheme"), required=False, queryset=Scheme.objects.all(), empty_label=_("All")
     )
     year = forms.IntegerField(label=_("Year issued"), required=False, min_value=2000)
     q = forms.CharField(label=_("Search"), required=False, max_length=100)

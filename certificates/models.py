@@ -240,6 +240,24 @@ class CertificateWarning(models.Model):
         return f"{self.certificate} {self.issued_at:%Y-%m-%d}"
 
 
+class Notice(models.Model):
+    """A reminder sent about a certificate, kept so that each is sent once however often the daily
+    task runs: expiry notices 90 and 30 days ahead (9.6, 9.7), and one overdue-freeze reminder per
+    day to staff and the director (9.5.4)."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "kind"], name="notice_sent_once")
+        ]
+
+    def __str__(self):
+        return f"{self.certificate} {self.kind}"
+
+
 class CertificateCounter(models.Model):
     """The last certificate number used in a year, locked while one is issued (no repeats)."""
 

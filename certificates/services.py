@@ -1,6 +1,8 @@
 """Certificate rules (9.4.6-9.4.7, 9.8). Every change goes through a function here: guard, atomic
 transaction, row lock, save, AuditEvent, side effects (PDF rendering) on commit."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -18,6 +20,7 @@ from .models import (
     CertificateCounter,
     CertificateWarning,
     Ground,
+    Notice,
     Signatory,
     add_years,
 )
@@ -367,3 +370,50 @@ def record_return(user, certificate):
         locked.save(update_fields=["returned_at"])
         record(user, "certificate.returned", locked)
     return locked
+
+
+# ---------------------------------------------------------------------------------------------
+# Daily notices (celery beat): expiry (9.6, 9.7) and overdue freezes (9.5.4)
+# ---------------------------------------------------------------------------------------------
+
+EXPIRY_NOTICES = ((90, "expiry_90"), (30, "expiry_30"))
+
+
+def _notice_once(certificate, kind):
+    """Record the notice; False when it was already sent (the unique row decides, even when two
+    runs overlap)."""
+    try:
+        with transaction.atomic():
+            Notice.objects.create(certificate=certificate, kind=kind)
+    except IntegrityError:
+        return False
+    return True
+
+
+def send_daily_notices(today=None):
+    """Expiry notices 90 and 30 days before valid_until (the LSP does no recertification: the
+    notice points to an LSP P3, 9.7), and a daily reminder to staff and the director for each
+    frozen certificate whose resolve-by date passed, until they revoke or reduce its scope.
+    Each notice is sent once however often this runs. Returns (expiry notices, reminders)."""
+    today = today or timezone.localdate()
+    expiry = 0
+    in_force = Certificate.objects.filter(
+        status__in=[Status.ACTIVE, Status.FROZEN], valid_until__gte=today
+    )
+    for days, kind in EXPIRY_NOTICES:
+        horizon = today + datetime.timedelta(days=days)
+        for certificate in in_force.filter(valid_until__lte=horizon):
+            if kind == "expiry_90" and (certificate.valid_until - today).days <= 30:
+                continue  # the 30-day notice is the one that applies now
+            if _notice_once(certificate, kind):
+                transaction.on_commit(
+                    lambda pk=certificate.pk: tasks.notify_holder.delay(pk, "expiring")
+                )
+                expiry += 1
+    reminders = 0
+    overdue = Certificate.objects.filter(status=Status.FROZEN, resolve_by__lt=today)
+    for certificate in overdue:
+        if _notice_once(certificate, f"overdue_{today.isoformat()}"):
+            transaction.on_commit(lambda pk=certificate.pk: tasks.remind_overdue_freeze.delay(pk))
+            reminders += 1
+    return expiry, reminders

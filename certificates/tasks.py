@@ -45,3 +45,35 @@ def notify_holder(self, certificate_id, event):
         send_templated_email("certificates/email/holder_event", context, [certificate.holder.email])
     except OSError as exc:
         raise self.retry(exc=exc) from exc
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60, soft_time_limit=30, time_limit=60)
+def remind_overdue_freeze(self, certificate_id):
+    """9.5.4: staff and the director are reminded that a frozen certificate's resolve-by date
+    passed: revoke it or reduce its scope."""
+    from lsp_portal.accounts.models import User
+    from lsp_portal.accounts.roles import Role
+
+    certificate = Certificate.objects.get(pk=certificate_id)
+    recipients = sorted(
+        set(User.objects.with_role(Role.STAFF).values_list("email", flat=True))
+        | set(User.objects.with_role(Role.DIRECTOR).values_list("email", flat=True))
+    )
+    context = {
+        "certificate": certificate,
+        "link": settings.PORTAL_BASE_URL.rstrip("/")
+        + reverse("certificates:detail", args=[certificate.pk]),
+    }
+    try:
+        send_templated_email("certificates/email/overdue_freeze", context, recipients)
+    except OSError as exc:
+        raise self.retry(exc=exc) from exc
+
+
+@shared_task(soft_time_limit=300, time_limit=360)
+def daily_certificate_notices():
+    """Run daily by celery beat (see CELERY_BEAT_SCHEDULE)."""
+    from .services import send_daily_notices
+
+    expiry, reminders = send_daily_notices()
+    return {"expiry_notices": expiry, "overdue_reminders": reminders}

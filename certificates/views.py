@@ -1,5 +1,6 @@
 """Views of certificates: the holder's and staff's pages, downloads, and public verification."""
 
+import csv
 import uuid
 
 from django.contrib import messages
@@ -7,7 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -201,14 +202,60 @@ def registry(request):
         data = form.cleaned_data
         if data["status"]:
             certificates = certificates.filter(status=data["status"])
+        if data["scheme"]:
+            certificates = certificates.filter(
+                decision__assessment__application__scheme=data["scheme"]
+            )
         if data["year"]:
             certificates = certificates.filter(year=data["year"])
         if data["q"]:
             certificates = certificates.filter(
                 Q(holder_name__icontains=data["q"]) | Q(number__icontains=data["q"])
             )
+    if request.GET.get("format") == "csv":
+        return _registry_csv(certificates)
     page = Paginator(certificates, 25).get_page(request.GET.get("page"))
     return render(request, "certificates/registry.html", {"form": form, "page": page})
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _registry_csv(certificates):
+    """The filtered registry as CSV (streamed: any number of rows in bounded memory)."""
+    writer = csv.writer(_Echo())
+    header = [
+        "number",
+        "holder",
+        "scheme",
+        "status",
+        "public_status",
+        "issued_on",
+        "valid_until",
+        "units",
+    ]
+
+    def rows():
+        yield writer.writerow(header)
+        for c in certificates.prefetch_related("scope").iterator(chunk_size=500):
+            yield writer.writerow(
+                [
+                    c.number or "",
+                    c.holder_name,
+                    c.scheme_name,
+                    c.status,
+                    c.public_status.value if c.number else "",
+                    c.issued_on or "",
+                    c.valid_until or "",
+                    " ".join(u.code for u in c.scope.all()),
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="certificates.csv"'
+    return response
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ least DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and EMAIL_URL 
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -175,6 +176,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+# Periodic jobs (run exactly one `celery -A lsp_portal beat` per deployment).
+CELERY_BEAT_SCHEDULE = {
+    "certificate-notices-daily": {
+        "task": "certificates.tasks.daily_certificate_notices",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 # --- Security: strict whenever DEBUG is off (check --deploy is clean) ---
 SESSION_COOKIE_HTTPONLY = True
