@@ -1,4 +1,4 @@
-"""Prints how long the minutes (Berita Acara) and decree (SK) PDFs take to render.
+"""Prints how long the minutes, decree (SK), certificate and card PDFs take to render.
 
 Run after `make run` (or `manage.py seed_demo`) so the demo meeting exists:
     DEBUG=1 .venv/bin/python bench/pdf_render.py [rounds]
@@ -18,6 +18,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from certificates.models import Certificate, CertificateCard  # noqa: E402
 from decisions.models import Decree, Minutes  # noqa: E402
 from lsp_portal.pdf import render_pdf  # noqa: E402
 
@@ -27,7 +28,7 @@ def main(rounds):
     import weasyprint  # noqa: F401
 
     print(f"import weasyprint: {(time.perf_counter() - started) * 1000:.0f} ms")
-    for model in (Minutes, Decree):
+    for model in (Minutes, Decree, Certificate, CertificateCard):
         document = model.objects.exclude(pdf="").first()
         if document is None:
             print(f"{model.__name__}: none in the database - run seed_demo first")
