@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
+from lsp_portal.admin_mixins import ReadOnlyAdminMixin
 
 from .models import TUK, Assessment, Assessor
 
@@ -53,18 +54,9 @@ class TUKAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: assessments change only through the portal, which audits each step."""
 
     list_display = ("reference", "application", "assessor", "status", "recommendation")
     list_filter = ("status", "recommendation")
     list_select_related = ("application", "assessor__user")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

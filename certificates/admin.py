@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 
 from lsp_portal.accounts.roles import Role
+from lsp_portal.admin_mixins import ReadOnlyAdminMixin
 
 from .models import Certificate, Signatory
 
@@ -25,18 +26,9 @@ class SignatoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: certificates change only through the portal, which audits each step."""
 
     list_display = ("number", "holder_name", "status", "issued_on", "valid_until")
     list_filter = ("status", "year")
     search_fields = ("number", "holder_name")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
+from lsp_portal.numbering import next_number
 
 from . import tasks
 from .models import (
@@ -26,7 +27,6 @@ from .models import (
 )
 
 Status = Certificate.Status
-ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 
 
 def _lock(certificate):
@@ -101,21 +101,6 @@ def record_fee(user, certificate, *, amount):
     return locked
 
 
-def _next_number(year, month, scheme_code):
-    CertificateCounter.objects.bulk_create([CertificateCounter(year=year)], ignore_conflicts=True)
-    counter = CertificateCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    number = settings.CERTIFICATE_NUMBER_PATTERN.format(
-        seq=counter.last,
-        year=year,
-        month=month,
-        roman_month=ROMAN[month - 1],
-        scheme=scheme_code.upper(),
-    )
-    return counter.last, number
-
-
 def _issue_if_ready(user, locked):
     """9.4.6-9.4.7: once every requirement is met the certificate is issued - number, dates,
     signatory - and its PDF and card are rendered. Runs inside the caller's locked transaction,
@@ -129,7 +114,13 @@ def _issue_if_ready(user, locked):
         return
     today = timezone.localdate()
     scheme = locked.decision.assessment.application.scheme
-    locked.sequence, locked.number = _next_number(today.year, today.month, scheme.code)
+    locked.sequence, locked.number = next_number(
+        CertificateCounter,
+        settings.CERTIFICATE_NUMBER_PATTERN,
+        year=today.year,
+        month=today.month,
+        scheme=scheme.code.upper(),
+    )
     locked.year = today.year
     locked.issued_on = today
     locked.valid_until = add_years(today, scheme.validity_years)

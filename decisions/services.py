@@ -11,6 +11,7 @@ from assessment.models import Assessment
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
+from lsp_portal.numbering import next_number
 
 from . import hooks, tasks
 from .models import (
@@ -27,8 +28,6 @@ from .models import (
 )
 
 Status = Meeting.Status
-
-ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 
 
 def _require_role(user, role):
@@ -362,18 +361,6 @@ def draft_decree(user, minutes):
     return decree
 
 
-def _next_number(year, month):
-    """The next running number of `year`, under a row lock: two signings never share a number."""
-    DecreeCounter.objects.bulk_create([DecreeCounter(year=year)], ignore_conflicts=True)
-    counter = DecreeCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    number = settings.DECREE_NUMBER_PATTERN.format(
-        seq=counter.last, year=year, month=month, roman_month=ROMAN[month - 1]
-    )
-    return counter.last, number
-
-
 def sign_decree(user, decree):
     """The director signs the decree: it gets its number, every decision of the meeting is
     published (the appeal window of 9.9.2 starts) and applicants are told."""
@@ -385,7 +372,12 @@ def sign_decree(user, decree):
         meeting = _lock_meeting(decree.minutes.meeting, Status.MINUTES_SIGNED)
         now = timezone.now()
         local = timezone.localtime(now)
-        decree.sequence, decree.number = _next_number(local.year, local.month)
+        decree.sequence, decree.number = next_number(
+            DecreeCounter,
+            settings.DECREE_NUMBER_PATTERN,
+            year=local.year,
+            month=local.month,
+        )
         decree.year = local.year
         decree.status = Decree.Status.SIGNED
         decree.signed_by = user

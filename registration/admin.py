@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from lsp_portal.admin_mixins import ReadOnlyAdminMixin
+
 from .models import (
     Application,
     ExperienceField,
@@ -54,19 +56,10 @@ class SchemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: applications change only through the portal's review, which audits each step."""
 
     list_display = ("reference", "full_name", "scheme", "status", "submitted_at")
     list_filter = ("status", "scheme")
     search_fields = ("full_name", "nik", "applicant__email")
     list_select_related = ("scheme", "applicant")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

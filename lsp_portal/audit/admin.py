@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from lsp_portal.admin_mixins import ReadOnlyAdminMixin
+
 from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the trail can be searched and read, never edited or deleted."""
 
     list_display = ("created_at", "actor", "action", "object_repr", "from_status", "to_status")
@@ -24,12 +26,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ("object_repr", "actor__email", "reason", "object_id")
     date_hierarchy = "created_at"
     list_select_related = ("actor", "content_type")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,0 +1,18 @@
+"""Document numbers with a running number per year (decrees, certificates)."""
+
+ROMAN_MONTHS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+
+
+def next_number(counter_model, pattern, *, year, month, **fields):
+    """Take the next running number of `year` from `counter_model` (a model with `year` as primary
+    key and `last`), under a row lock, so two documents never share a number; then format
+    `pattern` with {seq}, {year}, {month}, {roman_month} and any extra `fields`. Call inside the
+    transaction that saves the document."""
+    counter_model.objects.bulk_create([counter_model(year=year)], ignore_conflicts=True)
+    counter = counter_model.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    number = pattern.format(
+        seq=counter.last, year=year, month=month, roman_month=ROMAN_MONTHS[month - 1], **fields
+    )
+    return counter.last, number
