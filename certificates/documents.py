@@ -35,7 +35,7 @@ def certificate_data(certificate):
     }
 
 
-def certificate_context(certificate):
-    data = certificate_data(certificate)
+def certificate_context(certificate, data=None):
+    data = data or certificate_data(certificate)
     qr = segno.make(data["verify_url"], error="m")
     return {"data": data, "qr": qr.svg_data_uri(scale=4, border=1)}

@@ -4,23 +4,28 @@ from celery import shared_task
 from django.conf import settings
 from django.urls import reverse
 
-from lsp_portal.pdf import mark_failed, render_and_store
+from lsp_portal.pdf import content_hash, mark_failed, render_and_store
 from registration.tasks import send_templated_email
 
+from .documents import certificate_context, certificate_data
 from .models import Certificate, CertificateCard
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=20, soft_time_limit=90, time_limit=120)
 def render_certificate(self, certificate_id):
     """Render the certificate (A4 landscape) and its ID-1 card; each is stored once and rendered
-    again only when what it shows changed."""
+    again only when what it shows changed. Both show the same data (and QR code): computed once."""
+    certificate = Certificate.objects.select_related("signatory").get(pk=certificate_id)
+    data = certificate_data(certificate)
+    context = certificate_context(certificate, data)
+    fingerprint = content_hash(data)
     for model, pk in (
         (Certificate, certificate_id),
         (CertificateCard, CertificateCard.objects.get(certificate_id=certificate_id).pk),
     ):
-        document = model.objects.get(pk=pk)
+        document = certificate if model is Certificate else model.objects.get(pk=pk)
         try:
-            render_and_store(document)
+            render_and_store(document, context=context, fingerprint=fingerprint)
         except Exception as exc:  # record, retry, and finally give up
             final = self.request.retries >= self.max_retries
             mark_failed(model, pk, exc, final=final)
