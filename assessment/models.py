@@ -248,7 +248,7 @@ class Assessment(models.Model):
         ]
 
     def __str__(self):
-        return f"ASM-{self.pk or 0:06d} {self.application.full_name}"
+        return f"{self.reference} {self.application.full_name}"
 
     def get_absolute_url(self):
         return reverse("assessment:detail", args=[self.pk])
