@@ -59,12 +59,13 @@ chromium:
 	command -v zbarimg >/dev/null 2>&1 || missing="$$missing zbar-tools"; \
 	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
 	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	ldconfig -p | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update; \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	else \
-		echo "chromium, poppler-utils, gettext, zbar-tools, DejaVu fonts and Pango are installed"; \
+		echo "chromium, poppler-utils, gettext, zbar-tools, DejaVu fonts, Pango and HarfBuzz-subset are installed"; \
 	fi
 
 services:
