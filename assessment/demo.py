@@ -75,7 +75,8 @@ def _plan(assessor_user, assessment, tuk):
 
 def seed_assessment(users, staff):
     """putri: plan waiting for her agreement; nadia: plan agreed, evidence to review; fajar:
-    recommendation submitted (K); hana: submitted Belum Kompeten (one unit BK, result not signed);
+    recommendation submitted (K); hana and indra: submitted Belum Kompeten (one unit BK, result not
+    signed);
     gita: eligible, waiting for an assessor."""
     scheme = Scheme.objects.get(code="mhp")
     assessors, tuk = _registries(users, staff, scheme)
@@ -87,6 +88,7 @@ def seed_assessment(users, staff):
         ("nadia@demo.test", "plan_agreed"),
         ("fajar@demo.test", "recommended"),
         ("hana@demo.test", "recommended_bk"),
+        ("indra@demo.test", "recommended_bk"),
     ):
         application = Application.objects.filter(
             applicant=users[email], status=Application.Status.ELIGIBLE

@@ -18,8 +18,8 @@ QUALIFICATIONS = {
 
 
 def seed_decisions(users, staff):
-    """fajar@: decided Kompeten in a meeting whose decree is signed (published); hana@'s
-    recommendation waits for the next meeting (to be held in the browser)."""
+    """fajar@: decided Kompeten and indra@: Belum Kompeten in a meeting whose decree is signed
+    (published); hana@'s recommendation waits for the next meeting (to be held in the browser)."""
     members = []
     for email, qualification in QUALIFICATIONS.items():
         member, _created = TechnicalTeamMember.objects.update_or_create(
@@ -33,6 +33,12 @@ def seed_decisions(users, staff):
     ).first()
     if fajar is None or not users["direktur@demo.test"].has_role(Role.DIRECTOR):
         return 0
+    indra = Assessment.objects.filter(
+        application__applicant=users["indra@demo.test"],
+        status=Assessment.Status.RECOMMENDED,
+        decision__isnull=True,
+    ).first()
+    agenda = [fajar] if indra is None else [fajar, indra]
     meeting = services.plan_meeting(
         staff,
         title="Rapat Tim Teknis Periode November",
@@ -40,7 +46,7 @@ def seed_decisions(users, staff):
         location="Ruang Rapat LSP, Gedung B lantai 2",
         is_online=False,
         members=members,
-        assessments=[fajar],
+        assessments=agenda,
     )
     services.open_meeting(staff, meeting, members)
     services.decide(
@@ -50,6 +56,15 @@ def seed_decisions(users, staff):
         result="K",
         basis="Seluruh 15 unit K dengan bukti memenuhi VATM; rekomendasi asesor diterima.",
     )
+    if indra is not None:
+        services.decide(
+            members[1].user,
+            meeting,
+            indra,
+            result="BK",
+            basis="Unit M.702093.015.01 belum kompeten: bukti pengelolaan program loyalitas belum "
+            "memadai; rekomendasi asesor diterima.",
+        )
     minutes = services.close_meeting(staff, meeting)
     for member in members:
         services.sign_minutes(member.user, minutes)

@@ -9,32 +9,20 @@ from celery import shared_task
 from django.conf import settings
 from django.urls import reverse
 
-from lsp_portal.pdf import mark_failed, render_and_store
+from lsp_portal.pdf import render_in_task
 from registration.tasks import send_templated_email
 
 from .models import Decision, Decree, Meeting, Minutes
 
 
-def _render(task, model, pk):
-    document = model.objects.get(pk=pk)
-    try:
-        render_and_store(document)
-    except Exception as exc:  # any rendering error: record it, retry, and finally give up
-        final = task.request.retries >= task.max_retries
-        mark_failed(model, pk, exc, final=final)
-        if final:
-            raise
-        raise task.retry(exc=exc) from exc
-
-
 @shared_task(bind=True, max_retries=3, default_retry_delay=20, soft_time_limit=90, time_limit=120)
 def render_minutes_pdf(self, minutes_id):
-    _render(self, Minutes, minutes_id)
+    render_in_task(self, Minutes, minutes_id)
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=20, soft_time_limit=90, time_limit=120)
 def render_decree_pdf(self, decree_id):
-    _render(self, Decree, decree_id)
+    render_in_task(self, Decree, decree_id)
 
 
 def _link(name, *args):

@@ -14,7 +14,7 @@ from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import events_for
 from lsp_portal.errors import RuleError
 
-from . import services
+from . import hooks, services
 from .forms import AttendanceForm, ConflictForm, DecisionForm, MeetingForm
 from .models import Attendance, Decision, Decree, Meeting, Minutes, TechnicalTeamMember
 
@@ -360,5 +360,6 @@ def my_decision(request, pk):
             "application": decision.assessment.application,
             "decree": decree,
             "results": decision.assessment.results.select_related("unit"),
+            "panels": [panel(request, decision) for panel in hooks.decision_panels],
         },
     )

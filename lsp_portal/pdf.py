@@ -147,6 +147,20 @@ def render_and_store(obj, context=None, fingerprint=None):
     return True
 
 
+def render_in_task(task, model, pk):
+    """The body of a bound Celery render task: render and store `model` `pk`; on an error record
+    it, retry, and finally give up (the document's data is never touched by a failed render)."""
+    document = model.objects.get(pk=pk)
+    try:
+        render_and_store(document)
+    except Exception as exc:  # any rendering error: record it, retry, and finally give up
+        final = task.request.retries >= task.max_retries
+        mark_failed(model, pk, exc, final=final)
+        if final:
+            raise
+        raise task.retry(exc=exc) from exc
+
+
 def mark_failed(model, pk, error, *, final):
     """Record a render failure so staff see it; `final` when the task gives up retrying."""
     message = f"{type(error).__name__}: {error}"[:1000]

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "assessment",
     "decisions",
     "certificates",
+    "appeals",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +183,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certificates.tasks.daily_certificate_notices",
         "schedule": crontab(hour=7, minute=0),
     },
+    "appeal-deadline-notices": {
+        "task": "appeals.tasks.appeal_deadline_notices",
+        "schedule": crontab(minute=15),
+    },
 }
 
 # --- Security: strict whenever DEBUG is off (check --deploy is clean) ---
@@ -233,6 +238,16 @@ DECREE_NUMBER_PATTERN = env.str(
 
 # --- Appeals (9.9.2): hours after a decision's publication during which it can be appealed ---
 APPEAL_WINDOW_HOURS = env.int("APPEAL_WINDOW_HOURS", default=24)
+# 9.9.8.e (calendar days) and 9.9.6 (working days) from receipt; reminders this many days before.
+APPEAL_COMPLETION_DAYS = env.int("APPEAL_COMPLETION_DAYS", default=7)
+APPEAL_DECISION_WORKING_DAYS = env.int("APPEAL_DECISION_WORKING_DAYS", default=14)
+APPEAL_REMINDER_DAYS_BEFORE = env.int("APPEAL_REMINDER_DAYS_BEFORE", default=2)
+# Non-working days from the `holidays` package: public holidays and joint leave (cuti bersama).
+APPEAL_HOLIDAY_CATEGORIES = env.list("APPEAL_HOLIDAY_CATEGORIES", default=["public", "government"])
+APPEAL_MAX_ATTACHMENTS = env.int("APPEAL_MAX_ATTACHMENTS", default=5)
+ANSWER_LETTER_NUMBER_PATTERN = env.str(
+    "ANSWER_LETTER_NUMBER_PATTERN", default="{seq:03d}/BND/LSP-UPJ/{roman_month}/{year}"
+)
 
 # --- Certificates (9.4.6): number; {seq} runs per year, with {scheme} {year} {month} {roman_month}
 CERTIFICATE_NUMBER_PATTERN = env.str(

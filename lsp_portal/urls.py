@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("assessment/", include("assessment.urls")),
     path("decisions/", include("decisions.urls")),
+    path("appeals/", include("appeals.urls")),
     path("", include("certificates.urls")),
     path("", include("registration.urls")),
 ]

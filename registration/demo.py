@@ -31,6 +31,7 @@ PROFILE = {
         "P",
         420,
     ),
+    "indra@demo.test": ("3671011503010010", "Tangerang", datetime.date(2001, 3, 15), "L", 480),
 }
 
 
@@ -114,6 +115,7 @@ def seed_registration(users, staff):
         ("fajar@demo.test", Application.Status.ELIGIBLE),
         ("gita@demo.test", Application.Status.ELIGIBLE),
         ("hana@demo.test", Application.Status.ELIGIBLE),
+        ("indra@demo.test", Application.Status.ELIGIBLE),
     ]
     created = 0
     for email, status in plan:

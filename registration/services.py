@@ -6,8 +6,6 @@ effects (e-mail) with transaction.on_commit - all in one transaction, so a refus
 changes nothing. Files are written to storage inside the transaction and deleted again if it does
 not commit."""
 
-from contextlib import contextmanager
-
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -19,6 +17,7 @@ from lsp_portal.errors import RuleError
 
 from . import eligibility, tasks
 from .models import Application, Document, Experience, SelfAssessment, private_storage
+from .uploads import delete_stored_files_on_failure as _delete_stored_files_on_failure
 
 Status = Application.Status
 
@@ -65,19 +64,6 @@ def _lock_for_review(user, application):
             % {"status": locked.get_status_display()}
         )
     return locked
-
-
-@contextmanager
-def _delete_stored_files_on_failure():
-    """Files saved inside a transaction that then fails would be orphans: delete them."""
-    stored = []
-    try:
-        yield stored
-    except BaseException:
-        storage = private_storage()
-        for name in stored:
-            storage.delete(name)
-        raise
 
 
 def _delete_files_after_commit(names):

@@ -7,6 +7,7 @@ refused because its first bytes are not those of a PDF or an image; images must 
 import hashlib
 import os
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import filetype
@@ -21,6 +22,22 @@ JPEG = "image/jpeg"
 PNG = "image/png"
 IMAGE_TYPES = (JPEG, PNG)
 ALL_TYPES = (PDF, JPEG, PNG)
+
+
+@contextmanager
+def delete_stored_files_on_failure():
+    """Files saved inside a transaction that then fails would be orphans: the caller appends each
+    stored name to the yielded list, and they are deleted again if the block raises."""
+    stored = []
+    try:
+        yield stored
+    except BaseException:
+        from django.core.files.storage import storages
+
+        storage = storages["private"]
+        for name in stored:
+            storage.delete(name)
+        raise
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from assessment.models import Assessment
+from appeals.models import Appeal
 from certificates.models import Certificate
 from decisions.models import Decision, Decree
 from decisions.services import available_recommendations
@@ -118,17 +119,16 @@ def test_seed_demo_creates_one_user_per_role_and_a_case_per_status(db, settings,
     assert User.objects.with_role(Role.ASSESSOR).count() == 2
     statuses = set(Application.objects.values_list("status", flat=True))
     assert statuses == {"draft", "submitted", "revision_requested", "eligible", "rejected"}
-    assert Application.objects.count() == 9
+    assert Application.objects.count() == 10
     # the assessment stage: a case waiting for the applicant's agreement, one agreed, two submitted
     steps = sorted(Assessment.objects.values_list("status", flat=True))
-    assert steps == ["assigned", "plan_agreed", "recommended", "recommended"]
-    # the decision stage: fajar's K decided and published under a signed decree; hana's BK waits
-    decision = Decision.objects.get()
-    assert (decision.result, decision.assessment.application.applicant.email) == (
-        "K",
-        "fajar@demo.test",
-    )
-    assert decision.published_at is not None
+    assert steps == ["assigned", "plan_agreed", "recommended", "recommended", "recommended"]
+    # the decision stage: fajar's K and indra's BK published under a signed decree; hana's BK waits
+    decided = {
+        d.assessment.application.applicant.email: d.result
+        for d in Decision.objects.filter(published_at__isnull=False)
+    }
+    assert decided == {"fajar@demo.test": "K", "indra@demo.test": "BK"}
     assert Decree.objects.get().number.startswith("001/SK/")
     assert [a.application.full_name for a in available_recommendations()] == ["Hana Lestari"]
     # the certificate stage: fajar signed the agreement, the fee is recorded, the certificate issued
@@ -137,6 +137,11 @@ def test_seed_demo_creates_one_user_per_role_and_a_case_per_status(db, settings,
     assert certificate.status == "active"
     assert certificate.number.startswith("00001/")
     assert certificate.scope.count() == 15
+    # the appeal stage: indra appealed within the window; the appeal team is appointed
+    appeal = Appeal.objects.get()
+    assert appeal.appellant.email == "indra@demo.test"
+    assert appeal.status == "under_review"
+    assert [m.user.email for m in appeal.team.all()] == ["banding@demo.test"]
     assert User.objects.get(email="asesi@demo.test").check_password("Asesi-Demo-2026")
 
 

@@ -474,9 +474,7 @@ def test_an_unknown_document_kind_is_not_found(login, staff, rendered):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_the_applicant_sees_the_published_decision_with_the_appeal_deadline(
-    login, alice, signed_decree, recommended
-):
+def test_the_applicant_sees_the_published_decision(login, alice, signed_decree, recommended):
     decision = Decision.objects.get(assessment=recommended)
     response = login(alice).get(reverse("decisions:my_decision", args=[decision.pk]))
     html = response.content.decode()
@@ -485,8 +483,9 @@ def test_the_applicant_sees_the_published_decision_with_the_appeal_deadline(
     assert "Kompeten" in result
     assert "Belum" not in result
     assert when(decision.published_at) in html
-    assert when(decision.published_at + datetime.timedelta(hours=24)) in html
     assert signed_decree.number in html
+    # a competent decision is not appealed: no appeal form (the appeal tests cover BK decisions)
+    assert reverse("appeals:file", args=[decision.pk]) not in html
 
 
 def test_another_applicant_gets_not_found_for_the_decision(login, bob, signed_decree, recommended):
@@ -530,4 +529,5 @@ def test_the_dashboard_shows_a_belum_kompeten_decision_as_failed(
     services.sign_decree(director, services.draft_decree(staff, minutes))
     html = login(bob).get(reverse("dashboard")).content.decode()
     assert step(html, "decision") == "failed"
-    assert step(html, "appeal") == "next"
+    # the appeal stage asks for attention while the appeal window is open (9.9.2)
+    assert step(html, "appeal") == "attention"

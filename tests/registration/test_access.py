@@ -109,8 +109,11 @@ def test_dashboard_sends_staff_to_the_queue(login, staff):
     assert response["Location"] == reverse("registration:review_queue")
 
 
-def test_the_appeal_team_gets_a_dashboard_without_error(login, appeal):
-    assert login(appeal).get(reverse("dashboard")).status_code == 200
+def test_dashboard_sends_the_appeal_team_to_their_appeals(login, appeal):
+    response = login(appeal).get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("appeals:list")
+    assert login(appeal).get(response["Location"]).status_code == 200
 
 
 def test_dashboard_sends_the_team_and_the_director_to_the_meetings(login, technical, director):

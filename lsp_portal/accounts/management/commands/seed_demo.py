@@ -36,6 +36,7 @@ EXTRA_APPLICANTS = [
     ("fajar@demo.test", "Fajar Nugroho"),
     ("gita@demo.test", "Gita Permatasari"),
     ("hana@demo.test", "Hana Lestari"),
+    ("indra@demo.test", "Indra Kusuma"),
 ]
 EXTRA_PASSWORD = "Asesi-Demo-2026"
 
@@ -64,6 +65,7 @@ class Command(BaseCommand):
             users["admin@demo.test"].is_staff = True
             users["admin@demo.test"].save(update_fields=["is_staff"])
 
+        from appeals.demo import seed_appeals
         from assessment.demo import seed_assessment
         from certificates.demo import seed_certificates
         from decisions.demo import seed_decisions
@@ -75,6 +77,7 @@ class Command(BaseCommand):
             created += seed_assessment(users, staff)
             created += seed_decisions(users, staff)
             created += seed_certificates(users, staff)
+            created += seed_appeals(users, staff)
 
         self.stdout.write(self.style.SUCCESS("Demo users (e-mail / password):"))
         for email, _name, roles, password in DEMO_USERS:

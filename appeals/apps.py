@@ -1,0 +1,34 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AppealsConfig(AppConfig):
+    name = "appeals"
+    verbose_name = _("Appeals")
+
+    def ready(self):
+        from decisions import hooks as decision_hooks
+        from lsp_portal.accounts.roles import Role
+        from lsp_portal.audit import labels
+        from registration import hooks
+
+        from . import journey
+        from .models import Appeal
+
+        hooks.register_journey(journey.appeal_steps)
+        hooks.register_home(Role.APPEAL_TEAM, "appeals:list")
+        decision_hooks.register_decision_panel(journey.decision_panel)
+        post_migrate.connect(journey.grant_staff_permissions, sender=self)
+        labels.register(
+            actions={
+                "appeal.filed": _("Appeal filed"),
+                "appeal.member_appointed": _("Appeal team member appointed"),
+                "appeal.finding_recorded": _("Appeal finding recorded"),
+                "appeal.finding_updated": _("Appeal finding updated"),
+                "appeal.answered": _("Appeal answered by the director"),
+                "appeal.notice": _("Appeal deadline notice"),
+                "assessment.reopened": _("Reopened for reassessment after an appeal"),
+            },
+            statuses=dict(Appeal.Status.choices),
+        )

@@ -1,0 +1,411 @@
+"""Appeal rules (9.9). Every change goes through a function here: guard (role, appointment,
+status), transaction, row lock, save, AuditEvent, side effects on commit."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from assessment.models import Assessment
+from decisions.models import Attendance, Decision
+from lsp_portal.accounts.models import User
+from lsp_portal.accounts.roles import Role
+from lsp_portal.audit.services import record
+from lsp_portal.errors import RuleError
+from lsp_portal.numbering import next_number
+from registration.uploads import delete_stored_files_on_failure
+
+from . import tasks
+from .models import (
+    AnswerLetter,
+    AnswerLetterCounter,
+    Appeal,
+    Attachment,
+    Finding,
+    Notice,
+    TeamMember,
+)
+from .workdays import add_working_days
+
+Status = Appeal.Status
+
+
+def _require_role(user, *roles):
+    if not any(user.has_role(role) for role in roles):
+        raise PermissionDenied
+
+
+def _lock(appeal, *allowed):
+    locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if locked.status == Status.ANSWERED:
+        raise RuleError(_("This appeal has been answered; the answer is final (9.9.7)."))
+    if allowed and locked.status not in allowed:
+        raise RuleError(
+            _("This cannot be done while the appeal is: %(status)s.")
+            % {"status": locked.get_status_display()}
+        )
+    return locked
+
+
+def _when(moment):
+    return formats.date_format(timezone.localtime(moment), "l, j F Y H:i")
+
+
+# ---------------------------------------------------------------------------------------------
+# The applicant: filing (9.9.1-9.9.3)
+# ---------------------------------------------------------------------------------------------
+
+
+def appeal_refusal(decision, now=None):
+    """Why `decision` can no longer be appealed, or None (9.9.2: within the window after
+    publication; one appeal per decision; only a "not yet competent" decision)."""
+    now = now or timezone.now()
+    if decision.published_at is None:
+        return _("This decision has not been published yet.")
+    if Appeal.objects.filter(decision=decision).exists():
+        return _("You have already appealed this decision; there is one appeal per decision.")
+    if decision.result != Decision.Result.BK:
+        return _("Only a decision of not yet competent can be appealed.")
+    if not decision.assessment.is_current:
+        return _("This decision was replaced by a reassessment.")
+    if now > decision.appeal_deadline:
+        return _(
+            "The time to appeal ended on %(deadline)s (%(hours)s hours after the decision was "
+            "published, 9.9.2)."
+        ) % {"deadline": _when(decision.appeal_deadline), "hours": settings.APPEAL_WINDOW_HOURS}
+    return None
+
+
+def deadlines_from(received_at):
+    """The two deadlines from receipt: 7 calendar days (9.9.8.e) and 14 working days (9.9.6),
+    counted from the day after the receipt date in Asia/Jakarta."""
+    received_on = timezone.localdate(received_at)
+    return (
+        received_on + datetime.timedelta(days=settings.APPEAL_COMPLETION_DAYS),
+        add_working_days(received_on, settings.APPEAL_DECISION_WORKING_DAYS),
+    )
+
+
+def file_appeal(user, decision, *, form, attachments):
+    """The applicant files FR-AK-04 with its attachments (checked uploads); all or nothing."""
+    _require_role(user, Role.APPLICANT)
+    if decision.assessment.application.applicant_id != user.pk:
+        raise PermissionDenied
+    if not form["reasons"].strip():
+        raise RuleError(_("Give the reasons for your appeal."))
+    if len(attachments) > settings.APPEAL_MAX_ATTACHMENTS:
+        raise RuleError(
+            _("Attach at most %(count)s files.") % {"count": settings.APPEAL_MAX_ATTACHMENTS}
+        )
+    with delete_stored_files_on_failure() as stored, transaction.atomic():
+        locked = (
+            Decision.objects.select_for_update()
+            .select_related("assessment__application")
+            .get(pk=decision.pk)
+        )
+        now = timezone.now()
+        refusal = appeal_refusal(locked, now)
+        if refusal:
+            raise RuleError(refusal)
+        completion_due, decision_due = deadlines_from(now)
+        appeal = Appeal.objects.create(
+            decision=locked,
+            application=locked.assessment.application,
+            appellant=user,
+            process_explained=form["process_explained"],
+            discussed_with_assessor=form["discussed_with_assessor"],
+            involve_other_person=form["involve_other_person"],
+            other_person=form.get("other_person", "").strip(),
+            reasons=form["reasons"].strip(),
+            received_at=now,
+            completion_due=completion_due,
+            decision_due=decision_due,
+        )
+        for checked in attachments:
+            attachment = Attachment(
+                appeal=appeal,
+                content_type=checked.content_type,
+                size=checked.size,
+                sha256=checked.sha256,
+                original_name=checked.original_name,
+            )
+            attachment.file.save("upload", checked.file, save=False)
+            stored.append(attachment.file.name)
+            attachment.save()
+        record(
+            user,
+            "appeal.filed",
+            appeal,
+            to_status=appeal.status,
+            decision=locked.pk,
+            attachments=len(attachments),
+            completion_due=str(completion_due),
+            decision_due=str(decision_due),
+        )
+        transaction.on_commit(lambda: tasks.notify_appeal_received.delay(appeal.pk))
+    return appeal
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff or the director: the appeal team (9.9.4-9.9.5)
+# ---------------------------------------------------------------------------------------------
+
+
+def conflict_of(user, appeal):
+    """Why `user` may not sit on the appeal team (9.9.4: not involved in the subject), or None."""
+    application = appeal.application
+    if application.applicant_id == user.pk:
+        return _("is the appellant")
+    if application.assessments.filter(assessor__user=user).exists():
+        return _("assessed this applicant")
+    if Attendance.objects.filter(meeting=appeal.decision.meeting, member__user=user).exists():
+        return _("was a member of the meeting that decided the case")
+    return None
+
+
+def eligible_members(appeal):
+    """Active Tim Banding users who may be appointed (not yet appointed, no conflict)."""
+    appointed = appeal.team.values("user_id")
+    candidates = (
+        User.objects.with_role(Role.APPEAL_TEAM)
+        .filter(is_active=True)
+        .exclude(pk__in=appointed)
+        .order_by("full_name")
+    )
+    return [user for user in candidates if conflict_of(user, appeal) is None]
+
+
+def appoint(user, appeal, member):
+    _require_role(user, Role.STAFF, Role.DIRECTOR)
+    with transaction.atomic():
+        locked = _lock(appeal, Status.SUBMITTED, Status.UNDER_REVIEW)
+        if not member.is_active or not member.has_role(Role.APPEAL_TEAM):
+            raise RuleError(
+                _("%(name)s is not in the appeal team (Tim Banding).") % {"name": member}
+            )
+        reason = conflict_of(member, locked)
+        if reason:
+            raise RuleError(
+                _("%(name)s cannot be appointed: %(reason)s (9.9.4).")
+                % {"name": member, "reason": reason}
+            )
+        if locked.team.filter(user=member).exists():
+            raise RuleError(_("%(name)s is already appointed.") % {"name": member})
+        appointment = TeamMember.objects.create(
+            appeal=locked, user=member, appointed_by=user, appointed_at=timezone.now()
+        )
+        previous = locked.status
+        if previous == Status.SUBMITTED:
+            locked.status = Status.UNDER_REVIEW
+            locked.save(update_fields=["status"])
+        record(
+            user,
+            "appeal.member_appointed",
+            locked,
+            from_status=previous,
+            to_status=locked.status,
+            member=str(member),
+        )
+        transaction.on_commit(lambda: tasks.notify_member_appointed.delay(appointment.pk))
+    return appointment
+
+
+# ---------------------------------------------------------------------------------------------
+# The appeal team: findings
+# ---------------------------------------------------------------------------------------------
+
+
+def record_finding(user, appeal, *, text, recommendation):
+    _require_role(user, Role.APPEAL_TEAM)
+    with transaction.atomic():
+        locked = _lock(appeal, Status.UNDER_REVIEW)
+        appointment = locked.team.filter(user=user).first()
+        if appointment is None:
+            raise PermissionDenied
+        if not text.strip():
+            raise RuleError(_("Write the finding."))
+        if recommendation not in Appeal.Outcome.values:
+            raise RuleError(_("Choose the outcome you recommend."))
+        finding, created = Finding.objects.update_or_create(
+            member=appointment,
+            defaults={
+                "text": text.strip(),
+                "recommendation": recommendation,
+                "recorded_at": timezone.now(),
+            },
+        )
+        record(
+            user,
+            "appeal.finding_recorded" if created else "appeal.finding_updated",
+            locked,
+            recommendation=recommendation,
+        )
+    return finding
+
+
+# ---------------------------------------------------------------------------------------------
+# The director: the answer (9.9.8.c), final and binding (9.9.7); reassessment (9.9.8.d)
+# ---------------------------------------------------------------------------------------------
+
+
+def answer(user, appeal, *, outcome, reasons):
+    _require_role(user, Role.DIRECTOR)
+    with transaction.atomic():
+        locked = _lock(appeal)
+        if locked.status == Status.SUBMITTED:
+            raise RuleError(_("Appoint the appeal team first (9.9.4)."))
+        if not Finding.objects.filter(member__appeal=locked).exists():
+            raise RuleError(
+                _("Wait for at least one finding of the appeal team before answering (9.9.8.c).")
+            )
+        if outcome not in Appeal.Outcome.values:
+            raise RuleError(_("Choose upheld or dismissed."))
+        if not reasons.strip():
+            raise RuleError(_("Give the reasons for the answer."))
+        now = timezone.now()
+        local = timezone.localtime(now)
+        previous = locked.status
+        locked.status = Status.ANSWERED
+        locked.outcome = outcome
+        locked.answer = reasons.strip()
+        locked.answered_by = user
+        locked.answered_at = now
+        fields = ["status", "outcome", "answer", "answered_by", "answered_at"]
+        if outcome == Appeal.Outcome.UPHELD:
+            _open_reassessment(user, locked)
+            locked.reassessment_opened_at = now
+            fields.append("reassessment_opened_at")
+        locked.save(update_fields=fields)
+        sequence, number = next_number(
+            AnswerLetterCounter,
+            settings.ANSWER_LETTER_NUMBER_PATTERN,
+            year=local.year,
+            month=local.month,
+        )
+        letter = AnswerLetter.objects.create(
+            appeal=locked, year=local.year, sequence=sequence, number=number
+        )
+        record(
+            user,
+            "appeal.answered",
+            locked,
+            from_status=previous,
+            to_status=locked.status,
+            reason=locked.answer,
+            outcome=outcome,
+            letter=number,
+            within_7_days=locked.within_completion,
+            within_14_working_days=locked.within_decision,
+        )
+        transaction.on_commit(lambda: tasks.render_answer_letter.delay(letter.pk))
+        transaction.on_commit(lambda: tasks.notify_answer.delay(locked.pk))
+    return locked
+
+
+def _open_reassessment(user, appeal):
+    """9.9.8.d: the assessment that led to the decision stops being the application's current
+    one, so staff assign an assessor (possibly another) for a new attempt; both attempts stay."""
+    assessment = Assessment.objects.select_for_update().get(pk=appeal.decision.assessment_id)
+    if not assessment.is_current:
+        raise RuleError(_("A reassessment has already been opened for this application."))
+    assessment.is_current = False
+    assessment.save(update_fields=["is_current"])
+    record(
+        user,
+        "assessment.reopened",
+        appeal.application,
+        reason=_("Appeal %(reference)s upheld (9.9.8.d).") % {"reference": appeal.reference},
+        assessment=assessment.pk,
+        attempt=assessment.attempt,
+    )
+
+
+def reassessment_of(appeal):
+    """The new assessment attempt started after an upheld appeal, once staff assigned it."""
+    if not appeal.reassessment_opened_at:
+        return None
+    return (
+        appeal.application.assessments.filter(attempt__gt=appeal.decision.assessment.attempt)
+        .order_by("attempt")
+        .first()
+    )
+
+
+def retry_letter(user, letter):
+    _require_role(user, Role.STAFF)
+    with transaction.atomic():
+        locked = AnswerLetter.objects.select_for_update().get(pk=letter.pk)
+        if locked.pdf_status != AnswerLetter.PDFStatus.FAILED:
+            raise RuleError(_("This PDF has not failed; there is nothing to render again."))
+        locked.pdf_status = AnswerLetter.PDFStatus.PENDING
+        locked.pdf_error = ""
+        locked.save(update_fields=["pdf_status", "pdf_error"])
+        record(user, "pdf.retry", locked)
+        transaction.on_commit(lambda: tasks.render_answer_letter.delay(locked.pk))
+
+
+# ---------------------------------------------------------------------------------------------
+# Deadlines: reminders 2 days before, escalation when passed (celery beat); SLA figures
+# ---------------------------------------------------------------------------------------------
+
+
+def due_notices(appeal, today):
+    """The notice kinds `appeal` should have had by `today` (an overdue deadline replaces its
+    reminder)."""
+    before = datetime.timedelta(days=settings.APPEAL_REMINDER_DAYS_BEFORE)
+    kinds = []
+    for due, soon, overdue in (
+        (appeal.completion_due, Notice.Kind.COMPLETION_SOON, Notice.Kind.COMPLETION_OVERDUE),
+        (appeal.decision_due, Notice.Kind.DECISION_SOON, Notice.Kind.DECISION_OVERDUE),
+    ):
+        if today > due:
+            kinds.append(overdue)
+        elif today >= due - before:
+            kinds.append(soon)
+    return kinds
+
+
+def create_due_notices(now=None):
+    """Record every notice that is due and not yet recorded; each is sent (on commit) once. Safe
+    to run as often as wanted: the (appeal, kind) pair is unique. Returns how many were new."""
+    today = timezone.localdate(now or timezone.now())
+    created = 0
+    for appeal in Appeal.objects.open():
+        for kind in due_notices(appeal, today):
+            with transaction.atomic():
+                notice, new = Notice.objects.get_or_create(appeal=appeal, kind=kind)
+                if new:
+                    created += 1
+                    record(None, "appeal.notice", appeal, kind=kind)
+                    transaction.on_commit(lambda pk=notice.pk: tasks.send_notice.delay(pk))
+    return created
+
+
+def sla_summary(now=None):
+    """Answered appeals of the last 12 months: how many within 7 days and within 14 working
+    days of receipt."""
+    since = (now or timezone.now()) - datetime.timedelta(days=365)
+    today = timezone.localdate(now)
+    answered = list(Appeal.objects.filter(status=Status.ANSWERED, answered_at__gte=since))
+    total = len(answered)
+    within_7 = sum(a.within_completion for a in answered)
+    within_14 = sum(a.within_decision for a in answered)
+
+    def percent(n):
+        return round(100 * n / total) if total else None
+
+    return {
+        "answered": total,
+        "within_completion": within_7,
+        "within_completion_percent": percent(within_7),
+        "within_decision": within_14,
+        "within_decision_percent": percent(within_14),
+        "open": Appeal.objects.open().count(),
+        "overdue": Appeal.objects.open()
+        .filter(Q(completion_due__lt=today) | Q(decision_due__lt=today))
+        .count(),
+    }

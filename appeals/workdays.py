@@ -1,0 +1,40 @@
+"""Working days for the appeal deadlines (9.9.6): Monday to Friday, except Indonesian public
+holidays and joint leave days (the `holidays` package, categories in APPEAL_HOLIDAY_CATEGORIES)
+and the LSP's own closure days (ClosureDay, kept by staff in the admin)."""
+
+import datetime
+from functools import lru_cache
+
+import holidays
+from django.conf import settings
+
+
+@lru_cache(maxsize=32)
+def _national(year, categories):
+    return frozenset(holidays.Indonesia(years=year, categories=categories).keys())
+
+
+def national_holidays(year):
+    return _national(year, tuple(settings.APPEAL_HOLIDAY_CATEGORIES))
+
+
+def is_working_day(day, closures=frozenset()):
+    return day.weekday() < 5 and day not in national_holidays(day.year) and day not in closures
+
+
+def add_working_days(start, count):
+    """The `count`-th working day after `start` (`start` itself is not counted: a period
+    "from receipt" starts the next day)."""
+    from .models import ClosureDay
+
+    # Enough calendar days for `count` working days even around the longest Idul Fitri leave.
+    horizon = start + datetime.timedelta(days=count * 2 + 30)
+    closures = frozenset(
+        ClosureDay.objects.filter(date__gt=start, date__lte=horizon).values_list("date", flat=True)
+    )
+    day = start
+    while count > 0:
+        day += datetime.timedelta(days=1)
+        if is_working_day(day, closures):
+            count -= 1
+    return day
