@@ -88,7 +88,7 @@ def staff_overview(request):
     current = Assessment.objects.filter(application=OuterRef("pk"), is_current=True)
     waiting = (
         Application.objects.filter(status=Application.Status.ELIGIBLE)
-        .annotate(has_assessment=Exists(current))
+        .annotate(has_assessment=Exists(current), earlier_attempts=Count("assessments"))
         .filter(has_assessment=False)
         .select_related("scheme")
         .order_by("reviewed_at")
@@ -129,6 +129,9 @@ def assign(request, application_pk):
         "assessment/assign.html",
         {
             "application": application,
+            "previous": application.assessments.select_related("assessor__user").order_by(
+                "attempt"
+            ),
             "form": form,
             "assessors": assessors,
             "others": Assessor.objects.exclude(pk__in=assessors.values("pk")).select_related(

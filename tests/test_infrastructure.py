@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from assessment.models import Assessment
 from appeals.models import Appeal
+from assessment.models import Assessment
 from certificates.models import Certificate
 from decisions.models import Decision, Decree
 from decisions.services import available_recommendations
