@@ -121,7 +121,7 @@ class Appeal(models.Model):
 
     @property
     def reference(self):
-        return f"BND-{self.received_at:%Y}-{self.pk:04d}"
+        return f"BND-{timezone.localtime(self.received_at):%Y}-{self.pk:04d}"
 
     @property
     def is_open(self):
