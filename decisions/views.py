@@ -314,7 +314,10 @@ def retry_pdf(request, pk, kind):
         raise Http404
     lookup = {"meeting": meeting} if model is Minutes else {"minutes__meeting": meeting}
     document = get_object_or_404(model, **lookup)
-    services.retry_render(request.user, document)
+    try:
+        services.retry_render(request.user, document)
+    except RuleError as error:
+        return _back(request, meeting, error)
     messages.success(request, _("The PDF is being rendered again."))
     return redirect("decisions:meeting_detail", meeting.pk)
 

@@ -1,0 +1,431 @@
+# ruff: noqa: E501 - the table of routes x roles is wider than a line, and easier read that way
+"""Every URL pattern of the portal x every role -> the declared outcome (7.1.3: records stay
+confidential; every state change is checked on the server).
+
+ROUTES declares, for each named route, the method it is probed with and what each of the nine
+roles gets. `test_every_route_is_declared` walks the URLconf and fails for a route that is not in
+the table, so a new view cannot ship unchecked. The admin site's routes are checked by one rule
+(only `is_staff` users get in; the others are sent to the admin login).
+
+The world is one of each thing, built through the services: alice's case decided Kompeten with
+her certificate issued and rendered, bob's decided Belum Kompeten and appealed with an
+attachment, both in one meeting of Tia and Tono whose minutes and decree are signed and rendered.
+"applicant" is the owner of the thing a route is about (alice; bob on appeal routes); "other
+applicant" is carol, who has an application of her own. Each request runs inside a transaction
+that is rolled back, so a POST that is allowed (and changes something) leaves the world as it was
+for the next probe.
+
+Outcomes: "ok" (2xx, or a redirect that is not to the login page), "login" (redirected to log
+in), 403, 404, 405.
+"""
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from appeals import services as appeal_services
+from appeals.models import AnswerLetter, Appeal
+from certificates import services as certificate_services
+from certificates.models import Certificate, Signatory
+from certificates.tasks import render_certificate
+from decisions import services as decision_services
+from decisions.models import Decree, Meeting, Minutes
+from lsp_portal import pdf
+from lsp_portal.accounts.roles import Role
+from registration import services as registration_services
+from registration.uploads import check_upload
+from tests.conftest import fill_application, make_user, pdf_upload
+from tests.decisions.conftest import make_member, meeting_through_minutes, recommended_case
+from tests.fixtures_assessment import make_assessor
+
+ROLES = (
+    "anonymous",
+    "applicant",
+    "other_applicant",
+    "staff",
+    "assessor",
+    "other_assessor",
+    "technical",
+    "appeal",
+    "director",
+)
+
+# route name -> (method, the roles' outcomes in ROLES' order)
+ROUTES = {}
+
+
+def route(name, method, outcomes):
+    row = tuple(outcomes.split())
+    assert len(row) == len(ROLES), name
+    ROUTES[name] = (method, row)
+
+
+# --- public and account pages ---------------------------------------------------------------------
+#     name                                       method    anon  appl  other staff asr   asr2  tech  bnd   dir
+route("home",                                    "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("dashboard",                               "get",   "login ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("set_language",                            "post",  "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:signup",                         "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:login",                          "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:logout",                         "post",  "login ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:password_reset",                 "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:password_reset_done",            "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:password_reset_confirm",         "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:password_reset_complete",        "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:password_change",                "get",   "login ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:password_change_done",           "get",   "login ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+
+# --- registration (9.1) ---------------------------------------------------------------------------
+#     name                                       method    anon  appl  other staff asr   asr2  tech  bnd   dir
+route("registration:scheme_detail",              "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("registration:application_start",          "post",  "login ok    ok    403   403   403   403   403   403")  # fmt: skip
+route("registration:application_detail",         "get",   "login ok    404   403   403   403   403   403   403")  # fmt: skip
+route("registration:application_personal",       "get",   "login ok    404   403   403   403   403   403   403")  # fmt: skip
+route("registration:application_experience",     "get",   "login ok    404   403   403   403   403   403   403")  # fmt: skip
+route("registration:experience_delete",          "post",  "login ok    404   403   403   403   403   403   403")  # fmt: skip
+route("registration:application_documents",      "get",   "login ok    404   403   403   403   403   403   403")  # fmt: skip
+route("registration:document_delete",            "post",  "login ok    404   403   403   403   403   403   403")  # fmt: skip
+route("registration:document_file",              "get",   "login ok    404   ok    ok    404   404   404   404")  # fmt: skip
+route("registration:application_self_assessment", "get",   "login ok    404   403   403   403   403   403   403")  # fmt: skip
+route("registration:application_submit",         "post",  "login ok    404   403   403   403   403   403   403")  # fmt: skip
+route("registration:application_withdraw",       "post",  "login ok    404   403   403   403   403   403   403")  # fmt: skip
+route("registration:review_queue",               "get",   "login 403   403   ok    403   403   403   403   403")  # fmt: skip
+route("registration:review_detail",              "get",   "login 403   403   ok    403   403   403   403   403")  # fmt: skip
+route("registration:review_decide",              "post",  "login 403   403   ok    403   403   403   403   403")  # fmt: skip
+
+# --- assessment (9.2-9.3) -------------------------------------------------------------------------
+#     name                                       method    anon  appl  other staff asr   asr2  tech  bnd   dir
+route("assessment:staff_overview",               "get",   "login 403   403   ok    403   403   403   403   403")  # fmt: skip
+route("assessment:assessor_cases",               "get",   "login 403   403   403   ok    ok    403   403   403")  # fmt: skip
+route("assessment:assign",                       "get",   "login 403   403   ok    403   403   403   403   403")  # fmt: skip
+route("assessment:detail",                       "get",   "login ok    404   ok    ok    404   403   403   403")  # fmt: skip
+route("assessment:reassign",                     "get",   "login 403   403   ok    403   403   403   403   403")  # fmt: skip
+route("assessment:declare_impartiality",         "post",  "login 403   403   403   ok    404   403   403   403")  # fmt: skip
+route("assessment:plan",                         "get",   "login 403   403   403   ok    404   403   403   403")  # fmt: skip
+route("assessment:agree",                        "post",  "login ok    404   403   ok    404   403   403   403")  # fmt: skip
+route("assessment:evidence",                     "get",   "login 403   403   403   ok    404   403   403   403")  # fmt: skip
+route("assessment:results",                      "get",   "login 403   403   403   ok    404   403   403   403")  # fmt: skip
+route("assessment:submit",                       "post",  "login 403   403   403   ok    404   403   403   403")  # fmt: skip
+route("assessment:sign",                         "post",  "login ok    404   403   403   403   403   403   403")  # fmt: skip
+route("assessment:decline",                      "post",  "login ok    404   403   403   403   403   403   403")  # fmt: skip
+route("assessment:feedback",                     "get",   "login ok    404   403   403   403   403   403   403")  # fmt: skip
+
+# --- decisions (9.4) ------------------------------------------------------------------------------
+#     name                                       method    anon  appl  other staff asr   asr2  tech  bnd   dir
+route("decisions:meeting_list",                  "get",   "login 403   403   ok    403   403   ok    403   ok")  # fmt: skip
+route("decisions:meeting_new",                   "get",   "login 403   403   ok    403   403   403   403   403")  # fmt: skip
+route("decisions:meeting_detail",                "get",   "login 403   403   ok    403   403   ok    403   ok")  # fmt: skip
+route("decisions:meeting_open",                  "post",  "login 403   403   ok    403   403   403   403   403")  # fmt: skip
+route("decisions:meeting_close",                 "post",  "login 403   403   ok    403   403   ok    403   403")  # fmt: skip
+route("decisions:meeting_cancel",                "post",  "login 403   403   ok    403   403   403   403   403")  # fmt: skip
+route("decisions:case",                          "get",   "login 403   403   ok    403   403   ok    403   ok")  # fmt: skip
+route("decisions:decide",                        "post",  "login 403   403   403   403   403   ok    403   403")  # fmt: skip
+route("decisions:declare_conflict",              "post",  "login 403   403   403   403   403   ok    403   403")  # fmt: skip
+route("decisions:minutes_sign",                  "post",  "login 403   403   403   403   403   ok    403   403")  # fmt: skip
+route("decisions:decree_draft",                  "post",  "login 403   403   ok    403   403   403   403   403")  # fmt: skip
+route("decisions:decree_sign",                   "post",  "login 403   403   403   403   403   403   403   ok")  # fmt: skip
+route("decisions:document_pdf",                  "get",   "login 403   403   ok    403   403   ok    403   ok")  # fmt: skip
+route("decisions:retry_pdf",                     "post",  "login 403   403   ok    403   403   403   403   403")  # fmt: skip
+route("decisions:my_decision",                   "get",   "login ok    404   403   403   403   403   403   403")  # fmt: skip
+
+# --- certificates (9.4.6-9.8) ---------------------------------------------------------------------
+#     name                                       method    anon  appl  other staff asr   asr2  tech  bnd   dir
+route("certificates:mine",                       "get",   "login ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("certificates:registry",                   "get",   "login 403   403   ok    403   403   403   403   ok")  # fmt: skip
+route("certificates:detail",                     "get",   "login ok    404   ok    404   404   404   404   ok")  # fmt: skip
+route("certificates:agree",                      "post",  "login ok    404   403   404   404   404   404   403")  # fmt: skip
+route("certificates:record_fee",                 "post",  "login 403   403   ok    403   403   403   403   403")  # fmt: skip
+route("certificates:action",                     "post",  "login 403   403   ok    403   403   403   403   ok")  # fmt: skip
+route("certificates:download",                   "get",   "login ok    404   ok    404   404   404   404   ok")  # fmt: skip
+route("certificates:verify",                     "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("certificates:verify_token",               "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("certificates:verify_json",                "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+
+# --- appeals (9.9): the applicant is bob, the appellant -------------------------------------------
+#     name                                       method    anon  appl  other staff asr   asr2  tech  bnd   dir
+route("appeals:list",                            "get",   "login 403   403   ok    403   403   403   ok    ok")  # fmt: skip
+route("appeals:file",                            "get",   "login ok    404   403   403   403   403   403   403")  # fmt: skip
+route("appeals:detail",                          "get",   "login ok    404   ok    403   403   403   ok    ok")  # fmt: skip
+route("appeals:appoint",                         "post",  "login 403   403   ok    403   403   403   403   ok")  # fmt: skip
+route("appeals:finding",                         "post",  "login 403   403   403   403   403   403   ok    403")  # fmt: skip
+route("appeals:answer",                          "post",  "login 403   403   403   403   403   403   403   ok")  # fmt: skip
+route("appeals:retry_letter",                    "post",  "login 403   403   ok    403   403   403   403   403")  # fmt: skip
+route("appeals:letter",                          "get",   "login ok    404   ok    403   403   403   ok    ok")  # fmt: skip
+route("appeals:attachment",                      "get",   "login ok    404   ok    403   403   403   ok    ok")  # fmt: skip
+
+
+# --- the world ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(alice, bob, staff, assessor, assessor_profile, assessor2, scheme, tuk, technical):
+    staff.is_staff = True  # Admin LSP keep the reference data in the admin site
+    staff.save(update_fields=["is_staff"])
+    make_assessor(assessor2, scheme, "MET.000.009999.2024")
+    tono = make_user("technical2@example.org", "Tono Teknis", Role.TECHNICAL_TEAM)
+    members = [make_member(technical), make_member(tono, "Praktisi CRM.")]
+    director = make_user("director@example.org", "Dina Director", Role.DIRECTOR)
+    appeal_member = make_user("appeal@example.org", "Abe Appeal", Role.APPEAL_TEAM)
+    carol = make_user("carol@example.org", "Carol Applicant", Role.APPLICANT)
+    fill_application(carol, registration_services.start_application(carol, scheme))
+
+    alices = recommended_case(alice, staff, assessor, assessor_profile, tuk, result="K")
+    bobs = recommended_case(bob, staff, assessor, assessor_profile, tuk, result="BK")
+    minutes = meeting_through_minutes(staff, members, [alices, bobs])
+    decree = decision_services.sign_decree(director, decision_services.draft_decree(staff, minutes))
+    for document in (Minutes.objects.get(pk=minutes.pk), Decree.objects.get(pk=decree.pk)):
+        pdf.render_and_store(document)
+
+    Signatory.objects.create(name="Dr. Ratna Sari, M.M.", title="Direktur LSP UPJ")
+    certificate = Certificate.objects.get(decision__assessment=alices)
+    certificate_services.sign_agreement(
+        alice, certificate, points=["9.8.1", "9.8.2", "9.8.3", "9.8.4"]
+    )
+    certificate_services.record_fee(staff, certificate, amount=350_000)
+    certificate = Certificate.objects.get(pk=certificate.pk)
+    render_certificate.apply(args=[certificate.pk], throw=True)
+
+    bobs_decision = bobs.decision
+    appeal = appeal_services.file_appeal(
+        bob,
+        bobs_decision,
+        form={
+            "process_explained": True,
+            "discussed_with_assessor": False,
+            "involve_other_person": False,
+            "other_person": "",
+            "reasons": "Portofolio saya tidak diperiksa.",
+        },
+        attachments=[check_upload(pdf_upload("bukti.pdf"))],
+    )
+    appeal_services.appoint(staff, appeal, appeal_member)
+    appeal_services.record_finding(
+        appeal_member, appeal, text="Portofolio telah diperiksa.", recommendation="dismissed"
+    )
+    appeal_services.answer(director, appeal, outcome="dismissed", reasons="Keputusan tetap.")
+    pdf.render_and_store(AnswerLetter.objects.get(appeal=appeal))
+
+    application = alices.application
+    return {
+        "users": {
+            "applicant": alice,
+            "other_applicant": carol,
+            "staff": staff,
+            "assessor": assessor,
+            "other_assessor": assessor2,
+            "technical": technical,
+            "appeal": appeal_member,
+            "director": director,
+        },
+        "bob": bob,
+        "application": application,
+        "assessment": alices,
+        "meeting": Meeting.objects.get(pk=minutes.meeting_id),
+        "decision": alices.decision,
+        "certificate": certificate,
+        "appeal": Appeal.objects.get(pk=appeal.pk),
+    }
+
+
+def arguments(name, world):
+    """The URL arguments of `name` in the world."""
+    application, assessment = world["application"], world["assessment"]
+    meeting, certificate, appeal = world["meeting"], world["certificate"], world["appeal"]
+    alice = world["users"]["applicant"]
+    by_kind = {
+        "accounts:password_reset_confirm": [
+            urlsafe_base64_encode(force_bytes(alice.pk)),
+            default_token_generator.make_token(alice),
+        ],
+        "assessment:assign": [application.pk],
+        "decisions:case": [meeting.pk, assessment.pk],
+        "decisions:decide": [meeting.pk, assessment.pk],
+        "decisions:declare_conflict": [meeting.pk, assessment.pk],
+        "decisions:document_pdf": [meeting.pk, "minutes"],
+        "decisions:retry_pdf": [meeting.pk, "minutes"],
+        "decisions:my_decision": [world["decision"].pk],
+        "appeals:file": [appeal.decision_id],
+        "appeals:attachment": [appeal.pk, appeal.attachments.get().pk],
+        "certificates:action": [certificate.pk, "freeze"],
+        "certificates:download": [certificate.pk, "certificate"],
+        "certificates:verify_token": [certificate.token],
+        "certificates:verify_json": [certificate.token],
+        "registration:scheme_detail": [application.scheme.code],
+        "registration:application_start": [application.scheme.code],
+        "registration:experience_delete": [application.pk, application.experiences.get().pk],
+        "registration:document_delete": [application.pk, application.documents.first().pk],
+        "registration:document_file": [application.documents.first().pk],
+        "registration:review_detail": [application.pk],
+        "registration:review_decide": [application.pk],
+    }
+    if name in by_kind:
+        return by_kind[name]
+    app = name.split(":")[0]
+    pattern = url_patterns()[name]
+    if "<" not in pattern:
+        return []
+    return [{"assessment": assessment, "decisions": meeting, "appeals": appeal,
+             "certificates": certificate, "registration": application}[app].pk]  # fmt: skip
+
+
+def url_patterns():
+    """name -> route pattern, for every named route outside the admin site."""
+    found = {}
+
+    def walk(patterns, prefix, namespace):
+        for item in patterns:
+            if isinstance(item, URLResolver):
+                inner = item.namespace or namespace
+                if namespace and item.namespace:
+                    inner = f"{namespace}:{item.namespace}"
+                walk(item.url_patterns, prefix + str(item.pattern), inner)
+            elif isinstance(item, URLPattern):
+                name = f"{namespace}:{item.name}" if namespace else item.name
+                found[name] = prefix + str(item.pattern)
+
+    walk(get_resolver().url_patterns, "", None)
+    return found
+
+
+def outcome(response):
+    code = response.status_code
+    if code in (301, 302, 303):
+        location = response["Location"]
+        return "login" if location.startswith(reverse("accounts:login")) else "ok"
+    if 200 <= code < 300:
+        return "ok"
+    return str(code)
+
+
+def probe(client, user, method, url):
+    """The outcome of one request, with whatever it changed rolled back."""
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    with transaction.atomic():
+        response = getattr(client, method)(url)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+        transaction.set_rollback(True)
+    return outcome(response)
+
+
+# --- the tests ---------------------------------------------------------------------------------
+
+
+def test_every_route_is_declared():
+    routes = {name for name in url_patterns() if not name.startswith("admin:")}
+    assert routes - set(ROUTES) == set(), "declare the new routes in ROUTES"
+    assert set(ROUTES) - routes == set(), "routes declared that no longer exist"
+
+
+def test_each_role_gets_the_declared_outcome_on_every_route(client, world):
+    client.raise_request_exception = False  # a 500 is an outcome to report, not a crash
+    users = {"anonymous": None, **world["users"]}
+    found, wrong = {}, []
+    for name, (method, expected) in ROUTES.items():
+        url = reverse(name, args=arguments(name, world))
+        # The appeal routes are about bob's appeal: he is their applicant.
+        owner = {"applicant": world["bob"]} if name.startswith("appeals:") else {}
+        row = tuple(probe(client, {**users, **owner}[role], method, url) for role in ROLES)
+        found[name] = (method, row)
+        wrong += [
+            f"{name} {role}: expected {want}, got {got}"
+            for role, want, got in zip(ROLES, expected, row, strict=True)
+            if want != got
+        ]
+    table = "\n".join(
+        "route({:42} {:8} {})".format(
+            f'"{name}",', f'"{method}",', '"' + " ".join(f"{cell:5}" for cell in row).strip() + '"'
+        )
+        for name, (method, row) in found.items()
+    )
+    assert not wrong, "\n".join(wrong) + "\n\nWhat each role got:\n" + table
+
+
+# Pages that are also forms: probed with GET in ROUTES, and their POST must be refused alike.
+FORMS = {
+    "accounts:signup", "accounts:password_reset", "accounts:password_change",
+    "appeals:file", "assessment:assign", "assessment:reassign", "assessment:plan",
+    "assessment:evidence", "assessment:results", "assessment:feedback", "decisions:meeting_new",
+    "registration:application_personal", "registration:application_experience",
+    "registration:application_documents", "registration:application_self_assessment",
+}  # fmt: skip
+
+
+def test_a_form_refuses_a_post_from_each_role_its_page_refuses(client, world):
+    users = {"anonymous": None, **world["users"], "applicant": world["users"]["applicant"]}
+    wrong = []
+    for name in sorted(FORMS):
+        url = reverse(name, args=arguments(name, world))
+        owner = {"applicant": world["bob"]} if name.startswith("appeals:") else {}
+        for role, expected in zip(ROLES, ROUTES[name][1], strict=True):
+            if expected == "ok":
+                continue
+            got = probe(client, {**users, **owner}[role], "post", url)
+            if got != expected:
+                wrong.append(f"{name} {role}: page {expected}, POST {got}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_state_change_is_never_reached_by_get(client, world):
+    """A link or an <img> must not change anything: each POST route answers GET with 405, for
+    the role that may use it."""
+    users = {"anonymous": None, **world["users"]}
+    for name, (method, outcomes) in ROUTES.items():
+        if method != "post" or name == "set_language":  # Django's: a GET only redirects
+            continue
+        role = ROLES[outcomes.index("ok")]
+        user = world["bob"] if name.startswith("appeals:") and role == "applicant" else users[role]
+        url = reverse(name, args=arguments(name, world))
+        assert probe(client, user, "get", url) == "405", name
+
+
+def admin_urls():
+    """The admin site's pages: its index, each app's index, and for every registered model its
+    list, add form, and the change, history and delete pages of its first object."""
+    from django.contrib import admin
+
+    urls = [reverse("admin:index"), reverse("admin:password_change")]
+    labels = set()
+    for model in admin.site._registry:
+        meta = model._meta
+        labels.add(meta.app_label)
+        prefix = f"admin:{meta.app_label}_{meta.model_name}"
+        urls += [reverse(f"{prefix}_changelist"), reverse(f"{prefix}_add")]
+        first = model.objects.order_by("pk").first()
+        key = first.pk if first else 1
+        urls += [
+            reverse(f"{prefix}_{page}", args=[key]) for page in ("change", "history", "delete")
+        ]
+    urls += [reverse("admin:app_list", args=[label]) for label in sorted(labels)]
+    return urls
+
+
+def test_only_staff_users_reach_the_admin_site(client, world):
+    """The admin site's routes, by one rule: everyone but `is_staff` users (Admin LSP) is sent to
+    the admin login; staff get the page or a permission refusal, never a server error."""
+    client.raise_request_exception = False
+    users = {"anonymous": None, **world["users"]}
+    logins = (reverse("admin:login"), reverse("accounts:login"))
+    urls = admin_urls()
+    assert len(urls) >= 60
+    wrong = []
+    for url in urls:
+        for role in ROLES:
+            client.logout()
+            if users[role] is not None:
+                client.force_login(users[role])
+            with transaction.atomic():
+                response = client.get(url)
+                transaction.set_rollback(True)
+            if role == "staff":
+                # 403/404: a model or app whose permission Admin LSP do not hold
+                if response.status_code not in (200, 302, 403, 404):
+                    wrong.append(f"{url} staff: {response.status_code}")
+            elif not (response.status_code == 302 and response["Location"].startswith(logins)):
+                wrong.append(f"{url} {role}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)
