@@ -12,7 +12,7 @@ PYTHON := $(shell command -v python3.11 2>/dev/null || command -v python3)
 
 PYTEST_ARGS ?=
 
-.PHONY: help venv run chromium services test lint format messages clean
+.PHONY: help venv run chromium services test lint format messages clean backup restore
 
 help:
 	@echo "make run       migrate, load demo data, serve http://127.0.0.1:8000 (default)"
@@ -20,6 +20,8 @@ help:
 	@echo "make venv      create .venv and install requirements.txt"
 	@echo "make chromium  install Debian chromium, poppler-utils, gettext if missing"
 	@echo "make services  check/start PostgreSQL and Redis on 127.0.0.1"
+	@echo "make backup    database (pg_dump) + MEDIA_ROOT files into one archive (OUT=file.tar.gz)"
+	@echo "make restore   restore an archive (IN=file.tar.gz; FORCE=1 replaces existing data)"
 	@echo "make lint | format | messages | clean"
 
 # --- virtualenv: reinstall only when requirements.txt is newer than the stamp ---
@@ -79,6 +81,15 @@ test: venv chromium services
 	env -u DATABASE_URL $(BIN)/python manage.py makemigrations --check --dry-run
 	@mkdir -p test-artifacts
 	$(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+# --- backup and restore (PostgreSQL of DATABASE_URL, files under MEDIA_ROOT; see README) ---
+# No `venv` prerequisite: a backup on a production machine must never start a pip install.
+backup:
+	$(BIN)/python manage.py backup $(if $(OUT),--output "$(OUT)")
+
+restore:
+	@test -n "$(IN)" || { echo "usage: make restore IN=backup.tar.gz [FORCE=1]"; exit 2; }
+	$(BIN)/python manage.py restore "$(IN)" $(if $(FORCE),--force)
 
 lint: venv
 	$(BIN)/ruff check .

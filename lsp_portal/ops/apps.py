@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OpsConfig(AppConfig):
+    """Operations tooling (backup and restore commands); no models."""
+
+    name = "lsp_portal.ops"
+    label = "ops"
+    verbose_name = _("Operations")
