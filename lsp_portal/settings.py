@@ -3,6 +3,7 @@
 Development needs none of them: SQLite, in-process Celery tasks, console e-mail. Production sets at
 least DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and EMAIL_URL (see README)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
     "lsp_portal.accounts",
     "lsp_portal.audit",
     "registration",
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "decisions",
     "certificates",
     "appeals",
+    "lsp_portal.ops",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +59,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last: turns a log-in refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lsp_portal.urls"
@@ -111,6 +117,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Log-in throttling (django-axes): after LOGIN_FAILURE_LIMIT failures the account (any address),
+# and separately the address + browser, are refused for LOGIN_LOCKOUT_MINUTES. Counting the
+# address with the browser keeps a campus behind one NAT address from locking itself out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "lsp_portal.accounts.security.login_username"
+AXES_CLIENT_IP_CALLABLE = "lsp_portal.accounts.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "lsp_portal.accounts.security.locked_out"
+AXES_VERBOSE = False
 
 # --- Internationalisation: Bahasa Indonesia by default, English available ---
 LANGUAGE_CODE = "id"
@@ -190,6 +211,22 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Security: strict whenever DEBUG is off (check --deploy is clean) ---
+# Content-Security-Policy (django-csp), in development too so tests see what production sends: no
+# inline script or style, nothing from other origins, no framing (an uploaded document, shown in
+# an iframe of its review page, sends its own stricter policy).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"  # the document view alone allows same-origin framing (previews)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -203,6 +240,8 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     if env.bool("BEHIND_TLS_PROXY", default=True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind the TLS proxy, the visitor's address is the last one it appended to X-Forwarded-For.
+LOGIN_TRUST_FORWARDED_FOR = not DEBUG and env.bool("BEHIND_TLS_PROXY", default=True)
 
 # --- Forms ---
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -219,6 +258,8 @@ LOGGING = {
         # WeasyPrint and fontTools log every rendering step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes logs every log-in at INFO; lockouts are logged at WARNING.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -22,6 +22,7 @@ in), 403, 404, 405.
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -429,3 +430,20 @@ def test_only_staff_users_reach_the_admin_site(client, world):
             elif not (response.status_code == 302 and response["Location"].startswith(logins)):
                 wrong.append(f"{url} {role}: {response.status_code}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_every_form_and_state_change_needs_the_csrf_token(world):
+    """A POST from another site (no CSRF token) is refused with 403 on every route that takes a
+    POST, for a role that may use it."""
+    client = Client(enforce_csrf_checks=True)
+    users = {"anonymous": None, **world["users"]}
+    posts = [name for name, (method, _) in ROUTES.items() if method == "post"]
+    checked = 0
+    for name in posts + sorted(FORMS):
+        outcomes = ROUTES[name][1]
+        role = ROLES[outcomes.index("ok")]
+        user = world["bob"] if name.startswith("appeals:") and role == "applicant" else users[role]
+        url = reverse(name, args=arguments(name, world))
+        assert probe(client, user, "post", url) == "403", name
+        checked += 1
+    assert checked == len(posts) + len(FORMS)
