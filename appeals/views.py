@@ -4,7 +4,7 @@ staff dashboard with deadlines and SLA figures."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,6 +14,7 @@ from lsp_portal.accounts.decorators import role_required
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import events_for
 from lsp_portal.errors import RuleError
+from registration.uploads import private_file_response
 
 from . import services
 from .forms import AnswerForm, AppealForm, AppointForm, FindingForm
@@ -197,20 +198,12 @@ def retry_letter(request, pk):
     return _back(request, appeal)
 
 
-def _private_file(field_file, content_type, name):
-    response = FileResponse(field_file.open("rb"), content_type=content_type, filename=name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'"
-    return response
-
-
 @require_GET
 @role_required(*APPEAL_ROLES)
 def attachment(request, pk, attachment_pk):
     appeal = _appeal_for(request, pk)
     item = get_object_or_404(appeal.attachments, pk=attachment_pk)
-    return _private_file(item.file, item.content_type, item.original_name)
+    return private_file_response(item.file, item.content_type, item.original_name)
 
 
 @require_GET
@@ -221,7 +214,7 @@ def letter(request, pk):
     if not document.pdf:
         raise Http404
     name = f"jawaban-banding-{document.number.replace('/', '-')}.pdf"
-    return _private_file(document.pdf, "application/pdf", name)
+    return private_file_response(document.pdf, "application/pdf", name)
 
 
 @require_GET

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -32,6 +31,7 @@ from .forms import (
     UnitSelfAssessmentForm,
 )
 from .models import Application, Document, Scheme, SchemeClause
+from .uploads import private_file_response
 
 Status = Application.Status
 
@@ -384,18 +384,12 @@ def document_file(request, pk):
     """An uploaded file, shown inline to whoever may see its application (404 for anyone else)."""
     visible = Application.objects.visible_to(request.user)
     document = get_object_or_404(Document, pk=pk, application__in=visible)
-    response = FileResponse(
-        document.file.open("rb"),
-        content_type=document.content_type,
+    return private_file_response(
+        document.file,
+        document.content_type,
+        document.original_name,
         as_attachment="download" in request.GET,
-        filename=document.original_name,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-    )
-    return response
 
 
 # ---------------------------------------------------------------------------------------------
