@@ -17,6 +17,7 @@ from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
 from lsp_portal.numbering import next_number
+from lsp_portal.outbox import services as outbox
 from registration.uploads import delete_stored_files_on_failure
 
 from . import tasks
@@ -146,7 +147,7 @@ def file_appeal(user, decision, *, form, attachments):
             completion_due=str(completion_due),
             decision_due=str(decision_due),
         )
-        transaction.on_commit(lambda: tasks.notify_appeal_received.delay(appeal.pk))
+        outbox.send(tasks.notify_appeal_received, appeal.pk)
     return appeal
 
 
@@ -210,7 +211,7 @@ def appoint(user, appeal, member):
             to_status=locked.status,
             member=str(member),
         )
-        transaction.on_commit(lambda: tasks.notify_member_appointed.delay(appointment.pk))
+        outbox.send(tasks.notify_member_appointed, appointment.pk)
     return appointment
 
 
@@ -301,8 +302,8 @@ def answer(user, appeal, *, outcome, reasons):
             within_7_days=locked.within_completion,
             within_14_working_days=locked.within_decision,
         )
-        transaction.on_commit(lambda: tasks.render_answer_letter.delay(letter.pk))
-        transaction.on_commit(lambda: tasks.notify_answer.delay(locked.pk))
+        outbox.send(tasks.render_answer_letter, letter.pk)
+        outbox.send(tasks.notify_answer, locked.pk)
     return locked
 
 
@@ -345,7 +346,7 @@ def retry_letter(user, letter):
         locked.pdf_error = ""
         locked.save(update_fields=["pdf_status", "pdf_error"])
         record(user, "pdf.retry", locked)
-        transaction.on_commit(lambda: tasks.render_answer_letter.delay(locked.pk))
+        outbox.send(tasks.render_answer_letter, locked.pk)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -381,7 +382,7 @@ def create_due_notices(now=None):
                 if new:
                     created += 1
                     record(None, "appeal.notice", appeal, kind=kind)
-                    transaction.on_commit(lambda pk=notice.pk: tasks.send_notice.delay(pk))
+                    outbox.send(tasks.send_notice, notice.pk)
     return created
 
 

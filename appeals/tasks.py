@@ -33,7 +33,14 @@ def _send(task, template, context, recipients):
         raise task.retry(exc=exc) from exc
 
 
-@shared_task(bind=True, max_retries=3, default_retry_delay=20, soft_time_limit=90, time_limit=120)
+@shared_task(
+    bind=True,
+    exclusive=False,
+    max_retries=3,
+    default_retry_delay=20,
+    soft_time_limit=90,
+    time_limit=120,
+)
 def render_answer_letter(self, letter_id):
     render_in_task(self, AnswerLetter, letter_id)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
+from lsp_portal.outbox import services as outbox
 from registration.models import Application
 
 from . import tasks
@@ -80,7 +81,7 @@ def _require_impartiality(assessment):
 
 
 def _notify(assessment, event):
-    transaction.on_commit(lambda: tasks.notify_assessment_event.delay(assessment.pk, event))
+    outbox.send(tasks.notify_assessment_event, assessment.pk, event)
 
 
 def _check_units(assessment, entries, *, complete):

@@ -13,6 +13,7 @@ from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
 from lsp_portal.numbering import next_number
+from lsp_portal.outbox import services as outbox
 
 from . import tasks
 from .models import (
@@ -146,7 +147,7 @@ def _issue_if_ready(user, locked):
         to_status=Status.ACTIVE,
         number=locked.number,
     )
-    transaction.on_commit(lambda: tasks.render_certificate.delay(locked.pk))
+    outbox.send(tasks.render_certificate, locked.pk)
 
 
 def issue_waiting(user):
@@ -177,7 +178,7 @@ def _require_staff(user):
 
 
 def _notify(certificate, event):
-    transaction.on_commit(lambda: tasks.notify_holder.delay(certificate.pk, event))
+    outbox.send(tasks.notify_holder, certificate.pk, event)
 
 
 def _check_ground(ground):
@@ -344,7 +345,7 @@ def reduce_scope(user, certificate, *, remove_units, reason):
             removed=removed,
         )
         _notify(locked, "scope_reduced")
-        transaction.on_commit(lambda: tasks.render_certificate.delay(locked.pk))
+        outbox.send(tasks.render_certificate, locked.pk)
     return locked
 
 
@@ -397,14 +398,12 @@ def send_daily_notices(today=None):
             if kind == "expiry_90" and (certificate.valid_until - today).days <= 30:
                 continue  # the 30-day notice is the one that applies now
             if _notice_once(certificate, kind):
-                transaction.on_commit(
-                    lambda pk=certificate.pk: tasks.notify_holder.delay(pk, "expiring")
-                )
+                outbox.send(tasks.notify_holder, certificate.pk, "expiring")
                 expiry += 1
     reminders = 0
     overdue = Certificate.objects.filter(status=Status.FROZEN, resolve_by__lt=today)
     for certificate in overdue:
         if _notice_once(certificate, f"overdue_{today.isoformat()}"):
-            transaction.on_commit(lambda pk=certificate.pk: tasks.remind_overdue_freeze.delay(pk))
+            outbox.send(tasks.remind_overdue_freeze, certificate.pk)
             reminders += 1
     return expiry, reminders

@@ -11,7 +11,14 @@ from .documents import certificate_context, certificate_data
 from .models import Certificate, CertificateCard
 
 
-@shared_task(bind=True, max_retries=3, default_retry_delay=20, soft_time_limit=90, time_limit=120)
+@shared_task(
+    bind=True,
+    exclusive=False,
+    max_retries=3,
+    default_retry_delay=20,
+    soft_time_limit=90,
+    time_limit=120,
+)
 def render_certificate(self, certificate_id):
     """Render the certificate (A4 landscape) and its ID-1 card; each is stored once and rendered
     again only when what it shows changed. Both show the same data (and QR code): computed once."""

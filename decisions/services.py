@@ -12,6 +12,7 @@ from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
 from lsp_portal.numbering import next_number
+from lsp_portal.outbox import services as outbox
 
 from . import hooks, tasks
 from .models import (
@@ -142,7 +143,7 @@ def plan_meeting(user, *, title, scheduled_at, location, is_online, members, ass
             members=[m.user.full_name for m in members],
             agenda=[a.reference for a in locked],
         )
-        transaction.on_commit(lambda: tasks.notify_meeting_planned.delay(meeting.pk))
+        outbox.send(tasks.notify_meeting_planned, meeting.pk)
     return meeting
 
 
@@ -304,7 +305,7 @@ def close_meeting(user, meeting):
         locked.save(update_fields=["status", "closed_at"])
         minutes = Minutes.objects.create(meeting=locked)
         record(user, "meeting.closed", locked, from_status=Status.HELD, to_status=Status.CLOSED)
-        transaction.on_commit(lambda: tasks.render_minutes_pdf.delay(minutes.pk))
+        outbox.send(tasks.render_minutes_pdf, minutes.pk)
     return minutes
 
 
@@ -337,7 +338,7 @@ def sign_minutes(user, minutes):
                 from_status=Status.CLOSED,
                 to_status=Status.MINUTES_SIGNED,
             )
-        transaction.on_commit(lambda: tasks.render_minutes_pdf.delay(minutes.pk))
+        outbox.send(tasks.render_minutes_pdf, minutes.pk)
     return minutes
 
 
@@ -357,7 +358,7 @@ def draft_decree(user, minutes):
         except IntegrityError as exc:
             raise RuleError(_("These minutes already have a decree.")) from exc
         record(user, "decree.drafted", meeting, decree=decree.pk)
-        transaction.on_commit(lambda: tasks.render_decree_pdf.delay(decree.pk))
+        outbox.send(tasks.render_decree_pdf, decree.pk)
     return decree
 
 
@@ -409,8 +410,9 @@ def sign_decree(user, decree):
             number=decree.number,
         )
         ids = [d.pk for d in decisions]
-        transaction.on_commit(lambda: tasks.render_decree_pdf.delay(decree.pk))
-        transaction.on_commit(lambda: [tasks.notify_decision_published.delay(i) for i in ids])
+        outbox.send(tasks.render_decree_pdf, decree.pk)
+        for decision_id in ids:
+            outbox.send(tasks.notify_decision_published, decision_id)
     return decree
 
 
@@ -427,4 +429,4 @@ def retry_render(user, document):
         locked.pdf_error = ""
         locked.save(update_fields=["pdf_status", "pdf_error"])
         record(user, "pdf.retry", locked)
-        transaction.on_commit(lambda: task.delay(locked.pk))
+        outbox.send(task, locked.pk)

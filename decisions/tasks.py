@@ -15,12 +15,26 @@ from registration.tasks import send_templated_email
 from .models import Decision, Decree, Meeting, Minutes
 
 
-@shared_task(bind=True, max_retries=3, default_retry_delay=20, soft_time_limit=90, time_limit=120)
+@shared_task(
+    bind=True,
+    exclusive=False,
+    max_retries=3,
+    default_retry_delay=20,
+    soft_time_limit=90,
+    time_limit=120,
+)
 def render_minutes_pdf(self, minutes_id):
     render_in_task(self, Minutes, minutes_id)
 
 
-@shared_task(bind=True, max_retries=3, default_retry_delay=20, soft_time_limit=90, time_limit=120)
+@shared_task(
+    bind=True,
+    exclusive=False,
+    max_retries=3,
+    default_retry_delay=20,
+    soft_time_limit=90,
+    time_limit=120,
+)
 def render_decree_pdf(self, decree_id):
     render_in_task(self, Decree, decree_id)
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "certificates",
     "appeals",
     "lsp_portal.ops",
+    "lsp_portal.outbox",
 ]
 
 MIDDLEWARE = [
@@ -208,7 +209,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "appeals.tasks.appeal_deadline_notices",
         "schedule": crontab(minute=15),
     },
+    "outbox-sweep": {"task": "lsp_portal.outbox.tasks.outbox_sweep", "schedule": 60.0},
 }
+# The outbox (lsp_portal/outbox): e-mails and PDFs are recorded with the change that causes them
+# and handed to Celery after the commit; the sweep hands over again what waits. A running job holds
+# a lease (longer than any task's time limit); a job handed over but not done after
+# OUTBOX_REDISPATCH_SECONDS is handed over again (the queue may have been lost).
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+OUTBOX_REDISPATCH_SECONDS = env.int("OUTBOX_REDISPATCH_SECONDS", default=600)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=20)
 
 # --- Security: strict whenever DEBUG is off (check --deploy is clean) ---
 # Content-Security-Policy (django-csp), in development too so tests see what production sends: no

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
+from lsp_portal.outbox import services as outbox
 
 from . import eligibility, tasks
 from .models import Application, Document, Experience, SelfAssessment, private_storage
@@ -254,7 +255,7 @@ def submit(user, application, *, agreed):
             to_status=locked.status,
             eligibility={c.code: c.passed for c in eligibility.eligibility_checks(locked)},
         )
-        transaction.on_commit(lambda: tasks.notify_staff_submitted.delay(locked.pk))
+        outbox.send(tasks.notify_staff_submitted, locked.pk)
     return locked
 
 
@@ -299,7 +300,7 @@ def _decide(user, locked, *, to_status, action, note):
     locked.reviewed_by = user
     locked.save(update_fields=["status", "review_note", "reviewed_at", "reviewed_by", "updated_at"])
     record(user, action, locked, from_status=previous, to_status=to_status, reason=note)
-    transaction.on_commit(lambda: tasks.notify_applicant_of_review.delay(locked.pk, to_status))
+    outbox.send(tasks.notify_applicant_of_review, locked.pk, to_status)
     return locked
 
 
