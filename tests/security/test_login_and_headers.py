@@ -175,6 +175,8 @@ def production(script, database, static_root):
         "DJANGO_SETTINGS_MODULE": "lsp_portal.settings",
     }
     env.pop("REDIS_URL", None)
+    # The browser tests set it for their own process; it must not reach a "production" one.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
     )
