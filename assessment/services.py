@@ -34,10 +34,13 @@ def _require_role(user, role):
 
 
 def _lock(assessment):
-    return (
-        Assessment.objects.select_for_update(of=("self",))
-        .select_related("application__scheme", "assessor__user")
-        .get(pk=assessment.pk)
+    # The row is locked on its own, then read with its relations. Locked in one query with the
+    # joins, a row another transaction changed while this one waited is re-checked by PostgreSQL
+    # against the joined rows read before: after a reassignment (new assessor) it no longer
+    # matches and the second of two concurrent actions failed with DoesNotExist, not a refusal.
+    list(Assessment.objects.select_for_update().filter(pk=assessment.pk).values_list("pk"))
+    return Assessment.objects.select_related("application__scheme", "assessor__user").get(
+        pk=assessment.pk
     )
 
 
