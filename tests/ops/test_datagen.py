@@ -1,0 +1,416 @@
+"""The bulk data generator (issue 8, lsp_portal/ops/datagen.py): generated cases look like real
+ones to the pages that show them, pass the models' own validation, keep the workflow's order of
+events and take unique numbers from the year counters; bench_generate refuses production."""
+
+import datetime
+import io
+from collections import Counter
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from appeals.models import (
+    AnswerLetter,
+    AnswerLetterCounter,
+    Appeal,
+    Attachment,
+    Finding,
+    TeamMember,
+)
+from assessment.models import Assessment, Assessor, EvidenceReview, Feedback, PlanItem, UnitResult
+from certificates.models import Certificate, CertificateCard, CertificateCounter, CertificateWarning
+from decisions.models import (
+    AgendaItem,
+    Attendance,
+    Decision,
+    Decree,
+    DecreeCounter,
+    Meeting,
+    Minutes,
+    MinutesSignature,
+)
+from lsp_portal.accounts.models import User
+from lsp_portal.audit.models import AuditEvent
+from lsp_portal.ops import datagen
+from registration.models import Application, Document, Experience, SelfAssessment
+
+pytestmark = pytest.mark.django_db
+
+
+def ok(client, url, **params):
+    response = client.get(url, params)
+    assert response.status_code == 200, (url, response.status_code)
+    return response
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def cast(db):
+    return datagen.world()
+
+
+@pytest.mark.parametrize("stage", datagen.STAGES)
+def test_every_stage_opens_on_the_pages_of_its_people(client, cast, stage):
+    applications = datagen.make_cases(3, stage)
+    assert len(applications) == 3
+    staff = cast.staff[0]
+    for application in applications:
+        case = application.case
+        login(client, application.applicant)
+        ok(client, reverse("dashboard"))
+        ok(client, reverse("registration:application_detail", args=[application.pk]))
+        login(client, staff)
+        ok(client, reverse("registration:review_queue"), status=application.status)
+        ok(client, reverse("registration:review_detail", args=[application.pk]))
+        for document in application.documents.all()[:2]:
+            response = client.get(reverse("registration:document_file", args=[document.pk]))
+            assert response.status_code == 200
+            assert b"".join(response.streaming_content)[:4] in (b"%PDF", b"\xff\xd8\xff\xe0")
+        if case.assessment is None:
+            continue
+        detail = reverse("assessment:detail", args=[case.assessment.pk])
+        ok(client, reverse("assessment:staff_overview"))
+        ok(client, detail)
+        login(client, application.applicant)
+        ok(client, detail)
+        if case.assessment.is_current:
+            login(client, case.assessment.assessor.user)
+            ok(client, reverse("assessment:assessor_cases"))
+            ok(client, detail)
+        if case.meeting is not None:
+            login(client, staff)
+            ok(client, reverse("decisions:meeting_list"))
+            ok(client, reverse("decisions:meeting_detail", args=[case.meeting.pk]))
+            login(client, cast.director)
+            ok(client, reverse("decisions:meeting_list"))
+        if case.decision is not None:
+            login(client, application.applicant)
+            ok(client, reverse("decisions:my_decision", args=[case.decision.pk]))
+        if case.certificate is not None:
+            login(client, application.applicant)
+            ok(client, reverse("certificates:mine"))
+            ok(client, reverse("certificates:detail", args=[case.certificate.pk]))
+            login(client, staff)
+            ok(client, reverse("certificates:registry"))
+            ok(client, reverse("certificates:detail", args=[case.certificate.pk]))
+            if case.certificate.number:
+                client.logout()
+                token = case.certificate.token
+                ok(client, reverse("certificates:verify_token", args=[token]))
+                ok(client, reverse("certificates:verify"), number=case.certificate.number)
+                data = ok(client, reverse("certificates:verify_json", args=[token])).json()
+                assert data["number"] == case.certificate.number
+        if case.appeal is not None:
+            login(client, staff)
+            ok(client, reverse("appeals:list"))
+            ok(client, reverse("appeals:detail", args=[case.appeal.pk]))
+            login(client, application.applicant)
+            ok(client, reverse("appeals:detail", args=[case.appeal.pk]))
+            for member in case.appeal.team.all():
+                login(client, member.user)
+                ok(client, reverse("appeals:list"))
+                ok(client, reverse("appeals:detail", args=[case.appeal.pk]))
+
+
+def test_stages_reach_the_states_of_the_workflow(cast):
+    expected = {
+        "draft": ("draft", None, None, None),
+        "submitted": ("submitted", None, None, None),
+        "eligible": ("eligible", None, None, None),
+        "recommended": ("eligible", "recommended", None, None),
+        "decided_k": ("eligible", "recommended", "K", "pending"),
+        "decided_bk": ("eligible", "recommended", "BK", None),
+        "certified": ("eligible", "recommended", "K", "active"),
+    }
+    for stage, (status, assessment, result, certificate) in expected.items():
+        variant = "active" if stage == "certified" else None
+        for application in datagen.make_cases(2, stage, variant=variant):
+            case = application.case
+            assert application.status == status
+            assert (case.assessment.status if case.assessment else None) == assessment
+            assert (case.decision.result if case.decision else None) == result
+            assert (case.certificate.status if case.certificate else None) == certificate
+            if case.decision:
+                assert case.decision.published_at is not None
+                assert case.meeting.status == Meeting.Status.DECREE_ISSUED
+    assigned = datagen.make_cases(4, "assigned")
+    assert {a.case.assessment.status for a in assigned} <= {
+        "assigned",
+        "plan_agreed",
+        "evidence_reviewed",
+    }
+    upheld = datagen.make_cases(1, "appealed", variant="upheld")[0]
+    attempts = list(upheld.assessments.order_by("attempt"))
+    assert [(a.attempt, a.is_current) for a in attempts] == [(1, False), (2, True)]
+    assert upheld.case.appeal.outcome == Appeal.Outcome.UPHELD
+    assert attempts[1].assigned_at > upheld.case.appeal.answered_at
+    assert attempts[1].decision.meeting != attempts[0].decision.meeting
+
+
+def test_a_case_keeps_the_order_of_the_workflow_in_working_hours(cast):
+    now = timezone.now()
+    application = datagen.make_cases(1, "certified", variant="revoked")[0]
+    case = application.case
+    assessment, decision, certificate = case.assessment, case.decision, case.certificate
+    moments = [
+        application.applicant.date_joined,
+        application.created_at,
+        application.submitted_at,
+        application.reviewed_at,
+        assessment.assigned_at,
+        assessment.impartiality_declared_at,
+        assessment.plan_set_at,
+        max(assessment.applicant_agreed_at, assessment.assessor_agreed_at),
+        assessment.evidence_reviewed_at,
+        assessment.submitted_at,
+        case.meeting.created_at,
+        case.meeting.scheduled_at,
+        decision.decided_at,
+        decision.published_at,
+        certificate.created_at,
+        max(certificate.agreement_signed_at, certificate.fee_paid_at),
+        certificate.revoked_at,
+    ]
+    assert moments == sorted(moments)
+    assert moments[-1] < now
+    assert decision.published_at == case.meeting.minutes.decree.signed_at
+    plan_day = assessment.plan.first().date
+    assert timezone.localdate(assessment.plan_set_at) <= plan_day
+    assert plan_day == timezone.localdate(assessment.results.first().recorded_at)
+    assert certificate.issued_on == timezone.localdate(
+        max(certificate.agreement_signed_at, certificate.fee_paid_at)
+    )
+    assert certificate.warnings.exists()
+    events = AuditEvent.objects.filter(created_at__isnull=False)
+    for event in events:
+        assert 7 <= timezone.localtime(event.created_at).hour < 21, event
+    actions = [e.action for e in AuditEvent.objects.for_object(application).order_by("created_at")]
+    assert actions[0] == "application.created"
+    assert actions[-2:] == ["application.eligible", "decision.published"]
+    trail = [e.action for e in AuditEvent.objects.for_object(certificate).order_by("created_at")]
+    assert trail[0] == "certificate.pending"
+    assert "certificate.issued" in trail
+    assert trail.index("certificate.warned") < trail.index("certificate.revoked")
+
+
+MODELS = [
+    User,
+    Application,
+    Experience,
+    Document,
+    SelfAssessment,
+    Assessor,
+    Assessment,
+    PlanItem,
+    EvidenceReview,
+    UnitResult,
+    Feedback,
+    Meeting,
+    Attendance,
+    AgendaItem,
+    Decision,
+    Minutes,
+    MinutesSignature,
+    Decree,
+    Certificate,
+    CertificateCard,
+    CertificateWarning,
+    Appeal,
+    Attachment,
+    TeamMember,
+    Finding,
+    AnswerLetter,
+    AuditEvent,
+]
+
+
+def test_generated_rows_pass_the_models_validation(cast):
+    datagen.make_cases(2, "draft", variant="self_assessment")
+    datagen.make_cases(2, "assigned", variant="plan_agreed")
+    datagen.make_cases(3, "certified", variant="revoked")
+    datagen.make_cases(2, "appealed", variant="dismissed")
+    datagen.make_cases(1, "decided_k")
+    for model in MODELS:
+        rows = list(model.objects.order_by("-pk")[:5])
+        assert rows, model
+        for row in rows:
+            # A pending certificate has no number yet (NULL), as the services leave it.
+            exclude = ["number"] if isinstance(row, Certificate) and row.number is None else []
+            row.full_clean(exclude=exclude)
+
+
+@pytest.mark.parametrize(
+    ("variant", "status"),
+    [
+        ("active", "valid"),
+        ("expired", "expired"),
+        ("frozen", "frozen"),
+        ("restored", "valid"),
+        ("revoked", "revoked"),
+    ],
+)
+def test_verification_shows_the_status_of_a_generated_certificate(client, cast, variant, status):
+    certificate = datagen.make_cases(1, "certified", variant=variant)[0].case.certificate
+    data = ok(client, reverse("certificates:verify_json", args=[certificate.token])).json()
+    assert data["status"] == status
+    assert data["valid_until"] == certificate.valid_until.isoformat()
+    assert (certificate.valid_until < timezone.localdate()) == (variant == "expired")
+    page = ok(client, reverse("certificates:verify_token", args=[certificate.token]))
+    assert str(Certificate.PublicStatus(status).label) in page.content.decode()
+
+
+def test_cases_for_one_applicant_assessor_and_meeting(client, cast):
+    applicant = User.objects.create_user(email="nadia@example.org", full_name="Nadia Rahmawati")
+    assessor = cast.assessors[0]
+    first = datagen.make_cases(1, "certified", applicant=applicant, variant="active")[0]
+    meeting = first.case.meeting
+    more = datagen.make_cases(2, "decided_bk", applicant=applicant, meeting=meeting)
+    assert {a.case.meeting for a in more} == {meeting}
+    assert len({a.scheme_id for a in [first, *more]}) == 3
+    assert meeting.agenda.count() == 3
+    assert [i.order for i in meeting.agenda.all()] == [1, 2, 3]
+    assert all(a.case.decision.published_at == first.case.decision.published_at for a in more)
+    with pytest.raises(ValueError, match="every scheme"):
+        datagen.make_cases(1, "submitted", applicant=applicant)
+    cases = datagen.make_cases(4, "assigned", assessor=assessor, variant="plan_agreed")
+    assert {a.case.assessment.assessor for a in cases} == {assessor}
+    login(client, assessor.user)
+    page = ok(client, reverse("assessment:assessor_cases"))
+    for application in cases:
+        assert application.case.assessment.reference in page.content.decode()
+    login(client, applicant)
+    page = ok(client, reverse("dashboard")).content.decode()
+    assert all(a.reference in page or a.scheme.name in page for a in [first, *more])
+
+
+def test_generate_gives_every_stage_with_unique_numbers(cast):
+    summary = datagen.generate(300, seed=7, analyze=False)
+    assert all(summary["stages"][stage] > 0 for stage in datagen.STAGES), summary["stages"]
+    assert sum(summary["stages"].values()) == 300
+    statuses = Counter(Application.objects.values_list("status", flat=True))
+    assert set(statuses) == {s.value for s in Application.Status}
+    assert Certificate.objects.exclude(status="pending").count() > 100
+    assert Appeal.objects.exists()
+    for model, counter in (
+        (Decree, DecreeCounter),
+        (Certificate, CertificateCounter),
+        (AnswerLetter, AnswerLetterCounter),
+    ):
+        numbers = list(model.objects.exclude(number=None).values_list("number", flat=True))
+        assert len(numbers) == len(set(numbers)), model
+        pairs = list(model.objects.exclude(number=None).values_list("year", "sequence"))
+        assert len(pairs) == len(set(pairs))
+        highest = Counter()
+        for year, sequence in pairs:
+            highest[year] = max(highest[year], sequence)
+        assert dict(counter.objects.values_list("year", "last")) == dict(highest), model
+    niks = list(Application.objects.exclude(nik="").values_list("nik", flat=True))
+    assert len(niks) == len(set(niks))
+    tokens = list(Certificate.objects.values_list("token", flat=True))
+    assert len(tokens) == len(set(tokens))
+    # One current assessment per application, and every decision on its meeting's agenda.
+    current = Counter(
+        Assessment.objects.filter(is_current=True).values_list("application_id", flat=True)
+    )
+    assert max(current.values()) == 1
+    assert not Decision.objects.exclude(
+        assessment__agenda_items__meeting=datagen.models.F("meeting")
+    ).exists()
+    # The COPY path wrote the big tables: the rows read back as the models expect.
+    event = AuditEvent.objects.filter(action="application.submitted").first()
+    assert isinstance(event.data["eligibility"], dict)
+    assert Document.objects.filter(file=datagen.SAMPLE_PDF).count() > 1000
+
+
+def test_bench_targets_open_for_their_users(client, cast):
+    datagen.generate(120, seed=3, analyze=False)
+    targets = datagen.bench_targets()
+    applicant = User.objects.get(pk=targets["applicant"]["id"])
+    assert applicant.applications.count() == 3
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": targets["applicant"]["email"], "password": targets["password"]},
+    )
+    assert response.status_code == 302
+    ok(client, reverse("dashboard"))
+    login(client, User.objects.get(pk=targets["staff"]["id"]))
+    ok(client, reverse("registration:review_queue"), **targets["review_queue_filter"])
+    ok(client, reverse("certificates:registry"), **targets["registry_filter"])
+    ok(client, reverse("assessment:detail", args=[targets["assessment_id"]]))
+    ok(client, reverse("registration:review_detail", args=[targets["application_id"]]))
+    login(client, User.objects.get(pk=targets["assessor"]["id"]))
+    assert targets["assessor"]["open_cases"] > 0
+    ok(client, reverse("assessment:assessor_cases"))
+    client.logout()
+    data = ok(client, reverse("certificates:verify_json", args=[targets["certificate"]["token"]]))
+    assert data.json()["number"] == targets["certificate"]["number"]
+    assert data.json()["status"] == "valid"
+
+
+def test_copy_and_bulk_create_write_the_same_values(cast):
+    user = cast.staff[0]
+    rows = []
+    for i in range(2):
+        rows.append(
+            {
+                "id": datagen._Ids()(AuditEvent),
+                "created_at": timezone.now() - datetime.timedelta(days=i),
+                "actor_id": user.pk if i else None,
+                "action": "test.copy",
+                "content_type_id": cast.content_types[User],
+                "object_id": str(user.pk),
+                "object_repr": "tab\there, new\nline, back\\slash, ümlaut",
+                "reason": "",
+                "data": {"nested": {"list": [1, "two\t"], "none": None}, "flag": True},
+            }
+        )
+    datagen._insert(AuditEvent, rows[:1], use_copy=True)
+    datagen._insert(AuditEvent, rows[1:], use_copy=False)
+    stored = {e.pk: e for e in AuditEvent.objects.filter(action="test.copy")}
+    for row in rows:
+        event = stored[row["id"]]
+        for name, value in row.items():
+            assert getattr(event, name) == value, name
+
+
+def test_flush_removes_generated_data_and_keeps_the_rest(cast, alice):
+    datagen.make_cases(2, "certified", variant="active")
+    datagen.make_cases(1, "appealed", variant="dismissed")
+    assert datagen.generated_applications() == 3
+    deleted = datagen.flush()
+    assert deleted["registration.Application"] == 3
+    assert not User.objects.filter(email__endswith="@gen.example").exists()
+    assert not Certificate.objects.exists() and not Meeting.objects.exists()
+    assert User.objects.filter(pk=alice.pk).exists()
+    assert dict(CertificateCounter.objects.values_list("year", "last")) == dict.fromkeys(
+        CertificateCounter.objects.values_list("year", flat=True), 0
+    )
+
+
+def test_bench_generate_refuses_without_debug_and_reports(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("bench_generate", "--applications", "20")
+    out = io.StringIO()
+    call_command("bench_generate", "--applications", "20", "--i-know", "--no-analyze", stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    assert lines[-1].startswith("generated_applications=20 seconds=")
+    assert any("registration_application" in line for line in lines)
+    with pytest.raises(CommandError, match="--flush"):
+        call_command("bench_generate", "--applications", "20", "--i-know", stdout=io.StringIO())
+    call_command(
+        "bench_generate",
+        "--applications",
+        "20",
+        "--i-know",
+        "--flush",
+        "--no-analyze",
+        stdout=io.StringIO(),
+    )
+    assert datagen.generated_applications() == 20
