@@ -8,7 +8,7 @@ certificate-use agreement (9.8.1-9.8.4) and staff recorded the fee as paid (8.1)
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -147,6 +147,13 @@ class Certificate(RenderedPDF):
 
     def __str__(self):
         return self.number or f"{self.holder_name} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Public verification is cached (certificates/verification.py): forget it once committed.
+        from .verification import forget
+
+        transaction.on_commit(lambda: forget(self))
 
     def get_absolute_url(self):
         return reverse("certificates:detail", args=[self.pk])

@@ -19,7 +19,7 @@ from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import events_for
 from lsp_portal.errors import RuleError
 
-from . import services
+from . import services, verification
 from .forms import (
     AgreementForm,
     FeeForm,
@@ -263,80 +263,56 @@ def _registry_csv(certificates):
 # ---------------------------------------------------------------------------------------------
 
 
-def public_data(certificate):
-    """Everything verification shows, and nothing more (never NIK, birth date, contacts, files)."""
-    status = certificate.public_status
-    return {
-        "number": certificate.number,
-        "holder": certificate.holder_name,
-        "scheme": certificate.scheme_name,
-        "scheme_number": certificate.scheme_number,
-        "issued_on": certificate.issued_on.isoformat(),
-        "valid_until": certificate.valid_until.isoformat(),
-        "status": status.value,
-        "status_label": status.label,
-        "scope": [
-            {"code": unit.code, "title": unit.title}
-            for unit in certificate.scope.order_by("number")
-        ],
-    }
-
-
-def _issued():
-    return Certificate.objects.exclude(status=Certificate.Status.PENDING)
-
-
-def _by_token(token):
-    """The issued certificate with this token; anything malformed is simply not found."""
+def _token(value):
+    """A well-formed token, or None: anything malformed is simply not found."""
     try:
-        token = uuid.UUID(str(token))
+        return uuid.UUID(str(value))
     except ValueError:
         return None
-    return _issued().filter(token=token).first()
 
 
 @login_not_required
 @require_GET
 def verify(request):
     form = VerifyForm(request.GET or None)
-    certificate = None
+    record = None
     searched = bool(request.GET.get("number", "").strip())
     if searched and form.is_valid():
-        certificate = _issued().filter(number=form.cleaned_data["number"].strip()).first()
+        record = verification.by_number(form.cleaned_data["number"].strip())
     return render(
         request,
         "certificates/verify.html",
         {
             "form": form,
             "searched": searched,
-            "certificate": certificate,
-            "data": public_data(certificate) if certificate else None,
+            "data": verification.public_data(record, dates=True) if record else None,
         },
-        status=404 if searched and certificate is None else 200,
+        status=404 if searched and record is None else 200,
     )
 
 
 @login_not_required
 @require_GET
 def verify_token(request, token):
-    certificate = _by_token(token)
+    token = _token(token)
+    record = verification.by_token(token) if token else None
     return render(
         request,
         "certificates/verify.html",
         {
             "form": VerifyForm(),
             "searched": True,
-            "certificate": certificate,
-            "data": public_data(certificate) if certificate else None,
+            "data": verification.public_data(record, dates=True) if record else None,
         },
-        status=200 if certificate else 404,
+        status=200 if record else 404,
     )
 
 
 @login_not_required
 @require_GET
 def verify_json(request, token):
-    certificate = _by_token(token)
-    if certificate is None:
+    token = _token(token)
+    record = verification.by_token(token) if token else None
+    if record is None:
         return JsonResponse({"found": False}, status=404)
-    return JsonResponse({"found": True, **public_data(certificate)})
+    return JsonResponse({"found": True, **verification.public_data(record)})

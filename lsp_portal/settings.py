@@ -299,6 +299,9 @@ ANSWER_LETTER_NUMBER_PATTERN = env.str(
     "ANSWER_LETTER_NUMBER_PATTERN", default="{seq:03d}/BND/LSP-UPJ/{roman_month}/{year}"
 )
 
+# Public verification records are cached this long (each change of a certificate forgets them).
+VERIFY_CACHE_SECONDS = env.int("VERIFY_CACHE_SECONDS", default=300)
+
 # --- Certificates (9.4.6): number; {seq} runs per year, with {scheme} {year} {month} {roman_month}
 CERTIFICATE_NUMBER_PATTERN = env.str(
     "CERTIFICATE_NUMBER_PATTERN", default="{seq:05d}/LSP-UPJ/{scheme}/{roman_month}/{year}"

@@ -58,6 +58,11 @@ def _test_settings(settings, tmp_path, monkeypatch):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.LANGUAGE_CODE = "id"
+    # The cache (Redis under make test) outlives a test; what one test cached must not leak into
+    # the next (e.g. public verification records, keyed by certificate numbers that repeat).
+    from django.core.cache import cache
+
+    cache.clear()
     # A FileField resolves its storage once at import: point the private ones at this test's folder.
     from django.apps import apps
     from django.db.models import FileField

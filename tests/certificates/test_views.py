@@ -350,3 +350,48 @@ def test_an_overlong_number_is_searched_and_not_found(client, db):
     response = client.get("/verify/", {"number": "X" * 200})
     assert response.status_code == 404
     assert 'data-testid="not-found"' in response.content.decode()
+
+
+# ---------------------------------------------------------------------------------------------
+# Verification is cached; a change shows at once
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_freeze_shows_on_verification_at_once_although_it_was_cached(
+    client, staff, issued, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    from certificates import services
+
+    token_url = reverse("certificates:verify_json", args=[issued.token])
+    assert client.get(token_url).json()["status"] == "valid"
+    assert client.get(reverse("certificates:verify"), {"number": issued.number}).status_code == 200
+    with django_assert_num_queries(0):  # served from the cache
+        assert client.get(token_url).json()["status"] == "valid"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.freeze(
+            staff,
+            issued,
+            ground="a",
+            reason="Dipakai di luar ruang lingkup.",
+            resolve_by=datetime.date.today() + datetime.timedelta(days=14),
+        )
+
+    assert client.get(token_url).json()["status"] == "frozen"
+    page = client.get(reverse("certificates:verify"), {"number": issued.number})
+    assert 'data-status="frozen"' in page.content.decode()
+
+
+def test_a_token_looked_up_before_the_issue_is_found_once_issued(
+    client, alice, staff, pending, signatory, django_capture_on_commit_callbacks
+):
+    from certificates import services
+
+    url = reverse("certificates:verify_json", args=[pending.token])
+    assert client.get(url).status_code == 404  # pending: not found (and remembered)
+    services.sign_agreement(alice, pending, points=POINTS)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_fee(staff, pending, amount=FEE)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.json()["number"] == Certificate.objects.get(pk=pending.pk).number
