@@ -39,7 +39,9 @@ import hashlib
 import io
 import json
 import math
+import queue
 import random
+import threading
 import time
 import uuid
 import zoneinfo
@@ -188,8 +190,8 @@ VARIANTS = {
 # one class share meetings; the windows leave room for what follows the meeting (publication,
 # certificate requirements, incidents, appeals) to have happened before now.
 MEETING_WINDOWS = {
-    ("certified", "active"): ("old", 1060, 25),
-    ("certified", "expired"): ("old", 1200, 1150),
+    ("certified", "active"): ("old", 1090, 25),
+    ("certified", "expired"): ("expired", 1200, 1125),
     ("certified", "frozen"): ("old", 1060, 200),
     ("certified", "revoked"): ("old", 1060, 200),
     ("certified", "restored"): ("old", 1060, 200),
@@ -449,44 +451,35 @@ COPY_THRESHOLD = 1000
 
 
 class _Table:
-    """How to write one model's rows (dicts keyed by attname) as COPY text."""
+    """How to write one model's rows (dicts keyed by attname) as COPY text. A row without "id"
+    leaves the primary key to the column's default (its sequence): rows nobody points at need no
+    id drawn beforehand. The formatter is compiled once per table: one f-string per row."""
 
-    def __init__(self, model):
+    def __init__(self, model, *, with_pk=True):
         self.model = model
-        self.fields = list(model._meta.concrete_fields)
-        self.attnames = [f.attname for f in self.fields]
+        self.fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
         self.columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
         self.table = connection.ops.quote_name(model._meta.db_table)
-        self.defaults = {}
-        self.callables = {}
-        for f in self.fields:
+        namespace = {}
+        parts = []
+        for i, f in enumerate(self.fields):
+            name = f.attname
             if f.has_default() and callable(f.default):
-                self.callables[f.attname] = f.default
+                namespace[f"make{i}"] = f.default
+                value = f"(r[{name!r}] if {name!r} in r else make{i}())"
             else:
-                self.defaults[f.attname] = f.get_default()
-        self.json = [isinstance(f, models.JSONField) for f in self.fields]
-
-    def complete(self, row):
-        full = {**self.defaults, **row}
-        for name, fn in self.callables.items():
-            if name not in row:
-                full[name] = fn()
-        return full
+                namespace[f"default{i}"] = f.get_default()
+                value = f"r.get({name!r}, default{i})"
+            namespace[f"to{i}"] = _converter(f)
+            parts.append(f"{{to{i}({value})}}")
+        line = "\\t".join(parts) + "\\n"
+        source = f'def format_rows(rows, write):\n    for r in rows:\n        write(f"{line}")\n'
+        exec(source, namespace)  # noqa: S102 - code built above from the model's own fields
+        self.format_rows = namespace["format_rows"]
 
     def copy_text(self, rows):
         out = io.StringIO()
-        write = out.write
-        names = self.attnames
-        json_cols = self.json
-        for row in rows:
-            full = self.complete(row)
-            write(
-                "\t".join(
-                    _copy_value(full[name], is_json)
-                    for name, is_json in zip(names, json_cols, strict=True)
-                )
-            )
-            write("\n")
+        self.format_rows(rows, out.write)
         out.seek(0)
         return out
 
@@ -502,32 +495,50 @@ def _escape(text):
     return text
 
 
-def _copy_value(value, is_json):
-    if value is None:
-        return "\\N"
-    if is_json:
-        return _escape(json.dumps(value, ensure_ascii=False))
-    kind = type(value)
-    if kind is str:
-        return _escape(value)
-    if kind is bool:
-        return "t" if value else "f"
-    if kind is int:
-        return str(value)
-    if kind is datetime.datetime or kind is datetime.date:
-        return value.isoformat()
-    if kind is uuid.UUID:
-        return str(value)
-    return _escape(str(value))
+_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _text(value):
+    return "\\N" if value is None else _escape(value if type(value) is str else str(value))
+
+
+def _plain(value):
+    return "\\N" if value is None else str(value)
+
+
+def _boolean(value):
+    return "\\N" if value is None else ("t" if value else "f")
+
+
+def _moment(value):
+    return "\\N" if value is None else value.isoformat()
+
+
+def _json_text(value):
+    return _escape(_json(value))
+
+
+def _converter(f):
+    """The COPY text of one field's value."""
+    if isinstance(f, models.JSONField):
+        return _json_text
+    if isinstance(f, models.BooleanField):
+        return _boolean
+    if isinstance(f, (models.DateTimeField, models.DateField)):
+        return _moment
+    if isinstance(f, (models.IntegerField, models.AutoField, models.ForeignKey, models.UUIDField)):
+        return _plain
+    return _text
 
 
 _TABLES = {}
 
 
-def _table(model):
-    if model not in _TABLES:
-        _TABLES[model] = _Table(model)
-    return _TABLES[model]
+def _table(model, with_pk=True):
+    key = (model, with_pk)
+    if key not in _TABLES:
+        _TABLES[key] = _Table(model, with_pk=with_pk)
+    return _TABLES[key]
 
 
 def _auto_time_fields(model_list):
@@ -559,7 +570,7 @@ def _insert(model, rows, *, use_copy=None):
     if use_copy is None:
         use_copy = len(rows) >= COPY_THRESHOLD
     if use_copy:
-        table = _table(model)
+        table = _table(model, with_pk="id" in rows[0])
         with connection.cursor() as cursor:
             cursor.copy_expert(
                 f"COPY {table.table} ({table.columns}) FROM STDIN", table.copy_text(rows)
@@ -656,23 +667,40 @@ class _Rows:
 
 class _YearCounter:
     """Running numbers per year from a counter model (year primary key, `last`), like
-    lsp_portal.numbering.next_number: the year's row is locked for the transaction, the numbers
-    are handed out in memory and the new `last` written back by save()."""
+    lsp_portal.numbering.next_number: the numbers are handed out in memory from the year's `last`
+    and the new `last` is written back by save(). With `lock`, the year's row is locked for the
+    caller's transaction (make_cases); generate() reads it once and is the only one numbering
+    while it runs (its batches are written by another connection)."""
 
-    def __init__(self, model):
+    def __init__(self, model, *, lock=True):
         self.model = model
+        self.lock = lock
         self.last = {}
 
     def take(self, year):
         if year not in self.last:
-            self.model.objects.bulk_create([self.model(year=year)], ignore_conflicts=True)
-            self.last[year] = self.model.objects.select_for_update().get(year=year).last
+            if self.lock:
+                self.model.objects.bulk_create([self.model(year=year)], ignore_conflicts=True)
+                self.last[year] = self.model.objects.select_for_update().get(year=year).last
+            else:
+                row = self.model.objects.filter(year=year).values_list("last", flat=True).first()
+                self.last[year] = row or 0
         self.last[year] += 1
         return self.last[year]
 
+    def snapshot(self):
+        return self.model, dict(self.last)
+
+    @staticmethod
+    def save_snapshot(model, last):
+        if not last:
+            return
+        model.objects.bulk_create([model(year=year) for year in last], ignore_conflicts=True)
+        for year, value in last.items():
+            model.objects.filter(year=year, last__lt=value).update(last=value)
+
     def save(self):
-        for year, last in self.last.items():
-            self.model.objects.filter(year=year).update(last=last)
+        self.save_snapshot(*self.snapshot())
 
 
 def _number(pattern, seq, moment, **fields):
@@ -1058,14 +1086,16 @@ def _working_day_before(moment):
     return moment
 
 
-def _group_meetings(specs, *, period_days, rng, now):
-    """Decided cases into meetings: by meeting class and period, at most MEETING_SIZE each, held
-    on a weekday at the latest moment wanted by a case of the group (earlier never breaks what
-    must follow the meeting before now)."""
+def _group_meetings(specs, *, period_days, rng, now, by_variant=False):
+    """Decided cases into meetings: by meeting class (or by stage and variant) and period, at most
+    MEETING_SIZE each, held on a weekday at the latest moment wanted by a case of the group
+    (earlier never breaks what must follow the meeting before now)."""
     groups = defaultdict(list)
     for spec in specs:
         if spec.first is not None:
             klass = "reassessment"
+        elif by_variant:
+            klass = (spec.stage, spec.variant)
         else:
             klass = MEETING_WINDOWS[(spec.stage, spec.variant)][0]
         index = int((now - spec.drawn) // (period_days * D)) if period_days else 0
@@ -1161,7 +1191,6 @@ class _Builder:
     def audit(self, raw, actor, action, model, pk, text, *, frm="", to="", reason="", **data):
         self.rows.add(
             AuditEvent,
-            id=self.ids(AuditEvent),
             created_at=_dt(_out(raw)),
             actor_id=actor,
             action=action,
@@ -1221,7 +1250,6 @@ class _Builder:
         )
         self.rows.add(
             User.groups.through,
-            id=self.ids(User.groups.through),
             user_id=pk,
             group_id=self.w.groups[Role.APPLICANT],
         )
@@ -1301,7 +1329,6 @@ class _Builder:
             for course_id in info.courses:
                 self.rows.add(
                     Application.completed_courses.through,
-                    id=self.ids(Application.completed_courses.through),
                     application_id=app_id,
                     requiredcourse_id=course_id,
                 )
@@ -1314,7 +1341,6 @@ class _Builder:
             start = _date(_out(times["personal"])) - datetime.timedelta(days=rng.randint(60, 700))
             self.rows.add(
                 Experience,
-                id=self.ids(Experience),
                 application_id=app_id,
                 organisation=rng.choice(ORGANISATIONS),
                 field_id=rng.choice(info.fields),
@@ -1329,7 +1355,6 @@ class _Builder:
                 other = start - datetime.timedelta(days=rng.randint(200, 400))
                 self.rows.add(
                     Experience,
-                    id=self.ids(Experience),
                     application_id=app_id,
                     organisation=rng.choice(ORGANISATIONS),
                     field_id=None,
@@ -1385,7 +1410,6 @@ class _Builder:
             for unit_id, _code, _number in info.units:
                 self.rows.add(
                     SelfAssessment,
-                    id=self.ids(SelfAssessment),
                     application_id=app_id,
                     unit_id=unit_id,
                     answer="K" if rng.random() < 0.96 else "BK",
@@ -1566,7 +1590,6 @@ class _Builder:
         for unit_id, _code, _number in info.units:
             self.rows.add(
                 PlanItem,
-                id=self.ids(PlanItem),
                 assessment_id=pk,
                 unit_id=unit_id,
                 methods=methods,
@@ -1621,7 +1644,6 @@ class _Builder:
             ok = unit_id not in failing
             self.rows.add(
                 EvidenceReview,
-                id=self.ids(EvidenceReview),
                 assessment_id=pk,
                 unit_id=unit_id,
                 valid=True,
@@ -1665,7 +1687,6 @@ class _Builder:
                 k = unit_id not in weak
                 self.rows.add(
                     UnitResult,
-                    id=self.ids(UnitResult),
                     assessment_id=pk,
                     unit_id=unit_id,
                     methods=methods,
@@ -1748,7 +1769,6 @@ class _Builder:
                 comment = "" if rng.random() < 0.7 else "Proses asesmen jelas dan tertib."
                 self.rows.add(
                     Feedback,
-                    id=self.ids(Feedback),
                     assessment_id=pk,
                     answers=answers,
                     comment=comment,
@@ -1955,7 +1975,6 @@ class _Builder:
             for member in invited:
                 self.rows.add(
                     Attendance,
-                    id=self.ids(Attendance),
                     meeting_id=meeting_id,
                     member_id=member.pk,
                     present=None if plan.status == "planned" else member is not absent,
@@ -1984,7 +2003,6 @@ class _Builder:
         for order, (spec, _result) in enumerate(outcomes, start=first_order):
             self.rows.add(
                 AgendaItem,
-                id=self.ids(AgendaItem),
                 meeting_id=meeting_id,
                 assessment_id=spec.state["assessment_id"],
                 order=order,
@@ -2055,7 +2073,6 @@ class _Builder:
         for signed, member in signatures:
             self.rows.add(
                 MinutesSignature,
-                id=self.ids(MinutesSignature),
                 minutes_id=minutes_id,
                 member_id=member.pk,
                 signed_at=_dt(_out(signed)),
@@ -2215,7 +2232,6 @@ class _Builder:
         for unit_id in units:
             self.rows.add(
                 Certificate.scope.through,
-                id=self.ids(Certificate.scope.through),
                 certificate_id=pk,
                 unit_id=unit_id,
             )
@@ -2294,7 +2310,6 @@ class _Builder:
         )
         self.rows.add(
             CertificateCard,
-            id=self.ids(CertificateCard),
             certificate_id=pk,
             **self.rendered(issued),
         )
@@ -2401,7 +2416,6 @@ class _Builder:
         text = "Penggunaan sertifikat di luar ruang lingkup unit yang diberikan (9.8.2)."
         self.rows.add(
             CertificateWarning,
-            id=self.ids(CertificateWarning),
             certificate_id=state["certificate_id"],
             ground=ground,
             text=text,
@@ -2484,7 +2498,6 @@ class _Builder:
             size, sha = self.sample(SAMPLE_PDF)
             self.rows.add(
                 Attachment,
-                id=self.ids(Attachment),
                 appeal_id=pk,
                 file=SAMPLE_PDF,
                 original_name="bukti-pendukung-banding.pdf",
@@ -2552,7 +2565,6 @@ class _Builder:
             recommendation = "upheld" if upheld else "dismissed"
             self.rows.add(
                 Finding,
-                id=self.ids(Finding),
                 member_id=member_id,
                 text=rng.choice(FINDINGS[1::2] if upheld else FINDINGS[0::2]),
                 recommendation=recommendation,
@@ -2606,7 +2618,6 @@ class _Builder:
         number = _number(settings.ANSWER_LETTER_NUMBER_PATTERN, sequence, answered_out)
         self.rows.add(
             AnswerLetter,
-            id=self.ids(AnswerLetter),
             appeal_id=pk,
             year=answered_on.year,
             sequence=sequence,
@@ -2883,7 +2894,8 @@ def make_cases(
             for s in decided + [c for p in plans for c in p.cases]
             if s.stage == "appealed" and s.variant == "upheld"
         ]
-        plans += _group_meetings(decided, period_days=None, rng=rng, now=now)
+        # One meeting per variant: each case lands in its variant's window exactly.
+        plans += _group_meetings(decided, period_days=None, rng=rng, now=now, by_variant=True)
         plans += _group_meetings(second, period_days=None, rng=rng, now=now)
         plans.sort(key=lambda p: p.scheduled)
         builder = _Builder(world_, rng=rng, now=now, ids=_Ids(block=max(8, n)))
@@ -3036,10 +3048,11 @@ def generate(total, *, seed=1, batch_size=2000, stdout=None, now=None, analyze=T
             spec.meeting = plan
         plans.append(plan)
 
-    written = Counter()
-    done = 0
     ids = _Ids(block=256, max_block=20_000)
     builder = _Builder(world_, rng=rng, now=now, ids=ids)
+    builder.decrees = _YearCounter(DecreeCounter, lock=False)
+    builder.certificates = _YearCounter(CertificateCounter, lock=False)
+    builder.letters = _YearCounter(AnswerLetterCounter, lock=False)
     batches = [("early", early[i : i + batch_size]) for i in range(0, len(early), batch_size)]
     current, size = [], 0
     for plan in plans:
@@ -3055,24 +3068,28 @@ def generate(total, *, seed=1, batch_size=2000, stdout=None, now=None, analyze=T
         f"decided in {sum(1 for p in plans if p.status != 'planned')} meetings, "
         f"{len(second)} reassessments, {len(batches)} batches.\n"
     )
-    for kind, batch in batches:
-        with transaction.atomic():
+    # PostgreSQL writes batch k (COPY, index and foreign-key checks at commit) on a connection of
+    # its own while this thread builds batch k+1. Inside a transaction (tests) the rows must be
+    # written on this connection, one batch after the other.
+    writer = _Writer(started, total, say, threaded=not connection.in_atomic_block)
+    done = 0
+    try:
+        for kind, batch in batches:
             builder.rows = _Rows()
-            builder.decrees = _YearCounter(DecreeCounter)
-            builder.certificates = _YearCounter(CertificateCounter)
-            builder.letters = _YearCounter(AnswerLetterCounter)
             if kind == "early":
                 _build(builder, batch, [])
                 done += len(batch)
+                _release(batch)
             else:
                 _build(builder, [], batch)
                 done += sum(1 for p in batch for s in p.cases if s.first is None)
-            written.update(builder.rows.flush())
-            builder.save_counters()
-        say(
-            f"  {done:>7}/{total} applications, {sum(written.values()):>9} rows, "
-            f"{time.perf_counter() - started:6.1f} s\n"
-        )
+                _release(s for p in batch for s in p.cases)
+            numbered = (builder.decrees, builder.certificates, builder.letters)
+            counters = [counter.snapshot() for counter in numbered]
+            writer.put(builder.rows, counters, done)
+    finally:
+        writer.close()
+    written = writer.written
     if analyze:
         with connection.cursor() as cursor:
             for model in INSERT_ORDER:
@@ -3089,6 +3106,92 @@ def generate(total, *, seed=1, batch_size=2000, stdout=None, now=None, analyze=T
         "rows_total": sum(written.values()),
         "seconds": round(time.perf_counter() - started, 1),
     }
+
+
+def _release(specs):
+    """Forget what was built for these cases (the rows are with the writer), except what a later
+    reassessment needs."""
+    keep = ("app_id", "user_id", "name", "text", "answered_raw")
+    for spec in specs:
+        if spec.reassessment is not None:
+            spec.state = {k: spec.state[k] for k in keep if k in spec.state}
+        else:
+            spec.state = {}
+
+
+class _Writer:
+    """Writes the batches in order, each in one transaction with the year counters; in a thread
+    with its own database connection when `threaded`."""
+
+    def __init__(self, started, total, say, *, threaded):
+        self.started = started
+        self.total = total
+        self.say = say
+        self.written = Counter()
+        self.error = None
+        self.threaded = threaded
+        if threaded:
+            self.queue = queue.Queue(maxsize=2)
+            self.thread = threading.Thread(target=self._run, name="datagen-writer", daemon=True)
+            self.thread.start()
+
+    def put(self, rows, counters, done):
+        if not self.threaded:
+            self._write(rows, counters, done)
+            return
+        while True:
+            if self.error is not None:
+                raise RuntimeError("The writer failed.") from self.error
+            try:
+                self.queue.put((rows, counters, done), timeout=1)
+                return
+            except queue.Full:
+                continue
+
+    def close(self):
+        if self.threaded:
+            while self.thread.is_alive():
+                try:
+                    self.queue.put(None, timeout=1)
+                    break
+                except queue.Full:
+                    continue
+            self.thread.join()
+        if self.error is not None:
+            raise RuntimeError("The writer failed.") from self.error
+
+    def _run(self):
+        try:
+            while True:
+                item = self.queue.get()
+                if item is None:
+                    return
+                self._write(*item)
+        except BaseException as exc:  # handed to the building thread
+            self.error = exc
+            while True:  # let the building thread finish putting
+                try:
+                    if self.queue.get(timeout=5) is None:
+                        return
+                except queue.Empty:
+                    return
+        finally:
+            connection.close()
+
+    def _write(self, rows, counters, done):
+        with transaction.atomic():
+            if self.threaded:
+                # Benchmark data: a crash may lose the last batches, never their consistency.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            written = rows.flush()
+            for model, last in counters:
+                _YearCounter.save_snapshot(model, last)
+        self.written.update(written)
+        self.say(
+            f"  {done:>7}/{self.total} applications, {sum(self.written.values()):>9} rows, "
+            f"{time.perf_counter() - self.started:6.1f} s\n"
+        )
 
 
 def _showcase(world_, specs, rng, weights):

@@ -35,6 +35,7 @@ from lsp_portal.accounts.models import User
 from lsp_portal.audit.models import AuditEvent
 from lsp_portal.ops import datagen
 from registration.models import Application, Document, Experience, SelfAssessment
+from tests.conftest import ensure_seed_data
 
 pytestmark = pytest.mark.django_db
 
@@ -414,3 +415,24 @@ def test_bench_generate_refuses_without_debug_and_reports(settings):
         stdout=io.StringIO(),
     )
     assert datagen.generated_applications() == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generate_writes_its_batches_on_a_second_connection():
+    ensure_seed_data()
+    out = io.StringIO()
+    summary = datagen.generate(150, seed=5, batch_size=40, stdout=out, analyze=False)
+    assert out.getvalue().count("applications,") >= 4
+    assert datagen.generated_applications() == 150
+    assert summary["rows_total"] == sum(summary["rows"].values())
+    assert Application.objects.count() == 150
+    numbers = list(Certificate.objects.exclude(number=None).values_list("number", flat=True))
+    assert numbers and len(numbers) == len(set(numbers))
+    for model, counter in ((Certificate, CertificateCounter), (Decree, DecreeCounter)):
+        highest = dict(
+            model.objects.exclude(number=None)
+            .values("year")
+            .annotate(n=datagen.models.Max("sequence"))
+            .values_list("year", "n")
+        )
+        assert dict(counter.objects.values_list("year", "last")) == highest
