@@ -7,6 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from .roles import Role
 
 
+def roles_cache_key(user_id):
+    return f"user-roles:v1:{user_id}"
+
+
 class UserManager(BaseUserManager):
     """Users log in with their e-mail address; it is unique regardless of case."""
 
@@ -69,7 +73,21 @@ class User(AbstractUser):
 
     @cached_property
     def role_names(self):
-        return frozenset(self.groups.values_list("name", flat=True))
+        """The names of the user's groups, kept in the cache between requests (every page asks
+        for them); a change of the user's groups forgets them (signals.py)."""
+        from django.core.cache import cache
+
+        if self.pk is None:
+            return frozenset()
+        from django.conf import settings
+
+        return frozenset(
+            cache.get_or_set(
+                roles_cache_key(self.pk),
+                lambda: list(self.groups.values_list("name", flat=True)),
+                settings.ROLE_CACHE_SECONDS,
+            )
+        )
 
     def has_role(self, role):
         return self.is_active and role in self.role_names

@@ -101,3 +101,36 @@ def test_an_english_browser_still_gets_indonesian_until_the_user_switches(client
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="id")
     assert '<html lang="en">' in response.content.decode()
+
+
+def test_role_names_are_cached_and_forgotten_when_groups_change(
+    db, django_assert_num_queries, settings
+):
+    from django.contrib.auth.models import Group
+
+    from lsp_portal.accounts.models import User
+    from lsp_portal.accounts.roles import Role
+    from tests.conftest import make_user
+
+    settings.ROLE_CACHE_SECONDS = 300
+    user = make_user("peran@example.org", "Peran Uji", Role.APPLICANT)
+
+    def fresh():
+        return User.objects.get(pk=user.pk)
+
+    assert fresh().has_role(Role.APPLICANT)
+    cached = fresh()
+    with django_assert_num_queries(0):
+        assert cached.has_role(Role.APPLICANT) and not cached.has_role(Role.STAFF)
+
+    staff = Group.objects.get(name=Role.STAFF)
+    user.groups.add(staff)
+    assert fresh().has_role(Role.STAFF)
+    staff.user_set.remove(user)
+    assert not fresh().has_role(Role.STAFF)
+    staff.user_set.add(user)
+    assert fresh().has_role(Role.STAFF)
+    staff.user_set.clear()
+    assert not fresh().has_role(Role.STAFF)
+    user.groups.clear()
+    assert fresh().role_names == frozenset()
