@@ -14,8 +14,9 @@ statuses and the details `record()` is given by the service.
 
 What is shared rather than real: every generated user has the same password (PASSWORD, hashed once
 per call with the configured hasher), every uploaded document and every rendered PDF points to one
-small real file written once into the private storage (SAMPLE_PDF / SAMPLE_JPEG), and no outbox
-rows are written (the e-mails and renders of the past count as sent). Generated users have e-mail
+small real file written once into the private storage (SAMPLE_PDF / SAMPLE_JPEG, ensure_samples()),
+PDF fingerprints (pdf_hash) are empty, and no outbox rows or notices are written (the e-mails,
+renders and reminders of the past count as sent). Generated users have e-mail
 addresses at @gen.example; `flush()` removes everything that hangs off them.
 
 Primary keys are taken from the tables' sequences before the rows are built (so children can point
@@ -794,9 +795,10 @@ ASSESSOR_COUNT = 30
 SHOWCASE = ("asesi.lengkap", "Sari Wulandari")
 
 
-def _ensure_samples():
+def ensure_samples():
     """The one small PDF and JPEG every generated document and PDF points to, written once into
-    the private storage (the storage the FileFields use)."""
+    the private storage (the storage the FileFields use); call it again for a web server whose
+    MEDIA_ROOT is not the one the data was generated with. Returns name -> (size, sha256)."""
     storage = Document._meta.get_field("file").storage
     samples = {}
     for name, make in (
@@ -959,8 +961,7 @@ def world(*, now=None):
         new_assessors.append(
             Assessor(
                 user=user,
-                registration_number=f"MET.000.{rng.randint(1000, 99999):06d} "
-                f"{2015 + i % 8}-GEN{i + 1:02d}",
+                registration_number=f"MET.000.{900100 + 37 * i:06d} {2015 + i % 8}",
                 registration_valid_until=today + datetime.timedelta(days=200 + 30 * (i % 25)),
             )
         )
@@ -1028,7 +1029,7 @@ def world(*, now=None):
         password_hash=password_hash,
         groups=groups,
         content_types=content_types,
-        samples=_ensure_samples(),
+        samples=ensure_samples(),
         assessor_schemes=dict(linked),
     )
 
@@ -3053,16 +3054,21 @@ def generate(total, *, seed=1, batch_size=2000, stdout=None, now=None, analyze=T
     builder.decrees = _YearCounter(DecreeCounter, lock=False)
     builder.certificates = _YearCounter(CertificateCounter, lock=False)
     builder.letters = _YearCounter(AnswerLetterCounter, lock=False)
-    batches = [("early", early[i : i + batch_size]) for i in range(0, len(early), batch_size)]
-    current, size = [], 0
-    for plan in plans:
-        current.append(plan)
-        size += len(plan.cases)
+    # Batches in the order things happened, so that ids (APL-000001...) and the rows' physical
+    # order grow with time as in a real database.
+    units = [(spec.anchor, 0, spec) for spec in early] + [
+        (_raw(plan.scheduled), 1, plan) for plan in plans
+    ]
+    units.sort(key=lambda unit: (unit[0], unit[1]))
+    batches, current, size = [], ([], []), 0
+    for _moment, is_meeting, unit in units:
+        current[is_meeting].append(unit)
+        size += len(unit.cases) if is_meeting else 1
         if size >= batch_size:
-            batches.append(("meetings", current))
-            current, size = [], 0
-    if current:
-        batches.append(("meetings", current))
+            batches.append(current)
+            current, size = ([], []), 0
+    if current[0] or current[1]:
+        batches.append(current)
     say(
         f"Generating {total} applications: {len(early)} before a decision, {len(decided)} "
         f"decided in {sum(1 for p in plans if p.status != 'planned')} meetings, "
@@ -3074,16 +3080,13 @@ def generate(total, *, seed=1, batch_size=2000, stdout=None, now=None, analyze=T
     writer = _Writer(started, total, say, threaded=not connection.in_atomic_block)
     done = 0
     try:
-        for kind, batch in batches:
+        for batch_early, batch_plans in batches:
             builder.rows = _Rows()
-            if kind == "early":
-                _build(builder, batch, [])
-                done += len(batch)
-                _release(batch)
-            else:
-                _build(builder, [], batch)
-                done += sum(1 for p in batch for s in p.cases if s.first is None)
-                _release(s for p in batch for s in p.cases)
+            _build(builder, batch_early, batch_plans)
+            done += len(batch_early)
+            done += sum(1 for p in batch_plans for s in p.cases if s.first is None)
+            _release(batch_early)
+            _release(s for p in batch_plans for s in p.cases)
             numbered = (builder.decrees, builder.certificates, builder.letters)
             counters = [counter.snapshot() for counter in numbered]
             writer.put(builder.rows, counters, done)
@@ -3293,7 +3296,7 @@ def bench_targets():
         if active
         else None,
         "review_queue_filter": {
-            "status": Application.Status.SUBMITTED,
+            "status": Application.Status.SUBMITTED.value,
             "scheme": scheme.pk,
             "q": sample.full_name.split()[0] if sample else "",
         },

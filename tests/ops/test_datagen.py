@@ -436,3 +436,22 @@ def test_generate_writes_its_batches_on_a_second_connection():
             .values_list("year", "n")
         )
         assert dict(counter.objects.values_list("year", "last")) == highest
+
+
+def test_recommendations_on_a_planned_meeting(client, cast):
+    staff = cast.staff[0]
+    meeting = Meeting.objects.create(
+        title="Rapat Tim Teknis berikutnya",
+        scheduled_at=timezone.now() + datetime.timedelta(days=3),
+        location="Ruang Rapat LSP",
+        quorum=2,
+        planned_by=staff,
+    )
+    applications = datagen.make_cases(2, "recommended", meeting=meeting)
+    assert [a.case.meeting for a in applications] == [meeting, meeting]
+    assert all(a.case.assessment.submitted_at < meeting.created_at for a in applications)
+    assert meeting.agenda.count() == 2 and not Decision.objects.filter(meeting=meeting).exists()
+    login(client, staff)
+    ok(client, reverse("decisions:meeting_detail", args=[meeting.pk]))
+    with pytest.raises(ValueError, match="decree is signed"):
+        datagen.make_cases(1, "decided_k", meeting=meeting)
