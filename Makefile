@@ -12,7 +12,7 @@ PYTHON := $(shell command -v python3.11 2>/dev/null || command -v python3)
 
 PYTEST_ARGS ?=
 
-.PHONY: help venv run chromium services test lint format messages clean backup restore
+.PHONY: help venv run chromium services test lint format messages clean backup restore bench
 
 help:
 	@echo "make run       migrate, load demo data, serve http://127.0.0.1:8000 (default)"
@@ -22,6 +22,8 @@ help:
 	@echo "make services  check/start PostgreSQL and Redis on 127.0.0.1"
 	@echo "make backup    database (pg_dump) + MEDIA_ROOT files into one archive (OUT=file.tar.gz)"
 	@echo "make restore   restore an archive (IN=file.tar.gz; FORCE=1 replaces existing data)"
+	@echo "make bench     web benchmark: fills lsp_portal_perf1k / lsp_portal_perf100k once, then"
+	@echo "               gunicorn + wrk on the busiest pages (DURATION=10 seconds a page)"
 	@echo "make lint | format | messages | clean"
 
 # --- virtualenv: reinstall only when requirements.txt is newer than the stamp ---
@@ -90,6 +92,22 @@ backup:
 restore:
 	@test -n "$(IN)" || { echo "usage: make restore IN=backup.tar.gz [FORCE=1]"; exit 2; }
 	$(BIN)/python manage.py restore "$(IN)" $(if $(FORCE),--force)
+
+# --- web benchmark (issue 8): generated databases of 1,000 and 100,000 cases, filled once ---
+PERF_DB := postgres://postgres@127.0.0.1:5432
+bench: venv services
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; }
+	@set -euo pipefail; for size in 1k:1000 100k:100000; do \
+	  name=lsp_portal_perf$${size%%:*}; count=$${size##*:}; \
+	  psql -h 127.0.0.1 -U postgres -tAc "select 1 from pg_database where datname='$$name'" | grep -q 1 \
+	    || psql -h 127.0.0.1 -U postgres -qc "create database $$name"; \
+	  export DATABASE_URL=$(PERF_DB)/$$name DEBUG=1; \
+	  $(BIN)/python manage.py migrate -v0; \
+	  have=$$($(BIN)/python manage.py shell -c "from lsp_portal.ops.datagen import generated_applications as g; print(g())" | tail -1); \
+	  if [ "$$have" != "$$count" ]; then $(BIN)/python manage.py bench_generate --applications $$count --flush; fi; \
+	done
+	$(BIN)/python bench/web.py --duration $${DURATION:-10}
 
 lint: venv
 	$(BIN)/ruff check .
