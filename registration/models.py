@@ -338,6 +338,12 @@ class Application(models.Model):
                 condition=Q(nik="") | Q(nik__regex=r"^[0-9]{16}$"), name="nik_16_digits"
             ),
         ]
+        indexes = [
+            # The staff review queue: one status, oldest submission first, a page at a time.
+            models.Index(
+                fields=["status", "submitted_at", "created_at"], name="application_queue_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.reference} {self.full_name or self.applicant}"
