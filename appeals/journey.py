@@ -14,47 +14,60 @@ from .models import Appeal
 from .services import appeal_refusal
 
 
-def _open_decision(application):
-    """The application's current published "not yet competent" decision that may be appealed."""
-    decision = (
-        Decision.objects.published()
+def appeal_steps(application):
+    """The appeal step of one application (see steps_for)."""
+    return steps_for([application]).get(application.pk, [])
+
+
+def steps_for(applications):
+    """The appeal step of each application (registration.hooks.journey), in two queries: while
+    the current "not yet competent" decision may be appealed, an invitation to appeal; otherwise
+    the latest appeal and where it stands."""
+    ids = [a.pk for a in applications]
+    decisions = {
+        d.assessment.application_id: d
+        for d in Decision.objects.published()
         .filter(
-            assessment__application=application,
+            assessment__application_id__in=ids,
             assessment__is_current=True,
             result=Decision.Result.BK,
         )
         .select_related("assessment")
-        .first()
-    )
-    if decision is None or appeal_refusal(decision) is not None:
-        return None
-    return decision
+    }
+    latest = {}
+    appealed = set()
+    for appeal in Appeal.objects.filter(application_id__in=ids).order_by("-received_at"):
+        latest.setdefault(appeal.application_id, appeal)
+        appealed.add(appeal.decision_id)
+    steps = {}
+    for pk in ids:
+        decision = decisions.get(pk)
+        if decision is not None and appeal_refusal(
+            decision, appealed=decision.pk in appealed
+        ) is None:
+            steps[pk] = [_invitation(decision)]
+        elif pk in latest:
+            steps[pk] = [_appeal_step(latest[pk])]
+    return steps
 
 
-def appeal_steps(application):
-    decision = _open_decision(application)
-    if decision is not None:
-        until = formats.date_format(timezone.localtime(decision.appeal_deadline), "j M H:i")
-        return [
-            {
-                "key": "appeal",
-                "state": "attention",
-                "note": _("You may appeal until %(until)s") % {"until": until},
-                "url": reverse("appeals:file", args=[decision.pk]),
-            }
-        ]
-    appeal = Appeal.objects.filter(application=application).order_by("-received_at").first()
-    if appeal is None:
-        return []
+def _invitation(decision):
+    until = formats.date_format(timezone.localtime(decision.appeal_deadline), "j M H:i")
+    return {
+        "key": "appeal",
+        "state": "attention",
+        "note": _("You may appeal until %(until)s") % {"until": until},
+        "url": reverse("appeals:file", args=[decision.pk]),
+    }
+
+
+def _appeal_step(appeal):
     url = reverse("appeals:detail", args=[appeal.pk])
     if appeal.is_open:
-        return [
-            {"key": "appeal", "state": "current", "note": appeal.get_status_display(), "url": url}
-        ]
+        return {"key": "appeal", "state": "current", "note": appeal.get_status_display(), "url": url}
     if appeal.outcome == Appeal.Outcome.UPHELD:
-        note = _("Upheld: reassessment")
-        return [{"key": "appeal", "state": "done", "note": note, "url": url}]
-    return [{"key": "appeal", "state": "failed", "note": _("Dismissed"), "url": url}]
+        return {"key": "appeal", "state": "done", "note": _("Upheld: reassessment"), "url": url}
+    return {"key": "appeal", "state": "failed", "note": _("Dismissed"), "url": url}
 
 
 def decision_panel(request, decision):

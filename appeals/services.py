@@ -61,13 +61,17 @@ def _when(moment):
 # ---------------------------------------------------------------------------------------------
 
 
-def appeal_refusal(decision, now=None):
+def appeal_refusal(decision, now=None, *, appealed=None):
     """Why `decision` can no longer be appealed, or None (9.9.2: within the window after
-    publication; one appeal per decision; only a "not yet competent" decision)."""
+    publication; one appeal per decision; only a "not yet competent" decision). `appealed`:
+    whether the decision has an appeal, when the caller has looked it up already (a page showing
+    many decisions looks them up together)."""
     now = now or timezone.now()
     if decision.published_at is None:
         return _("This decision has not been published yet.")
-    if Appeal.objects.filter(decision=decision).exists():
+    if appealed is None:
+        appealed = Appeal.objects.filter(decision=decision).exists()
+    if appealed:
         return _("You have already appealed this decision; there is one appeal per decision.")
     if decision.result != Decision.Result.BK:
         return _("Only a decision of not yet competent can be appealed.")

@@ -16,7 +16,7 @@ class AssessmentConfig(AppConfig):
         from .models import Assessment
 
         hooks.register_visibility(journey.assessor_visibility)
-        hooks.register_journey(journey.assessment_steps)
+        hooks.register_journey(journey.steps_for)
         hooks.register_home(Role.ASSESSOR, "assessment:assessor_cases")
         post_migrate.connect(journey.grant_staff_registry_permissions, sender=self)
         labels.register(

@@ -23,14 +23,15 @@ def assessor_visibility(user):
     )
 
 
-def assessment_steps(application):
-    assessment = (
-        Assessment.objects.filter(application=application, is_current=True)
-        .select_related("assessor__user")
-        .first()
+def steps_for(applications):
+    """The assessment step of each application (registration.hooks.journey), in one query."""
+    current = Assessment.objects.filter(
+        application_id__in=[a.pk for a in applications], is_current=True
     )
-    if assessment is None:
-        return []
+    return {a.application_id: _steps(a) for a in current}
+
+
+def _steps(assessment):
     url = reverse("assessment:detail", args=[assessment.pk])
     step = {"key": "assessment", "url": url, "state": "current"}
     if assessment.status == Status.ASSIGNED:

@@ -17,7 +17,7 @@ class CertificatesConfig(AppConfig):
 
         decision_hooks.on_decision_published(services.create_pending)
         post_migrate.connect(grant_staff_permissions, sender=self)
-        hooks.register_journey(journey.certificate_steps)
+        hooks.register_journey(journey.steps_for)
         labels.register(
             actions={
                 "certificate.pending": _("Certificate waiting for the requirements"),

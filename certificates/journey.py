@@ -6,14 +6,22 @@ from django.utils.translation import gettext as _
 from .models import Certificate
 
 
-def certificate_steps(application):
-    certificate = (
-        Certificate.objects.filter(decision__assessment__application=application)
+def steps_for(applications):
+    """The latest certificate of each application (registration.hooks.journey), in one query."""
+    latest = {}
+    certificates = (
+        Certificate.objects.filter(
+            decision__assessment__application_id__in=[a.pk for a in applications]
+        )
+        .select_related("decision__assessment")
         .order_by("-created_at")
-        .first()
     )
-    if certificate is None:
-        return []
+    for certificate in certificates:
+        latest.setdefault(certificate.decision.assessment.application_id, certificate)
+    return {pk: _steps(certificate) for pk, certificate in latest.items()}
+
+
+def _steps(certificate):
     url = reverse("certificates:detail", args=[certificate.pk])
     if certificate.status == Certificate.Status.PENDING:
         note = (

@@ -15,7 +15,7 @@ class DecisionsConfig(AppConfig):
         from . import journey
         from .models import Decision, Meeting
 
-        hooks.register_journey(journey.decision_steps)
+        hooks.register_journey(journey.steps_for)
         hooks.register_home(Role.TECHNICAL_TEAM, "decisions:meeting_list")
         hooks.register_home(Role.DIRECTOR, "decisions:meeting_list")
         post_migrate.connect(journey.grant_staff_permissions, sender=self)

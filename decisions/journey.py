@@ -7,24 +7,33 @@ from lsp_portal.accounts.roles import Role
 from .models import Decision
 
 
-def decision_steps(application):
-    decision = (
+def steps_for(applications):
+    """The published decision on the current assessment of each application
+    (registration.hooks.journey), in one query."""
+    decisions = (
         Decision.objects.published()
-        .filter(assessment__application=application, assessment__is_current=True)
-        .first()
+        .filter(
+            assessment__application_id__in=[a.pk for a in applications],
+            assessment__is_current=True,
+        )
+        .select_related("assessment")
     )
-    if decision is None:
-        return []
-    competent = decision.result == Decision.Result.K
-    return [
-        {
-            "key": "decision",
-            "state": "done" if competent else "failed",
-            "note": decision.get_result_display(),
-            "url": decision.get_absolute_url(),
-        },
-        {"key": "certificate" if competent else "appeal", "state": "next"},
-    ]
+    steps = {}
+    for decision in decisions:
+        competent = decision.result == Decision.Result.K
+        steps.setdefault(
+            decision.assessment.application_id,
+            [
+                {
+                    "key": "decision",
+                    "state": "done" if competent else "failed",
+                    "note": decision.get_result_display(),
+                    "url": decision.get_absolute_url(),
+                },
+                {"key": "certificate" if competent else "appeal", "state": "next"},
+            ],
+        )
+    return steps
 
 
 def grant_staff_permissions(sender=None, **kwargs):

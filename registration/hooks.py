@@ -6,8 +6,10 @@ tracker. They register a function in their AppConfig.ready():
 
 - `visibility`: fn(user) -> Q over Application, or None. E.g. the assigned assessor sees the case.
 - `homes`: (role, url name) - where the dashboard sends a user of that role (e.g. an assessor).
-- `journey`: fn(application) -> list of step dicts ({"key", "label", "state", "url"?, "note"?}) that
-  replace the default step with the same key.
+- `journey`: fn(applications) -> {application pk: list of step dicts ({"key", "label", "state",
+  "url"?, "note"?})} that replace the default step with the same key. It is called once with all
+  the applications a page shows (the dashboard shows every application of the applicant), so it
+  looks them up together: a fixed number of queries however many applications there are.
   States: done, current, attention, failed, next, pending.
 """
 

@@ -78,32 +78,42 @@ def scheme_detail(request, code):
 # ---------------------------------------------------------------------------------------------
 
 
-def _journey(application):
-    """The applicant's status tracker: registration, then the later stages (each app adds its own
-    through registration.hooks.journey); stages not reached yet are shown as such."""
+def _journeys(applications):
+    """The applicant's status tracker of each application (pk -> steps): registration, then the
+    later stages (each app adds its own through registration.hooks.journey, one call for all the
+    applications); stages not reached yet are shown as such."""
     from . import hooks
 
-    registration_state = {
-        Status.DRAFT: "current",
-        Status.SUBMITTED: "current",
-        Status.REVISION_REQUESTED: "attention",
-        Status.ELIGIBLE: "done",
-        Status.REJECTED: "failed",
-        Status.WITHDRAWN: "failed",
-    }[application.status]
-    later = "next" if application.status == Status.ELIGIBLE else "pending"
-    steps = [
-        {"key": "registration", "label": _("Registration"), "state": registration_state},
-        {"key": "assessment", "label": _("Assessment"), "state": later},
-        {"key": "decision", "label": _("Decision"), "state": "pending"},
-        {"key": "certificate", "label": _("Certificate"), "state": "pending"},
-        {"key": "appeal", "label": _("Appeal"), "state": "pending"},
-    ]
-    by_key = {step["key"]: step for step in steps}
+    journeys = {}
+    for application in applications:
+        registration_state = {
+            Status.DRAFT: "current",
+            Status.SUBMITTED: "current",
+            Status.REVISION_REQUESTED: "attention",
+            Status.ELIGIBLE: "done",
+            Status.REJECTED: "failed",
+            Status.WITHDRAWN: "failed",
+        }[application.status]
+        later = "next" if application.status == Status.ELIGIBLE else "pending"
+        journeys[application.pk] = [
+            {"key": "registration", "label": _("Registration"), "state": registration_state},
+            {"key": "assessment", "label": _("Assessment"), "state": later},
+            {"key": "decision", "label": _("Decision"), "state": "pending"},
+            {"key": "certificate", "label": _("Certificate"), "state": "pending"},
+            {"key": "appeal", "label": _("Appeal"), "state": "pending"},
+        ]
+    if not journeys:
+        return journeys
     for provider in hooks.journey:
-        for step in provider(application) or []:
-            by_key[step["key"]].update(step)
-    return steps
+        for pk, provided in (provider(applications) or {}).items():
+            by_key = {step["key"]: step for step in journeys[pk]}
+            for step in provided:
+                by_key[step["key"]].update(step)
+    return journeys
+
+
+def _journey(application):
+    return _journeys([application])[application.pk]
 
 
 @require_GET
@@ -119,14 +129,15 @@ def dashboard(request):
                 return redirect(url_name)
     context = {}
     if user.has_role(Role.APPLICANT):
-        applications = (
+        applications = list(
             Application.objects.filter(applicant=user)
             .select_related("scheme")
             .order_by("-created_at")
         )
+        journeys = _journeys(applications)
         context["applications"] = []
         for application in applications:
-            journey = _journey(application)
+            journey = journeys[application.pk]
             moved_on = any(step.get("url") for step in journey[1:])
             context["applications"].append((application, journey, moved_on))
         taken = {a.scheme_id for a in applications if a.status not in Application.CLOSED_STATUSES}
