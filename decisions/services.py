@@ -79,16 +79,32 @@ def available_recommendations():
 def conflict_of(member, assessment, meeting):
     """Why `member` may not decide `assessment` (9.4.2), or None: they assessed the case (any
     attempt), they are the applicant, or they declared involvement with the applicant."""
-    application = assessment.application
-    if application.assessments.filter(assessor__user=member.user).exists():
-        return _("assessed this applicant")
-    if application.applicant_id == member.user_id:
-        return _("is the applicant")
-    if ConflictDeclaration.objects.filter(
-        meeting=meeting, member=member, assessment=assessment
-    ).exists():
-        return _("declared involvement with the applicant")
-    return None
+    return conflicts_of(member, [assessment], meeting).get(assessment.pk)
+
+
+def conflicts_of(member, assessments, meeting):
+    """conflict_of for each of `assessments` (assessment pk -> why, for those with a conflict),
+    in two queries however many there are (the meeting page shows the whole agenda)."""
+    assessed = set(
+        Assessment.objects.filter(
+            application_id__in={a.application_id for a in assessments},
+            assessor__user_id=member.user_id,
+        ).values_list("application_id", flat=True)
+    )
+    declared = set(
+        ConflictDeclaration.objects.filter(
+            meeting=meeting, member=member, assessment__in=[a.pk for a in assessments]
+        ).values_list("assessment_id", flat=True)
+    )
+    conflicts = {}
+    for assessment in assessments:
+        if assessment.application_id in assessed:
+            conflicts[assessment.pk] = _("assessed this applicant")
+        elif assessment.application.applicant_id == member.user_id:
+            conflicts[assessment.pk] = _("is the applicant")
+        elif assessment.pk in declared:
+            conflicts[assessment.pk] = _("declared involvement with the applicant")
+    return conflicts
 
 
 # ---------------------------------------------------------------------------------------------

@@ -91,14 +91,14 @@ def meeting_detail(request, pk):
     meeting = _meeting_for(request, pk)
     member, attendance = _my_member(request, meeting)
     decisions = {d.assessment_id: d for d in meeting.decisions.select_related("decided_by__user")}
-    agenda = []
-    for item in meeting.agenda.select_related("assessment__application", "assessment__assessor"):
-        conflict = (
-            services.conflict_of(member, item.assessment, meeting)
-            if member and attendance
-            else None
+    cases = [
+        item.assessment
+        for item in meeting.agenda.select_related(
+            "assessment__application", "assessment__assessor__user"
         )
-        agenda.append((item.assessment, decisions.get(item.assessment_id), conflict))
+    ]
+    conflicts = services.conflicts_of(member, cases, meeting) if member and attendance else {}
+    agenda = [(a, decisions.get(a.pk), conflicts.get(a.pk)) for a in cases]
     minutes = Minutes.objects.filter(meeting=meeting).first()
     decree = Decree.objects.filter(minutes=minutes).first() if minutes else None
     signed = set(minutes.signatures.values_list("member_id", flat=True)) if minutes else set()
