@@ -162,26 +162,46 @@ def file_appeal(user, decision, *, form, attachments):
 
 def conflict_of(user, appeal):
     """Why `user` may not sit on the appeal team (9.9.4: not involved in the subject), or None."""
+    return conflicts_of([user], appeal).get(user.pk)
+
+
+def conflicts_of(users, appeal):
+    """conflict_of for each of `users` (user pk -> why, for those with a conflict), in two
+    queries however many there are."""
     application = appeal.application
-    if application.applicant_id == user.pk:
-        return _("is the appellant")
-    if application.assessments.filter(assessor__user=user).exists():
-        return _("assessed this applicant")
-    if Attendance.objects.filter(meeting=appeal.decision.meeting, member__user=user).exists():
-        return _("was a member of the meeting that decided the case")
-    return None
+    ids = [user.pk for user in users]
+    assessed = set(
+        application.assessments.filter(assessor__user__in=ids).values_list(
+            "assessor__user_id", flat=True
+        )
+    )
+    attended = set(
+        Attendance.objects.filter(
+            meeting_id=appeal.decision.meeting_id, member__user__in=ids
+        ).values_list("member__user_id", flat=True)
+    )
+    conflicts = {}
+    for pk in ids:
+        if application.applicant_id == pk:
+            conflicts[pk] = _("is the appellant")
+        elif pk in assessed:
+            conflicts[pk] = _("assessed this applicant")
+        elif pk in attended:
+            conflicts[pk] = _("was a member of the meeting that decided the case")
+    return conflicts
 
 
 def eligible_members(appeal):
     """Active Tim Banding users who may be appointed (not yet appointed, no conflict)."""
     appointed = appeal.team.values("user_id")
-    candidates = (
+    candidates = list(
         User.objects.with_role(Role.APPEAL_TEAM)
         .filter(is_active=True)
         .exclude(pk__in=appointed)
         .order_by("full_name")
     )
-    return [user for user in candidates if conflict_of(user, appeal) is None]
+    conflicts = conflicts_of(candidates, appeal)
+    return [user for user in candidates if user.pk not in conflicts]
 
 
 def appoint(user, appeal, member):
