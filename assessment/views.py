@@ -3,7 +3,8 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -184,12 +185,18 @@ def reassign(request, pk):
 @require_GET
 @role_required(Role.ASSESSOR)
 def assessor_cases(request):
+    """Every case the assessor holds, open ones first (submitted ones stay listed, and pile up
+    over the years: 50 a page)."""
     cases = (
         Assessment.objects.for_assessor(request.user)
         .select_related("application__scheme")
-        .order_by("status", "assigned_at")
+        .alias(
+            submitted=Case(When(status=Status.RECOMMENDED, then=Value(1)), default=Value(0))
+        )
+        .order_by("submitted", "status", "assigned_at", "pk")
     )
-    return render(request, "assessment/assessor_cases.html", {"cases": cases})
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    return render(request, "assessment/assessor_cases.html", {"page": page})
 
 
 @require_GET
