@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -46,8 +48,13 @@ def _my_member(request, meeting):
 @require_GET
 @role_required(*MEETING_ROLES)
 def meeting_list(request):
-    meetings = Meeting.objects.visible_to(request.user).prefetch_related("agenda")
-    context = {"meetings": meetings}
+    """The meetings the user may see, latest first (every meeting ever held: 50 a page)."""
+    meetings = (
+        Meeting.objects.visible_to(request.user)
+        .annotate(case_count=Count("agenda", distinct=True))
+        .order_by("-scheduled_at", "-pk")
+    )
+    context = {"page": Paginator(meetings, 50).get_page(request.GET.get("page"))}
     if request.user.has_role(Role.STAFF):
         context["available"] = services.available_recommendations()
     if request.user.has_role(Role.DIRECTOR):
