@@ -668,7 +668,7 @@ def count(client, user, url, params):
 def shape(sql):
     """A query without its values: repeated shapes are what an N+1 looks like."""
     sql = re.sub(r"'[^']*'", "?", sql)
-    sql = re.sub(r"\b\d+\b", "?", sql)
+    sql = re.sub(r"\d+", "?", sql)  # numbers, also in server-side cursor names (sync_12)
     return re.sub(r"IN \([?, ]+\)", "IN (...)", sql)
 
 
