@@ -85,25 +85,31 @@ def _back(request, assessment, error=None):
 @role_required(Role.STAFF)
 def staff_overview(request):
     """Eligible applications waiting for an assessor, assessments in progress, and the queue of
-    recommendations ready for the technical team (9.3.5)."""
+    recommendations ready for the technical team (9.3.5): not yet decided. Oldest first, 50 a
+    page each."""
     current = Assessment.objects.filter(application=OuterRef("pk"), is_current=True)
     waiting = (
         Application.objects.filter(status=Application.Status.ELIGIBLE)
         .annotate(has_assessment=Exists(current), earlier_attempts=Count("assessments"))
         .filter(has_assessment=False)
         .select_related("scheme")
-        .order_by("reviewed_at")
+        .order_by("reviewed_at", "pk")
     )
     assessments = Assessment.objects.filter(is_current=True).select_related(
         "application__scheme", "assessor__user"
+    )
+    in_progress = assessments.exclude(status=Status.RECOMMENDED).order_by("assigned_at", "pk")
+    # Decided ones have left the queue: the decision is the technical team's (decisions app).
+    ready = assessments.filter(status=Status.RECOMMENDED, decision__isnull=True).order_by(
+        "submitted_at", "pk"
     )
     return render(
         request,
         "assessment/staff_overview.html",
         {
-            "waiting": waiting,
-            "in_progress": assessments.exclude(status=Status.RECOMMENDED).order_by("assigned_at"),
-            "ready": assessments.filter(status=Status.RECOMMENDED).order_by("submitted_at"),
+            "waiting": Paginator(waiting, 50).get_page(request.GET.get("waiting")),
+            "in_progress": Paginator(in_progress, 50).get_page(request.GET.get("progress")),
+            "ready": Paginator(ready, 50).get_page(request.GET.get("ready")),
         },
     )
 
@@ -190,9 +196,7 @@ def assessor_cases(request):
     cases = (
         Assessment.objects.for_assessor(request.user)
         .select_related("application__scheme")
-        .alias(
-            submitted=Case(When(status=Status.RECOMMENDED, then=Value(1)), default=Value(0))
-        )
+        .alias(submitted=Case(When(status=Status.RECOMMENDED, then=Value(1)), default=Value(0)))
         .order_by("submitted", "status", "assigned_at", "pk")
     )
     page = Paginator(cases, 50).get_page(request.GET.get("page"))

@@ -588,7 +588,7 @@ PAGES = [
     Page("registration:review_queue",                "staff",          review_queue({}),                                              7, "submitted applications"),
     Page("registration:review_queue",                "staff-filtered", review_queue(FILTER),                                          8, "eligible applications"),
     Page("registration:review_detail",               "staff",          review_detail,                                                17, "documents, experience, events"),
-    Page("assessment:staff_overview",                "staff",          staff_overview,                                                6, "waiting, in progress, ready"),
+    Page("assessment:staff_overview",                "staff",          staff_overview,                                                9, "waiting, in progress, ready"),
     Page("assessment:assessor_cases",                "assessor",       assessor_cases,                                                5, "open and submitted cases"),
     Page("assessment:assign",                        "staff",          assign,                                                        9, "qualified assessors"),
     Page("assessment:reassign",                      "staff",          reassign,                                                      6, "qualified assessors"),
