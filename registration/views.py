@@ -422,12 +422,13 @@ def review_queue(request):
             applications = applications.filter(scheme=form.cleaned_data["scheme"])
         if form.cleaned_data["q"]:
             q = form.cleaned_data["q"]
+            # The e-mail of FR-APL-01 (the account's, unless changed): no join with the users.
             applications = applications.filter(
-                Q(full_name__icontains=q) | Q(applicant__email__icontains=q) | Q(nik=q)
+                Q(full_name__icontains=q) | Q(email__icontains=q) | Q(nik=q)
             )
     if status:
         applications = applications.filter(status=status)
-    counts = dict(Application.objects.values_list("status").annotate(n=Count("id")).order_by())
+    counts = Application.status_counts()
     page = Paginator(applications, 25).get_page(request.GET.get("page"))
     return render(
         request,

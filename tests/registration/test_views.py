@@ -194,3 +194,21 @@ def test_applicant_dashboard_shows_the_journey(login, alice, staff, submitted):
     assert 'data-step="registration" data-state="done"' in html
     assert 'data-step="assessment" data-state="next"' in html
     assert 'data-step="certificate" data-state="pending"' in html
+
+
+def test_the_queue_counts_follow_a_review_at_once(
+    login, staff, submitted, django_capture_on_commit_callbacks
+):
+    """The counts per status are cached (counting 100,000 rows is slow) and forgotten when an
+    application changes."""
+    from registration import services
+
+    def counts():
+        response = login(staff).get(reverse("registration:review_queue"))
+        return {value: n for value, _, n in response.context["counts"]}
+
+    assert counts()["submitted"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.confirm_eligible(staff, submitted)
+    after = counts()
+    assert (after["submitted"], after["eligible"]) == (0, 1)
