@@ -9,7 +9,7 @@ FR-AK-01 (the assessment plan and confidentiality agreement), FR-AK-03 (the appl
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -152,8 +152,10 @@ class TUK(models.Model):
 
 class AssessmentQuerySet(models.QuerySet):
     def for_assessor(self, user):
-        """The cases assigned to this assessor (never anyone else's)."""
-        return self.filter(assessor__user=user, is_current=True)
+        """The cases assigned to this assessor (never anyone else's). The assessor's id comes from
+        a subquery, not a join, so PostgreSQL can walk assessor_cases_idx in page order."""
+        assessor = Assessor.objects.filter(user=user).values("pk")[:1]
+        return self.filter(assessor_id=Subquery(assessor), is_current=True)
 
     def for_applicant(self, user):
         return self.filter(application__applicant=user)
@@ -244,6 +246,19 @@ class Assessment(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["application", "attempt"], name="assessment_attempt_unique"
+            ),
+        ]
+        indexes = [
+            # The assessor's case list: open cases first, then by step and date, 50 a page (an
+            # assessor holds thousands over the years).
+            models.Index(
+                "assessor",
+                Case(When(status="recommended", then=Value(1)), default=Value(0)),
+                "status",
+                "assigned_at",
+                "id",
+                condition=Q(is_current=True),
+                name="assessor_cases_idx",
             ),
         ]
 
