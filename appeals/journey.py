@@ -42,9 +42,10 @@ def steps_for(applications):
     steps = {}
     for pk in ids:
         decision = decisions.get(pk)
-        if decision is not None and appeal_refusal(
-            decision, appealed=decision.pk in appealed
-        ) is None:
+        if (
+            decision is not None
+            and appeal_refusal(decision, appealed=decision.pk in appealed) is None
+        ):
             steps[pk] = [_invitation(decision)]
         elif pk in latest:
             steps[pk] = [_appeal_step(latest[pk])]
@@ -64,7 +65,12 @@ def _invitation(decision):
 def _appeal_step(appeal):
     url = reverse("appeals:detail", args=[appeal.pk])
     if appeal.is_open:
-        return {"key": "appeal", "state": "current", "note": appeal.get_status_display(), "url": url}
+        return {
+            "key": "appeal",
+            "state": "current",
+            "note": appeal.get_status_display(),
+            "url": url,
+        }
     if appeal.outcome == Appeal.Outcome.UPHELD:
         return {"key": "appeal", "state": "done", "note": _("Upheld: reassessment"), "url": url}
     return {"key": "appeal", "state": "failed", "note": _("Dismissed"), "url": url}
