@@ -343,6 +343,11 @@ class Application(models.Model):
             models.Index(
                 fields=["status", "submitted_at", "created_at"], name="application_queue_idx"
             ),
+            # ... and filtered by scheme (searching by name reads only that scheme's rows).
+            models.Index(
+                fields=["status", "scheme", "submitted_at", "created_at"],
+                name="application_queue_scheme_idx",
+            ),
         ]
 
     def __str__(self):
