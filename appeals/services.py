@@ -102,6 +102,8 @@ def file_appeal(user, decision, *, form, attachments):
         raise PermissionDenied
     if not form["reasons"].strip():
         raise RuleError(_("Give the reasons for your appeal."))
+    if form["involve_other_person"] and not form.get("other_person", "").strip():
+        raise RuleError(_("Say who should be involved."))
     if len(attachments) > settings.APPEAL_MAX_ATTACHMENTS:
         raise RuleError(
             _("Attach at most %(count)s files.") % {"count": settings.APPEAL_MAX_ATTACHMENTS}

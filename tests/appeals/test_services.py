@@ -178,6 +178,20 @@ def test_an_appeal_without_reasons_is_refused(bob, bk_decision, reasons):
     assert snapshot() == before
 
 
+@pytest.mark.parametrize("other_person", ["", "   "])
+def test_involving_another_person_needs_their_name(bob, bk_decision, other_person):
+    """FR-AK-04: "should another person be involved" - yes needs who; the rule holds on the
+    server, not only in the form."""
+    before = snapshot()
+    with pytest.raises(RuleError) as refused:
+        file_for(bob, bk_decision, involve_other_person=True, other_person=other_person)
+    assert refused.value.message == "Sebutkan siapa yang perlu dilibatkan."
+    assert not Appeal.objects.exists()
+    assert snapshot() == before
+    appeal = file_for(bob, bk_decision, involve_other_person=True, other_person="Ibu Sari (dosen)")
+    assert appeal.other_person == "Ibu Sari (dosen)"
+
+
 # --- The appeal team (9.9.4-9.9.5) -----------------------------------------------------------
 
 
