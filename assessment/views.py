@@ -1,6 +1,8 @@
 """Views of the assessment stage. Thin: load what the user may see (404 otherwise), check the role
 (403), call services.py; a refused action (RuleError) is shown as a message and changes nothing."""
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -59,6 +61,23 @@ def _own_case(request, pk):
         ),
         pk=pk,
     )
+
+
+def _declared_case(view):
+    """The view gets the assessor's own current case once impartiality is declared (9.2.2): the
+    pages that show the applicant's FR-APL-01/02 data (plan, evidence, results) send the assessor
+    back to the case page, where the declaration is made, until then."""
+
+    @functools.wraps(view)
+    def wrapper(request, pk):
+        assessment = _own_case(request, pk)
+        if not assessment.impartiality_declared_at:
+            return _back(
+                request, assessment, RuleError(_("Declare your impartiality first (9.2.2)."))
+            )
+        return view(request, assessment)
+
+    return wrapper
 
 
 def _applicants_case(request, pk):
@@ -255,10 +274,8 @@ def declare_impartiality(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-def plan(request, pk):
-    assessment = _own_case(request, pk)
-    if not assessment.impartiality_declared_at:
-        return _back(request, assessment, RuleError(_("Declare your impartiality first (9.2.2).")))
+@_declared_case
+def plan(request, assessment):
     existing = {item.unit_id: item for item in assessment.plan.all()}
     data = request.POST or None
     defaults = PlanDefaultsForm(data)
@@ -325,8 +342,8 @@ def agree(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-def evidence(request, pk):
-    assessment = _own_case(request, pk)
+@_declared_case
+def evidence(request, assessment):
     data = request.POST or None
     units = list(assessment.application.scheme.units.all())
     answers = {
@@ -361,8 +378,8 @@ def evidence(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-def results(request, pk):
-    assessment = _own_case(request, pk)
+@_declared_case
+def results(request, assessment):
     data = request.POST or None
     existing = {r.unit_id: r for r in assessment.results.all()}
     plan_items = {p.unit_id: p for p in assessment.plan.select_related("tuk")}

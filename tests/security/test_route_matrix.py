@@ -2,7 +2,7 @@
 """Every URL pattern of the portal x every role -> the declared outcome (7.1.3: records stay
 confidential; every state change is checked on the server).
 
-ROUTES declares, for each named route, the method it is probed with and what each of the nine
+ROUTES declares, for each named route, the method it is probed with and what each of the ten
 roles gets. `test_every_route_is_declared` walks the URLconf and fails for a route that is not in
 the table, so a new view cannot ship unchecked. The admin site's routes are checked by one rule
 (only `is_staff` users get in; the others are sent to the admin login).
@@ -11,7 +11,10 @@ The world is one of each thing, built through the services: alice's case decided
 her certificate issued and rendered, bob's decided Belum Kompeten and appealed with an
 attachment, both in one meeting of Tia and Tono whose minutes and decree are signed and rendered.
 "applicant" is the owner of the thing a route is about (alice; bob on appeal routes); "other
-applicant" is carol, who has an application of her own. Each request runs inside a transaction
+applicant" is carol, who has an application of her own. "undeclared" is Umar, an assessor assigned
+to dewi's case who has not declared impartiality (9.2.2): his column is probed on dewi's case and
+application, and no page may show him dewi's FR-APL-01/02 data
+(`test_an_undeclared_assessor_sees_none_of_the_applicants_data`). Each request runs inside a transaction
 that is rolled back, so a POST that is allowed (and changes something) leaves the world as it was
 for the next probe.
 
@@ -29,6 +32,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from appeals import services as appeal_services
 from appeals.models import AnswerLetter, Appeal
+from assessment import services as assessment_services
 from certificates import services as certificate_services
 from certificates.models import Certificate, Signatory
 from certificates.tasks import render_certificate
@@ -42,6 +46,8 @@ from tests.conftest import fill_application, make_user, pdf_upload
 from tests.decisions.conftest import make_member, meeting_through_minutes, recommended_case
 from tests.fixtures_assessment import make_assessor
 
+DEWIS_NOTE = "Catatan FR-APL-02 Dewi: portofolio CRM di PT Contoh"
+
 ROLES = (
     "anonymous",
     "applicant",
@@ -49,6 +55,7 @@ ROLES = (
     "staff",
     "assessor",
     "other_assessor",
+    "undeclared",
     "technical",
     "appeal",
     "director",
@@ -65,97 +72,97 @@ def route(name, method, outcomes):
 
 
 # --- public and account pages ---------------------------------------------------------------------
-#     name                                       method    anon  appl  other staff asr   asr2  tech  bnd   dir
-route("home",                                    "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
-route("dashboard",                               "get",   "login ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
-route("set_language",                            "post",  "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
-route("accounts:signup",                         "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
-route("accounts:login",                          "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
-route("accounts:logout",                         "post",  "login ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
-route("accounts:password_reset",                 "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
-route("accounts:password_reset_done",            "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
-route("accounts:password_reset_confirm",         "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
-route("accounts:password_reset_complete",        "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
-route("accounts:password_change",                "get",   "login ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
-route("accounts:password_change_done",           "get",   "login ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+#     name                                       method    anon  appl  other staff asr   asr2  undcl tech  bnd   dir
+route("home",                                    "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("dashboard",                               "get",   "login ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("set_language",                            "post",  "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:signup",                         "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:login",                          "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:logout",                         "post",  "login ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:password_reset",                 "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:password_reset_done",            "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:password_reset_confirm",         "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:password_reset_complete",        "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:password_change",                "get",   "login ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:password_change_done",           "get",   "login ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
 
 # --- registration (9.1) ---------------------------------------------------------------------------
-#     name                                       method    anon  appl  other staff asr   asr2  tech  bnd   dir
-route("registration:scheme_detail",              "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
-route("registration:application_start",          "post",  "login ok    ok    403   403   403   403   403   403")  # fmt: skip
-route("registration:application_detail",         "get",   "login ok    404   403   403   403   403   403   403")  # fmt: skip
-route("registration:application_personal",       "get",   "login ok    404   403   403   403   403   403   403")  # fmt: skip
-route("registration:application_experience",     "get",   "login ok    404   403   403   403   403   403   403")  # fmt: skip
-route("registration:experience_delete",          "post",  "login ok    404   403   403   403   403   403   403")  # fmt: skip
-route("registration:application_documents",      "get",   "login ok    404   403   403   403   403   403   403")  # fmt: skip
-route("registration:document_delete",            "post",  "login ok    404   403   403   403   403   403   403")  # fmt: skip
-route("registration:document_file",              "get",   "login ok    404   ok    ok    404   404   404   404")  # fmt: skip
-route("registration:application_self_assessment", "get",   "login ok    404   403   403   403   403   403   403")  # fmt: skip
-route("registration:application_submit",         "post",  "login ok    404   403   403   403   403   403   403")  # fmt: skip
-route("registration:application_withdraw",       "post",  "login ok    404   403   403   403   403   403   403")  # fmt: skip
-route("registration:review_queue",               "get",   "login 403   403   ok    403   403   403   403   403")  # fmt: skip
-route("registration:review_detail",              "get",   "login 403   403   ok    403   403   403   403   403")  # fmt: skip
-route("registration:review_decide",              "post",  "login 403   403   ok    403   403   403   403   403")  # fmt: skip
+#     name                                       method    anon  appl  other staff asr   asr2  undcl tech  bnd   dir
+route("registration:scheme_detail",              "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("registration:application_start",          "post",  "login ok    ok    403   403   403   403   403   403   403")  # fmt: skip
+route("registration:application_detail",         "get",   "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
+route("registration:application_personal",       "get",   "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
+route("registration:application_experience",     "get",   "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
+route("registration:experience_delete",          "post",  "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
+route("registration:application_documents",      "get",   "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
+route("registration:document_delete",            "post",  "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
+route("registration:document_file",              "get",   "login ok    404   ok    ok    404   404   404   404   404")  # fmt: skip
+route("registration:application_self_assessment", "get",   "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
+route("registration:application_submit",         "post",  "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
+route("registration:application_withdraw",       "post",  "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
+route("registration:review_queue",               "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("registration:review_detail",              "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("registration:review_decide",              "post",  "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 
 # --- assessment (9.2-9.3) -------------------------------------------------------------------------
-#     name                                       method    anon  appl  other staff asr   asr2  tech  bnd   dir
-route("assessment:staff_overview",               "get",   "login 403   403   ok    403   403   403   403   403")  # fmt: skip
-route("assessment:assessor_cases",               "get",   "login 403   403   403   ok    ok    403   403   403")  # fmt: skip
-route("assessment:assign",                       "get",   "login 403   403   ok    403   403   403   403   403")  # fmt: skip
-route("assessment:detail",                       "get",   "login ok    404   ok    ok    404   403   403   403")  # fmt: skip
-route("assessment:reassign",                     "get",   "login 403   403   ok    403   403   403   403   403")  # fmt: skip
-route("assessment:declare_impartiality",         "post",  "login 403   403   403   ok    404   403   403   403")  # fmt: skip
-route("assessment:plan",                         "get",   "login 403   403   403   ok    404   403   403   403")  # fmt: skip
-route("assessment:agree",                        "post",  "login ok    404   403   ok    404   403   403   403")  # fmt: skip
-route("assessment:evidence",                     "get",   "login 403   403   403   ok    404   403   403   403")  # fmt: skip
-route("assessment:results",                      "get",   "login 403   403   403   ok    404   403   403   403")  # fmt: skip
-route("assessment:submit",                       "post",  "login 403   403   403   ok    404   403   403   403")  # fmt: skip
-route("assessment:sign",                         "post",  "login ok    404   403   403   403   403   403   403")  # fmt: skip
-route("assessment:decline",                      "post",  "login ok    404   403   403   403   403   403   403")  # fmt: skip
-route("assessment:feedback",                     "get",   "login ok    404   403   403   403   403   403   403")  # fmt: skip
+#     name                                       method    anon  appl  other staff asr   asr2  undcl tech  bnd   dir
+route("assessment:staff_overview",               "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("assessment:assessor_cases",               "get",   "login 403   403   403   ok    ok    ok    403   403   403")  # fmt: skip
+route("assessment:assign",                       "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("assessment:detail",                       "get",   "login ok    404   ok    ok    404   ok    403   403   403")  # fmt: skip
+route("assessment:reassign",                     "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("assessment:declare_impartiality",         "post",  "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
+route("assessment:plan",                         "get",   "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
+route("assessment:agree",                        "post",  "login ok    404   403   ok    404   ok    403   403   403")  # fmt: skip
+route("assessment:evidence",                     "get",   "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
+route("assessment:results",                      "get",   "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
+route("assessment:submit",                       "post",  "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
+route("assessment:sign",                         "post",  "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
+route("assessment:decline",                      "post",  "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
+route("assessment:feedback",                     "get",   "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
 
 # --- decisions (9.4) ------------------------------------------------------------------------------
-#     name                                       method    anon  appl  other staff asr   asr2  tech  bnd   dir
-route("decisions:meeting_list",                  "get",   "login 403   403   ok    403   403   ok    403   ok")  # fmt: skip
-route("decisions:meeting_new",                   "get",   "login 403   403   ok    403   403   403   403   403")  # fmt: skip
-route("decisions:meeting_detail",                "get",   "login 403   403   ok    403   403   ok    403   ok")  # fmt: skip
-route("decisions:meeting_open",                  "post",  "login 403   403   ok    403   403   403   403   403")  # fmt: skip
-route("decisions:meeting_close",                 "post",  "login 403   403   ok    403   403   ok    403   403")  # fmt: skip
-route("decisions:meeting_cancel",                "post",  "login 403   403   ok    403   403   403   403   403")  # fmt: skip
-route("decisions:case",                          "get",   "login 403   403   ok    403   403   ok    403   ok")  # fmt: skip
-route("decisions:decide",                        "post",  "login 403   403   403   403   403   ok    403   403")  # fmt: skip
-route("decisions:declare_conflict",              "post",  "login 403   403   403   403   403   ok    403   403")  # fmt: skip
-route("decisions:minutes_sign",                  "post",  "login 403   403   403   403   403   ok    403   403")  # fmt: skip
-route("decisions:decree_draft",                  "post",  "login 403   403   ok    403   403   403   403   403")  # fmt: skip
-route("decisions:decree_sign",                   "post",  "login 403   403   403   403   403   403   403   ok")  # fmt: skip
-route("decisions:document_pdf",                  "get",   "login 403   403   ok    403   403   ok    403   ok")  # fmt: skip
-route("decisions:retry_pdf",                     "post",  "login 403   403   ok    403   403   403   403   403")  # fmt: skip
-route("decisions:my_decision",                   "get",   "login ok    404   403   403   403   403   403   403")  # fmt: skip
+#     name                                       method    anon  appl  other staff asr   asr2  undcl tech  bnd   dir
+route("decisions:meeting_list",                  "get",   "login 403   403   ok    403   403   403   ok    403   ok")  # fmt: skip
+route("decisions:meeting_new",                   "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("decisions:meeting_detail",                "get",   "login 403   403   ok    403   403   403   ok    403   ok")  # fmt: skip
+route("decisions:meeting_open",                  "post",  "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("decisions:meeting_close",                 "post",  "login 403   403   ok    403   403   403   ok    403   403")  # fmt: skip
+route("decisions:meeting_cancel",                "post",  "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("decisions:case",                          "get",   "login 403   403   ok    403   403   403   ok    403   ok")  # fmt: skip
+route("decisions:decide",                        "post",  "login 403   403   403   403   403   403   ok    403   403")  # fmt: skip
+route("decisions:declare_conflict",              "post",  "login 403   403   403   403   403   403   ok    403   403")  # fmt: skip
+route("decisions:minutes_sign",                  "post",  "login 403   403   403   403   403   403   ok    403   403")  # fmt: skip
+route("decisions:decree_draft",                  "post",  "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("decisions:decree_sign",                   "post",  "login 403   403   403   403   403   403   403   403   ok")  # fmt: skip
+route("decisions:document_pdf",                  "get",   "login 403   403   ok    403   403   403   ok    403   ok")  # fmt: skip
+route("decisions:retry_pdf",                     "post",  "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("decisions:my_decision",                   "get",   "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
 
 # --- certificates (9.4.6-9.8) ---------------------------------------------------------------------
-#     name                                       method    anon  appl  other staff asr   asr2  tech  bnd   dir
-route("certificates:mine",                       "get",   "login ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
-route("certificates:registry",                   "get",   "login 403   403   ok    403   403   403   403   ok")  # fmt: skip
-route("certificates:detail",                     "get",   "login ok    404   ok    404   404   404   404   ok")  # fmt: skip
-route("certificates:agree",                      "post",  "login ok    404   403   404   404   404   404   403")  # fmt: skip
-route("certificates:record_fee",                 "post",  "login 403   403   ok    403   403   403   403   403")  # fmt: skip
-route("certificates:action",                     "post",  "login 403   403   ok    403   403   403   403   ok")  # fmt: skip
-route("certificates:download",                   "get",   "login ok    404   ok    404   404   404   404   ok")  # fmt: skip
-route("certificates:verify",                     "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
-route("certificates:verify_token",               "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
-route("certificates:verify_json",                "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+#     name                                       method    anon  appl  other staff asr   asr2  undcl tech  bnd   dir
+route("certificates:mine",                       "get",   "login ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("certificates:registry",                   "get",   "login 403   403   ok    403   403   403   403   403   ok")  # fmt: skip
+route("certificates:detail",                     "get",   "login ok    404   ok    404   404   404   404   404   ok")  # fmt: skip
+route("certificates:agree",                      "post",  "login ok    404   403   404   404   404   404   404   403")  # fmt: skip
+route("certificates:record_fee",                 "post",  "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("certificates:action",                     "post",  "login 403   403   ok    403   403   403   403   403   ok")  # fmt: skip
+route("certificates:download",                   "get",   "login ok    404   ok    404   404   404   404   404   ok")  # fmt: skip
+route("certificates:verify",                     "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("certificates:verify_token",               "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("certificates:verify_json",                "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
 
 # --- appeals (9.9): the applicant is bob, the appellant -------------------------------------------
-#     name                                       method    anon  appl  other staff asr   asr2  tech  bnd   dir
-route("appeals:list",                            "get",   "login 403   403   ok    403   403   403   ok    ok")  # fmt: skip
-route("appeals:file",                            "get",   "login ok    404   403   403   403   403   403   403")  # fmt: skip
-route("appeals:detail",                          "get",   "login ok    404   ok    403   403   403   ok    ok")  # fmt: skip
-route("appeals:appoint",                         "post",  "login 403   403   ok    403   403   403   403   ok")  # fmt: skip
-route("appeals:finding",                         "post",  "login 403   403   403   403   403   403   ok    403")  # fmt: skip
-route("appeals:answer",                          "post",  "login 403   403   403   403   403   403   403   ok")  # fmt: skip
-route("appeals:retry_letter",                    "post",  "login 403   403   ok    403   403   403   403   403")  # fmt: skip
-route("appeals:letter",                          "get",   "login ok    404   ok    403   403   403   ok    ok")  # fmt: skip
-route("appeals:attachment",                      "get",   "login ok    404   ok    403   403   403   ok    ok")  # fmt: skip
+#     name                                       method    anon  appl  other staff asr   asr2  undcl tech  bnd   dir
+route("appeals:list",                            "get",   "login 403   403   ok    403   403   403   403   ok    ok")  # fmt: skip
+route("appeals:file",                            "get",   "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
+route("appeals:detail",                          "get",   "login ok    404   ok    403   403   403   403   ok    ok")  # fmt: skip
+route("appeals:appoint",                         "post",  "login 403   403   ok    403   403   403   403   403   ok")  # fmt: skip
+route("appeals:finding",                         "post",  "login 403   403   403   403   403   403   403   ok    403")  # fmt: skip
+route("appeals:answer",                          "post",  "login 403   403   403   403   403   403   403   403   ok")  # fmt: skip
+route("appeals:retry_letter",                    "post",  "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("appeals:letter",                          "get",   "login ok    404   ok    403   403   403   403   ok    ok")  # fmt: skip
+route("appeals:attachment",                      "get",   "login ok    404   ok    403   403   403   403   ok    ok")  # fmt: skip
 
 
 # --- the world ---------------------------------------------------------------------------------
@@ -172,6 +179,23 @@ def world(alice, bob, staff, assessor, assessor_profile, assessor2, scheme, tuk,
     appeal_member = make_user("appeal@example.org", "Abe Appeal", Role.APPEAL_TEAM)
     carol = make_user("carol@example.org", "Carol Applicant", Role.APPLICANT)
     fill_application(carol, registration_services.start_application(carol, scheme))
+
+    # 9.2.2: dewi's case is assigned to Umar, who has not yet declared impartiality.
+    umar = make_user("assessor3@example.org", "Umar Undeclared", Role.ASSESSOR)
+    dewi = make_user("dewi@example.org", "Dewi Applicant", Role.APPLICANT)
+    dewis = fill_application(dewi, registration_services.start_application(dewi, scheme))
+    letter = dewis.documents.get(requirement__code="surat-magang")
+    registration_services.save_self_assessment(
+        dewi,
+        dewis,
+        {u: {"answer": "K", "note": DEWIS_NOTE, "evidence": letter} for u in scheme.units.all()},
+    )
+    dewis = registration_services.confirm_eligible(
+        staff, registration_services.submit(dewi, dewis, agreed=True)
+    )
+    undeclared = assessment_services.assign(
+        staff, dewis, make_assessor(umar, scheme, "MET.000.007777.2024")
+    )
 
     alices = recommended_case(alice, staff, assessor, assessor_profile, tuk, result="K")
     bobs = recommended_case(bob, staff, assessor, assessor_profile, tuk, result="BK")
@@ -217,6 +241,7 @@ def world(alice, bob, staff, assessor, assessor_profile, assessor2, scheme, tuk,
             "staff": staff,
             "assessor": assessor,
             "other_assessor": assessor2,
+            "undeclared": umar,
             "technical": technical,
             "appeal": appeal_member,
             "director": director,
@@ -228,7 +253,15 @@ def world(alice, bob, staff, assessor, assessor_profile, assessor2, scheme, tuk,
         "decision": alices.decision,
         "certificate": certificate,
         "appeal": Appeal.objects.get(pk=appeal.pk),
+        "undeclared": {"application": dewis, "assessment": undeclared},
     }
+
+
+def view_of(world, role):
+    """The world as `role` probes it: the undeclared assessor's routes are about dewi's case."""
+    if role != "undeclared":
+        return world
+    return {**world, **world["undeclared"]}
 
 
 def arguments(name, world):
@@ -328,10 +361,17 @@ def test_each_role_gets_the_declared_outcome_on_every_route(client, world):
     users = {"anonymous": None, **world["users"]}
     found, wrong = {}, []
     for name, (method, expected) in ROUTES.items():
-        url = reverse(name, args=arguments(name, world))
         # The appeal routes are about bob's appeal: he is their applicant.
         owner = {"applicant": world["bob"]} if name.startswith("appeals:") else {}
-        row = tuple(probe(client, {**users, **owner}[role], method, url) for role in ROLES)
+        row = tuple(
+            probe(
+                client,
+                {**users, **owner}[role],
+                method,
+                reverse(name, args=arguments(name, view_of(world, role))),
+            )
+            for role in ROLES
+        )
         found[name] = (method, row)
         wrong += [
             f"{name} {role}: expected {want}, got {got}"
@@ -361,11 +401,11 @@ def test_a_form_refuses_a_post_from_each_role_its_page_refuses(client, world):
     users = {"anonymous": None, **world["users"], "applicant": world["users"]["applicant"]}
     wrong = []
     for name in sorted(FORMS):
-        url = reverse(name, args=arguments(name, world))
         owner = {"applicant": world["bob"]} if name.startswith("appeals:") else {}
         for role, expected in zip(ROLES, ROUTES[name][1], strict=True):
             if expected == "ok":
                 continue
+            url = reverse(name, args=arguments(name, view_of(world, role)))
             got = probe(client, {**users, **owner}[role], "post", url)
             if got != expected:
                 wrong.append(f"{name} {role}: page {expected}, POST {got}")
@@ -381,8 +421,39 @@ def test_a_state_change_is_never_reached_by_get(client, world):
             continue
         role = ROLES[outcomes.index("ok")]
         user = world["bob"] if name.startswith("appeals:") and role == "applicant" else users[role]
-        url = reverse(name, args=arguments(name, world))
+        url = reverse(name, args=arguments(name, view_of(world, role)))
         assert probe(client, user, "get", url) == "405", name
+
+
+def test_an_undeclared_assessor_sees_none_of_the_applicants_data(client, world):
+    """9.2.2 on every page at once: each page Umar may open (his column says "ok"), on dewi's case
+    and application, neither shows her FR-APL-02 notes nor links her uploaded documents. Declared,
+    the case and evidence pages show them all (the check can fail)."""
+    umar, dewis = world["users"]["undeclared"], world["undeclared"]["application"]
+    markers = [DEWIS_NOTE] + [
+        reverse("registration:document_file", args=[pk])
+        for pk in dewis.documents.values_list("pk", flat=True)
+    ]
+    client.force_login(umar)
+    shown, seen = [], 0
+    for name, (method, outcomes) in ROUTES.items():
+        if method != "get" or outcomes[ROLES.index("undeclared")] != "ok":
+            continue
+        url = reverse(name, args=arguments(name, view_of(world, "undeclared")))
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, url
+        page = b"".join(response.streaming_content) if response.streaming else response.content
+        shown += [f"{url}: {marker}" for marker in markers if marker.encode() in page]
+        seen += 1
+    assert seen >= 10
+    assert shown == []
+    case = world["undeclared"]["assessment"]
+    assessment_services.declare_impartiality(umar, case)
+    pages = "".join(
+        client.get(reverse(name, args=[case.pk])).content.decode()
+        for name in ("assessment:detail", "assessment:evidence")
+    )
+    assert [marker for marker in markers if marker not in pages] == []
 
 
 def admin_urls():
@@ -443,7 +514,7 @@ def test_every_form_and_state_change_needs_the_csrf_token(world):
         outcomes = ROUTES[name][1]
         role = ROLES[outcomes.index("ok")]
         user = world["bob"] if name.startswith("appeals:") and role == "applicant" else users[role]
-        url = reverse(name, args=arguments(name, world))
+        url = reverse(name, args=arguments(name, view_of(world, role)))
         assert probe(client, user, "post", url) == "403", name
         checked += 1
     assert checked == len(posts) + len(FORMS)
