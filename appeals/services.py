@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from assessment.models import Assessment
+from assessment.models import Assessment, Assignment
 from decisions.models import Attendance, Decision
 from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
@@ -163,7 +163,9 @@ def file_appeal(user, decision, *, form, attachments):
 
 
 def conflict_of(user, appeal):
-    """Why `user` may not sit on the appeal team (9.9.4: not involved in the subject), or None."""
+    """Why `user` may not sit on the appeal team (9.9.4: not involved in the subject), or None:
+    they are the appellant, held the case as its assessor (any attempt, also before a
+    reassignment), or sat in the meeting that decided it."""
     return conflicts_of([user], appeal).get(user.pk)
 
 
@@ -172,10 +174,11 @@ def conflicts_of(users, appeal):
     queries however many there are."""
     application = appeal.application
     ids = [user.pk for user in users]
+    # Everyone who ever held the case (any attempt, reassigned away or not) assessed it.
     assessed = set(
-        application.assessments.filter(assessor__user__in=ids).values_list(
-            "assessor__user_id", flat=True
-        )
+        Assignment.objects.held_by(ids)
+        .filter(assessment__application=application)
+        .values_list("assessor__user_id", flat=True)
     )
     attended = set(
         Attendance.objects.filter(

@@ -6,7 +6,7 @@ from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
 from lsp_portal.admin_mixins import ReadOnlyAdminMixin
 
-from .models import TUK, Assessment, Assessor
+from .models import TUK, Assessment, Assessor, Assignment
 
 
 @admin.register(Assessor)
@@ -53,9 +53,20 @@ class TUKAdmin(admin.ModelAdmin):
         return obj.is_verified_on(timezone.localdate())
 
 
+class AssignmentInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Who held the attempt, from when until when (kept across reassignments)."""
+
+    model = Assignment
+    fields = ("assessor", "started_at", "assigned_by", "ended_at", "ended_by", "end_reason")
+    readonly_fields = fields
+    extra = 0
+
+
 @admin.register(Assessment)
 class AssessmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: assessments change only through the portal, which audits each step."""
+
+    inlines = [AssignmentInline]
 
     list_display = ("reference", "application", "assessor", "status", "recommendation")
     list_filter = ("status", "recommendation")

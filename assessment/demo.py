@@ -74,7 +74,8 @@ def _plan(assessor_user, assessment, tuk):
 
 
 def seed_assessment(users, staff):
-    """putri: plan waiting for her agreement; nadia: plan agreed, evidence to review; fajar:
+    """putri: plan waiting for her agreement; nadia: plan agreed, evidence to review (reassigned
+    from Andi to Ana first); fajar:
     recommendation submitted (K); hana and indra: submitted Belum Kompeten (one unit BK, result not
     signed);
     gita: eligible, waiting for an assessor."""
@@ -95,7 +96,17 @@ def seed_assessment(users, staff):
         ).first()
         if application is None or Assessment.objects.filter(application=application).exists():
             continue
-        assessment = services.assign(staff, application, assessor)
+        if email == "nadia@demo.test":
+            # Andi held nadia's case first and declared impartiality; staff then handed it to
+            # Ana: the case page shows both assignments, and Andi stays "involved" (9.4.2, 9.9.4).
+            first = assessors["asesor2@demo.test"]
+            assessment = services.assign(staff, application, first)
+            services.declare_impartiality(first.user, assessment)
+            assessment = services.reassign(
+                staff, assessment, assessor, reason="Asesor berhalangan karena tugas luar kota."
+            )
+        else:
+            assessment = services.assign(staff, application, assessor)
         _plan(assessor_user, assessment, tuk)
         created += 1
         if step == "plan_set":

@@ -284,6 +284,63 @@ class Assessment(models.Model):
         return [r.unit for r in self.results.select_related("unit") if r.result == "BK"]
 
 
+class AssignmentQuerySet(models.QuerySet):
+    def held_by(self, users):
+        """Assignments of these users (ids or users): everyone who ever held a case counts as
+        involved in it (9.4.2, 9.9.4), whether or not they still hold it."""
+        return self.filter(assessor__user__in=users)
+
+
+class Assignment(models.Model):
+    """Who held an assessment attempt, from when until when, assigned by whom (9.2.2). A
+    reassignment ends the open row and starts the next, so the assessor who declared impartiality,
+    set the plan or reviewed the evidence stays on record after handing the case over, and the
+    conflict rules of the technical team (9.4.2) and the appeal team (9.9.4) see every one."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="assignments")
+    assessor = models.ForeignKey(
+        Assessor, verbose_name=_("assessor"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("from"))
+    ended_at = models.DateTimeField(_("until"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reassigned by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    end_reason = models.TextField(_("reason for reassigning"), blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment"],
+                condition=Q(ended_at__isnull=True),
+                name="one_open_assignment_per_assessment",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="assignment_period_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assessment.reference}: {self.assessor}"
+
+
 class PlanItem(models.Model):
     """FR-AK-01 for one unit: the methods (9.3.1), the date and the verified TUK (9.3.2)."""
 

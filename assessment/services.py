@@ -18,7 +18,15 @@ from lsp_portal.outbox import services as outbox
 from registration.models import Application
 
 from . import tasks
-from .models import Assessment, EvidenceReview, Feedback, Method, PlanItem, UnitResult
+from .models import (
+    Assessment,
+    Assignment,
+    EvidenceReview,
+    Feedback,
+    Method,
+    PlanItem,
+    UnitResult,
+)
 
 Status = Assessment.Status
 
@@ -137,7 +145,8 @@ def _check_assessor_can_assess(assessor, scheme):
 
 
 def assign(user, application, assessor):
-    """9.2.2: the LSP assigns a registered assessor to an eligible application."""
+    """9.2.2: the LSP assigns a registered assessor to an eligible application; the assignment
+    is kept as a row (who, from when, by whom) that outlives any reassignment."""
     _require_role(user, Role.STAFF)
     with transaction.atomic():
         locked_app = Application.objects.select_for_update().get(pk=application.pk)
@@ -162,6 +171,12 @@ def assign(user, application, assessor):
                 )
         except IntegrityError as exc:
             raise RuleError(_("This application already has an assessor.")) from exc
+        Assignment.objects.create(
+            assessment=assessment,
+            assessor=assessor,
+            assigned_by=user,
+            started_at=assessment.assigned_at,
+        )
         record(
             user,
             "assessment.assigned",
@@ -177,7 +192,8 @@ def assign(user, application, assessor):
 def reassign(user, assessment, assessor, *, reason):
     """Another assessor takes over, allowed until a test result is recorded. The new assessor
     declares impartiality and sets a new plan, which both parties agree to; the evidence review is
-    redone."""
+    redone. The previous assessor's assignment is ended, not overwritten: they stay involved in
+    the case for the conflict rules of 9.4.2 and 9.9.4."""
     _require_role(user, Role.STAFF)
     with transaction.atomic():
         locked = _lock(assessment)
@@ -194,6 +210,14 @@ def reassign(user, assessment, assessor, *, reason):
         if assessor.user_id == locked.application.applicant_id:
             raise RuleError(_("An assessor cannot assess their own application."))
         previous_assessor, previous_status = str(locked.assessor), locked.status
+        now = timezone.now()
+        # The assessment row is locked, so no other reassignment touches these rows meanwhile.
+        locked.assignments.filter(ended_at__isnull=True).update(
+            ended_at=now, ended_by=user, end_reason=reason.strip()
+        )
+        Assignment.objects.create(
+            assessment=locked, assessor=assessor, assigned_by=user, started_at=now
+        )
         # The new assessor declares impartiality, sets their own plan and both parties agree anew.
         locked.evidence_reviews.all().delete()
         locked.plan.all().delete()

@@ -254,6 +254,12 @@ def detail(request, pk):
         "decline_form": DeclineForm(),
         "feedback": Feedback.objects.filter(assessment=assessment).first(),
         "events": events_for(assessment) if (is_staff or is_assessor) else None,
+        # Who held this attempt, also before a reassignment (they stay involved: 9.4.2, 9.9.4).
+        "assignments": assessment.assignments.select_related(
+            "assessor__user", "assigned_by", "ended_by"
+        )
+        if is_staff
+        else None,
         "today": timezone.localdate(),
     }
     if show_evidence:

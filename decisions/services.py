@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment.models import Assessment
+from assessment.models import Assessment, Assignment
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
@@ -77,8 +77,9 @@ def available_recommendations():
 
 
 def conflict_of(member, assessment, meeting):
-    """Why `member` may not decide `assessment` (9.4.2), or None: they assessed the case (any
-    attempt), they are the applicant, or they declared involvement with the applicant."""
+    """Why `member` may not decide `assessment` (9.4.2), or None: they held the case as its
+    assessor (any attempt, including an assessor it was reassigned away from), they are the
+    applicant, or they declared involvement with the applicant."""
     return conflicts_of(member, [assessment], meeting).get(assessment.pk)
 
 
@@ -86,10 +87,9 @@ def conflicts_of(member, assessments, meeting):
     """conflict_of for each of `assessments` (assessment pk -> why, for those with a conflict),
     in two queries however many there are (the meeting page shows the whole agenda)."""
     assessed = set(
-        Assessment.objects.filter(
-            application_id__in={a.application_id for a in assessments},
-            assessor__user_id=member.user_id,
-        ).values_list("application_id", flat=True)
+        Assignment.objects.held_by([member.user_id])
+        .filter(assessment__application_id__in={a.application_id for a in assessments})
+        .values_list("assessment__application_id", flat=True)
     )
     declared = set(
         ConflictDeclaration.objects.filter(

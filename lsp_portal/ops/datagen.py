@@ -74,6 +74,7 @@ from assessment.models import (
     TUK,
     Assessment,
     Assessor,
+    Assignment,
     EvidenceReview,
     Feedback,
     PlanItem,
@@ -623,6 +624,7 @@ INSERT_ORDER = (
     Meeting,
     Attendance,
     Assessment,
+    Assignment,
     PlanItem,
     EvidenceReview,
     UnitResult,
@@ -1549,6 +1551,14 @@ class _Builder:
             assigned_at=_dt(_out(assigned)),
             created_at=_dt(_out(assigned)),
             updated_at=_dt(_out(assigned)),
+        )
+        # Who holds the attempt (assessment.services.assign keeps it as a row).
+        self.rows.add(
+            Assignment,
+            assessment_id=pk,
+            assessor_id=assessor.pk,
+            assigned_by_id=staff,
+            started_at=_dt(_out(assigned)),
         )
         reference = f"ASM-{pk:06d}"
         text = f"{reference} {state['name']}"
@@ -3443,6 +3453,7 @@ def flush():
         (UnitResult, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (EvidenceReview, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (PlanItem, "assessment_id IN (SELECT id FROM gen_assessments)"),
+        (Assignment, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (Assessment, "id IN (SELECT id FROM gen_assessments)"),
         (SelfAssessment, "application_id IN (SELECT id FROM gen_apps)"),
         (Document, "application_id IN (SELECT id FROM gen_apps)"),

@@ -19,7 +19,15 @@ from appeals.models import (
     Finding,
     TeamMember,
 )
-from assessment.models import Assessment, Assessor, EvidenceReview, Feedback, PlanItem, UnitResult
+from assessment.models import (
+    Assessment,
+    Assessor,
+    Assignment,
+    EvidenceReview,
+    Feedback,
+    PlanItem,
+    UnitResult,
+)
 from certificates.models import Certificate, CertificateCard, CertificateCounter, CertificateWarning
 from decisions.models import (
     AgendaItem,
@@ -208,6 +216,7 @@ MODELS = [
     SelfAssessment,
     Assessor,
     Assessment,
+    Assignment,
     PlanItem,
     EvidenceReview,
     UnitResult,
@@ -232,11 +241,13 @@ MODELS = [
 
 
 def test_generated_rows_pass_the_models_validation(cast):
-    datagen.make_cases(2, "draft", variant="self_assessment")
-    datagen.make_cases(2, "assigned", variant="plan_agreed")
-    datagen.make_cases(3, "certified", variant="revoked")
-    datagen.make_cases(2, "appealed", variant="dismissed")
-    datagen.make_cases(1, "decided_k")
+    # Fixed seeds: by default the seed is the application sequence, which other tests move, and
+    # some draws (an appeal's attachment: one in two) then left a model without rows.
+    datagen.make_cases(2, "draft", variant="self_assessment", seed=1)
+    datagen.make_cases(2, "assigned", variant="plan_agreed", seed=1)
+    datagen.make_cases(3, "certified", variant="revoked", seed=1)
+    datagen.make_cases(2, "appealed", variant="dismissed", seed=1)
+    datagen.make_cases(1, "decided_k", seed=1)
     for model in MODELS:
         rows = list(model.objects.order_by("-pk")[:5])
         assert rows, model

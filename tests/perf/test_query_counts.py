@@ -35,7 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from appeals.models import Attachment, TeamMember
-from assessment.models import TUK, Assessment, Assessor
+from assessment.models import TUK, Assessment, Assessor, Assignment
 from certificates.models import CertificateWarning
 from decisions.models import AgendaItem, Attendance, Decision, Meeting
 from lsp_portal.accounts.models import User
@@ -124,6 +124,23 @@ def more_experience(application, n):
             start_date=start,
             end_date=start + datetime.timedelta(days=30),
             hours=40,
+        )
+        for i in range(n)
+    )
+
+
+def more_assignments(assessment, n):
+    """n earlier, ended assignments of the attempt (as if it had been reassigned n times)."""
+    first = assessment.assignments.get()
+    Assignment.objects.bulk_create(
+        Assignment(
+            assessment=assessment,
+            assessor=first.assessor,
+            assigned_by=first.assigned_by,
+            started_at=first.started_at,
+            ended_at=first.started_at,
+            ended_by=first.assigned_by,
+            end_reason=f"Alasan {i}",
         )
         for i in range(n)
     )
@@ -333,6 +350,7 @@ def assessment_detail(who):
         assessment = s.application.case.assessment
         more_documents(s.application, n)
         more_events(assessment, assessment.assessor.user, n)
+        more_assignments(assessment, n)
         user = {
             "staff": cast(s).staff[0],
             "assessor": assessment.assessor.user,
@@ -592,7 +610,7 @@ PAGES = [
     Page("assessment:assessor_cases",                "assessor",       assessor_cases,                                                5, "open and submitted cases"),
     Page("assessment:assign",                        "staff",          assign,                                                        9, "qualified assessors"),
     Page("assessment:reassign",                      "staff",          reassign,                                                      6, "qualified assessors"),
-    Page("assessment:detail",                        "staff",          assessment_detail("staff"),                                   12, "documents, events"),
+    Page("assessment:detail",                        "staff",          assessment_detail("staff"),                                   13, "documents, events, assignments"),
     Page("assessment:detail",                        "assessor",       assessment_detail("assessor"),                                13, "documents, events"),
     Page("assessment:detail",                        "applicant",      assessment_detail("applicant"),                                8),
     Page("assessment:plan",                          "assessor",       assessor_page("plan", "declared", more_tuks),                 23, "TUKs"),
