@@ -1,6 +1,5 @@
 """Views of certificates: the holder's and staff's pages, downloads, and public verification."""
 
-import csv
 import uuid
 
 from django.contrib import messages
@@ -8,12 +7,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from lsp_portal import exports
 from lsp_portal.accounts.decorators import role_required
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import events_for
@@ -212,50 +212,45 @@ def registry(request):
             certificates = certificates.filter(
                 Q(holder_name__icontains=data["q"]) | Q(number__icontains=data["q"])
             )
-    if request.GET.get("format") == "csv":
-        return _registry_csv(certificates)
+    if request.GET.get("format") in ("csv", "xlsx"):
+        return _registry_export(certificates, request.GET["format"])
     page = Paginator(certificates, 25).get_page(request.GET.get("page"))
     return render(request, "certificates/registry.html", {"form": form, "page": page})
 
 
-class _Echo:
-    def write(self, value):
-        return value
+REGISTRY_COLUMNS = [
+    "number",
+    "holder",
+    "scheme",
+    "status",
+    "public_status",
+    "issued_on",
+    "valid_until",
+    "units",
+]
 
 
-def _registry_csv(certificates):
-    """The filtered registry as CSV (streamed: any number of rows in bounded memory)."""
-    writer = csv.writer(_Echo())
-    header = [
-        "number",
-        "holder",
-        "scheme",
-        "status",
-        "public_status",
-        "issued_on",
-        "valid_until",
-        "units",
-    ]
-
-    def rows():
-        yield writer.writerow(header)
-        for c in certificates.prefetch_related("scope").iterator(chunk_size=500):
-            yield writer.writerow(
-                [
-                    c.number or "",
-                    c.holder_name,
-                    c.scheme_name,
-                    c.status,
-                    c.public_status.value if c.number else "",
-                    c.issued_on or "",
-                    c.valid_until or "",
-                    " ".join(u.code for u in c.scope.all()),
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="certificates.csv"'
-    return response
+def _registry_export(certificates, kind):
+    """The filtered registry as CSV or XLSX, through lsp_portal.exports (holder names come from
+    applicants: no cell can run as a formula), streamed in chunks of 500."""
+    rows = (
+        [
+            c.number or "",
+            c.holder_name,
+            c.scheme_name,
+            c.status,
+            c.public_status.value if c.number else "",
+            c.issued_on,
+            c.valid_until,
+            " ".join(u.code for u in c.scope.all()),
+        ]
+        for c in certificates.prefetch_related("scope").iterator(chunk_size=500)
+    )
+    if kind == "xlsx":
+        return exports.xlsx_response(
+            "certificates.xlsx", REGISTRY_COLUMNS, rows, title="certificates"
+        )
+    return exports.csv_response("certificates.csv", REGISTRY_COLUMNS, rows)
 
 
 # ---------------------------------------------------------------------------------------------

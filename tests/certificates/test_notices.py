@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from certificates import services, tasks
 from certificates.models import Certificate, Notice
+from lsp_portal import exports
 
 
 def move_validity(certificate, valid_until):
@@ -98,9 +99,25 @@ def test_the_beat_task_runs_the_notices(issued, capture):
 def test_staff_export_the_registry_as_csv(login, staff, issued):
     response = login(staff).get(reverse("certificates:registry"), {"format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    content = b"".join(response.streaming_content)
+    assert content.startswith("\ufeff".encode())  # Excel then reads the file as UTF-8
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["number", "holder", "scheme"]
     assert rows[1][0] == issued.number and rows[1][4] == "valid"
+    assert len(rows[1][7].split()) == 15
+
+
+def test_staff_export_the_registry_as_xlsx(login, staff, issued):
+    from openpyxl import load_workbook
+
+    response = login(staff).get(reverse("certificates:registry"), {"format": "xlsx"})
+    assert response["Content-Type"] == exports.XLSX
+    assert response["Content-Disposition"] == 'attachment; filename="certificates.xlsx"'
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0][:3] == ["number", "holder", "scheme"]
+    assert rows[1][0] == issued.number and rows[1][4] == "valid"
+    assert rows[1][5].date() == issued.issued_on  # a real date cell, not text
     assert len(rows[1][7].split()) == 15
 
 

@@ -629,6 +629,7 @@ PAGES = [
     Page("certificates:mine",                        "holder",         mine,                                                          4, "certificates (1, then 3)"),
     Page("certificates:registry",                    "staff",          registry({}),                                                  7, "certificates"),
     Page("certificates:registry",                    "staff-csv",      registry({"format": "csv"}),                                   5, "certificates"),
+    Page("certificates:registry",                    "staff-xlsx",     registry({"format": "xlsx"}),                                  5, "certificates"),
     Page("certificates:detail",                      "staff",          certificate_detail("staff"),                                  14, "warnings, events"),
     Page("certificates:detail",                      "holder",         certificate_detail("holder"),                                 10, "warnings"),
     Page("certificates:verify",                      "anonymous",      verify("certificates:verify"),                                 2),
