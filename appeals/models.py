@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from decisions.models import Decision
 from lsp_portal.accounts.roles import Role
+from lsp_portal.dates import DateRangeValidator
 from lsp_portal.pdf import RenderedPDF, private_storage
 from registration.models import Application
 
@@ -25,7 +26,7 @@ class ClosureDay(models.Model):
     """A day the LSP is closed besides weekends and national holidays: not a working day for the
     14-working-day deadline (9.9.6)."""
 
-    date = models.DateField(_("date"), unique=True)
+    date = models.DateField(_("date"), unique=True, validators=[DateRangeValidator()])
     description = models.CharField(_("description"), max_length=150)
 
     class Meta:

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lsp_portal.dates import DateRangeValidator, widget_limits
 from registration.forms import DateInput
 
 from .models import TUK, Assessor, Feedback, Method, UnitResult
@@ -42,7 +43,12 @@ class ReassignForm(AssignForm):
 class PlanDefaultsForm(forms.Form):
     """Optional: one date and TUK for every unit (each row can still differ)."""
 
-    date = forms.DateField(label=_("Test date for all units"), required=False, widget=DateInput())
+    date = forms.DateField(
+        label=_("Test date for all units"),
+        required=False,
+        widget=DateInput(attrs=widget_limits()),
+        validators=[DateRangeValidator()],
+    )
     tuk = forms.ModelChoiceField(
         label=_("TUK for all units"), queryset=TUK.objects.all(), required=False
     )
@@ -60,7 +66,12 @@ class PlanItemForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    date = forms.DateField(label=_("Date"), required=False, widget=DateInput())
+    date = forms.DateField(
+        label=_("Date"),
+        required=False,
+        widget=DateInput(attrs=widget_limits()),
+        validators=[DateRangeValidator()],
+    )
     tuk = forms.ModelChoiceField(label=_("TUK"), queryset=TUK.objects.all(), required=False)
 
     def __init__(self, *args, unit, **kwargs):

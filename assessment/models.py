@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lsp_portal.accounts.roles import Role
+from lsp_portal.dates import DateRangeValidator
 from registration.models import Application, Scheme, Unit
 
 
@@ -63,7 +64,9 @@ class Assessor(models.Model):
     registration_number = models.CharField(
         _("registration number (No. Reg. MET)"), max_length=40, unique=True
     )
-    registration_valid_until = models.DateField(_("registration valid until"))
+    registration_valid_until = models.DateField(
+        _("registration valid until"), validators=[DateRangeValidator()]
+    )
     schemes = models.ManyToManyField(
         Scheme, verbose_name=_("schemes they may assess"), related_name="assessors"
     )
@@ -116,8 +119,10 @@ class TUK(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    verified_on = models.DateField(_("verified on"))
-    verified_until = models.DateField(_("verification valid until"))
+    verified_on = models.DateField(_("verified on"), validators=[DateRangeValidator()])
+    verified_until = models.DateField(
+        _("verification valid until"), validators=[DateRangeValidator()]
+    )
 
     objects = TUKQuerySet.as_manager()
 
@@ -347,7 +352,7 @@ class PlanItem(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="plan")
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT)
     methods = models.JSONField(_("methods"), default=list)
-    date = models.DateField(_("test date"))
+    date = models.DateField(_("test date"), validators=[DateRangeValidator()])
     tuk = models.ForeignKey(TUK, verbose_name=_("TUK"), on_delete=models.PROTECT)
 
     class Meta:

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lsp_portal import dates
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
@@ -273,6 +274,9 @@ def set_plan(user, assessment, items):
         today = timezone.localdate()
         for unit, values in items.items():
             _check_methods(unit, values["methods"])
+            dates.require_in_range(
+                values["date"], _("Test date of unit %(unit)s") % {"unit": unit.code}
+            )
             if values["date"] < today:
                 raise RuleError(
                     _("The test date of unit %(unit)s is in the past.") % {"unit": unit.code}

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lsp_portal.dates import DateRangeValidator, widget_limits
 from registration.forms import DateInput
 from registration.models import Scheme, Unit
 
@@ -67,7 +68,11 @@ class WarnForm(forms.Form):
 class FreezeForm(forms.Form):
     ground = forms.ChoiceField(label=_("Ground (9.5.1)"), choices=Ground.choices)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
-    resolve_by = forms.DateField(label=_("To be resolved by"), widget=DateInput())
+    resolve_by = forms.DateField(
+        label=_("To be resolved by"),
+        widget=DateInput(attrs=widget_limits()),
+        validators=[DateRangeValidator()],
+    )
 
 
 class NoteForm(forms.Form):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from decisions.models import Decision
 from lsp_portal.accounts.roles import Role
+from lsp_portal.dates import DateRangeValidator
 from lsp_portal.pdf import RenderedPDF
 from registration.models import Unit
 
@@ -122,7 +123,9 @@ class Certificate(RenderedPDF):
     )
     freeze_reason = models.TextField(_("reason for freezing"), blank=True)
     frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
-    resolve_by = models.DateField(_("to be resolved by"), null=True, blank=True)
+    resolve_by = models.DateField(
+        _("to be resolved by"), null=True, blank=True, validators=[DateRangeValidator()]
+    )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoke_reason = models.TextField(_("reason for revocation"), blank=True)
     scope_reduced_at = models.DateTimeField(_("scope reduced at"), null=True, blank=True)

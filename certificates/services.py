@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lsp_portal import dates
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
@@ -220,6 +221,7 @@ def freeze(user, certificate, *, ground, reason, resolve_by):
         _check_ground(ground)
         if not reason.strip():
             raise RuleError(_("Give the reason for freezing."))
+        dates.require_in_range(resolve_by, _("To be resolved by"))
         if resolve_by is None or resolve_by <= timezone.localdate():
             raise RuleError(_("The resolve-by date must be in the future."))
         locked.status = Status.FROZEN

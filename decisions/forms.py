@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Assessment
+from lsp_portal.dates import DateRangeValidator, widget_limits
 
 from .models import Decision, TechnicalTeamMember
 
@@ -26,7 +27,10 @@ class AgendaChoiceField(forms.ModelMultipleChoiceField):
 class MeetingForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     scheduled_at = forms.DateTimeField(
-        label=_("Date and time"), widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"]
+        label=_("Date and time"),
+        widget=DateTimeInput(attrs={key: f"{day}T00:00" for key, day in widget_limits().items()}),
+        input_formats=["%Y-%m-%dT%H:%M"],
+        validators=[DateRangeValidator()],
     )
     location = forms.CharField(label=_("Place or online link"), max_length=300)
     is_online = forms.BooleanField(label=_("Online meeting"), required=False)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Assessment
 from lsp_portal.accounts.roles import Role
+from lsp_portal.dates import DateRangeValidator
 from lsp_portal.pdf import RenderedPDF
 
 
@@ -62,7 +63,7 @@ class Meeting(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     title = models.CharField(_("title"), max_length=200)
-    scheduled_at = models.DateTimeField(_("date and time"))
+    scheduled_at = models.DateTimeField(_("date and time"), validators=[DateRangeValidator()])
     location = models.CharField(_("place or online link"), max_length=300)
     is_online = models.BooleanField(_("online"), default=False)
     status = models.CharField(

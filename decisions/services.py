@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.models import Assessment, Assignment
+from lsp_portal import dates
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
@@ -124,6 +125,7 @@ def plan_meeting(user, *, title, scheduled_at, location, is_online, members, ass
         )
     if not assessments:
         raise RuleError(_("Put at least one recommendation on the agenda."))
+    dates.require_in_range(scheduled_at, _("Date and time"))
     with transaction.atomic():
         locked = list(
             Assessment.objects.select_for_update().filter(pk__in=[a.pk for a in assessments])

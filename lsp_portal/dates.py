@@ -1,0 +1,101 @@
+"""The range of every date and time a person enters.
+
+A meeting scheduled for 0001-01-01 once made the meeting list and its page fail for everyone
+(the time cannot be converted to UTC), and the meeting could be neither opened nor cancelled. So
+each date a person types is checked against a sane range, in the form (model validators, which the
+admin site uses too) and again in the service that stores it:
+
+- "event": what the LSP plans or records - meetings, test dates, freezes, TUK verification,
+  assessor registration, closure days, scheme approval: the years DATE_INPUT_MIN_YEAR to
+  DATE_INPUT_MAX_YEAR (settings; 2000 to 2100 by default).
+- "history": a person's past - internships and work: from PERSON_DATE_MIN_YEAR (1900) to
+  DATE_INPUT_MAX_YEAR.
+- "birth": a date of birth: from PERSON_DATE_MIN_YEAR to yesterday (it must be in the past).
+
+Times are judged by their date on the wall clock they were entered in (no conversion to UTC,
+which is exactly what fails for a year-1 value)."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext as _
+
+from .errors import RuleError
+
+KINDS = ("event", "history", "birth")
+
+
+def date_range(kind: str = "event") -> tuple[datetime.date, datetime.date]:
+    """The first and last date allowed for `kind` (see the module docstring)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of date {kind!r}")
+    first_year = settings.DATE_INPUT_MIN_YEAR if kind == "event" else settings.PERSON_DATE_MIN_YEAR
+    first = datetime.date(first_year, 1, 1)
+    if kind == "birth":
+        return first, timezone.localdate() - datetime.timedelta(days=1)
+    return first, datetime.date(settings.DATE_INPUT_MAX_YEAR, 12, 31)
+
+
+def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.replace(tzinfo=None).date()
+    return value
+
+
+def out_of_range_message(kind: str = "event") -> str:
+    first, last = date_range(kind)
+    if kind == "birth":
+        return _("Enter a date of birth between %(first)s and %(last)s.") % {
+            "first": formats.date_format(first, "j M Y"),
+            "last": formats.date_format(last, "j M Y"),
+        }
+    return _("Enter a date between %(first)s and %(last)s.") % {
+        "first": formats.date_format(first, "j M Y"),
+        "last": formats.date_format(last, "j M Y"),
+    }
+
+
+def in_range(value: datetime.date | datetime.datetime | None, kind: str = "event") -> bool:
+    if value is None:
+        return True
+    first, last = date_range(kind)
+    return first <= _as_date(value) <= last
+
+
+def require_in_range(
+    value: datetime.date | datetime.datetime | None, label: str, kind: str = "event"
+) -> None:
+    """For services: RuleError naming the field when `value` lies outside the range of `kind`."""
+    if not in_range(value, kind):
+        raise RuleError(
+            _("%(field)s: %(message)s") % {"field": label, "message": out_of_range_message(kind)}
+        )
+
+
+@deconstructible
+class DateRangeValidator:
+    """A model or form field validator: the value lies in the range of `kind`."""
+
+    def __init__(self, kind: str = "event"):
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind of date {kind!r}")
+        self.kind = kind
+
+    def __call__(self, value):
+        if not in_range(value, self.kind):
+            raise ValidationError(out_of_range_message(self.kind), code="date_range")
+
+    def __eq__(self, other):
+        return isinstance(other, DateRangeValidator) and other.kind == self.kind
+
+    def __hash__(self):
+        return hash(("DateRangeValidator", self.kind))
+
+
+def widget_limits(kind: str = "event") -> dict[str, str]:
+    """`min` and `max` for an <input type="date"> (the browser's picker keeps to them too)."""
+    first, last = date_range(kind)
+    return {"min": first.isoformat(), "max": last.isoformat()}
