@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 
 
 class PortalLocaleMiddleware(LocaleMiddleware):
@@ -16,3 +17,19 @@ class PortalLocaleMiddleware(LocaleMiddleware):
             code = settings.LANGUAGE_CODE
         translation.activate(code)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class SignedInNoStoreMiddleware:
+    """`Cache-Control: no-store` (with Django's other never-cache headers) on every response to a
+    signed-in user: the pages show NIK, addresses, results and decisions, which no browser cache,
+    proxy or shared computer may keep. Public pages stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response

@@ -36,6 +36,41 @@ def _fonts():
     return _font_config
 
 
+_fetcher_class = None
+
+
+def _url_fetcher():
+    """What a document may load: `data:` URLs (the QR codes) and files under the portal's own
+    static folders and the system's fonts - nothing over the network, no other file. A value
+    placed into a template (a name, a reason) can then not make WeasyPrint fetch an internal URL
+    or read a local file into a PDF; a refused resource is left out and logged. A new fetcher
+    for each document: WeasyPrint's keeps state between requests."""
+    global _fetcher_class
+    if _fetcher_class is None:
+        from pathlib import Path
+        from urllib.parse import unquote, urlsplit
+
+        from weasyprint.urls import URLFetcher
+
+        roots = [Path(p).resolve() for p in (*settings.STATICFILES_DIRS, settings.STATIC_ROOT)]
+        roots += [Path(p).resolve() for p in settings.PDF_FONT_DIRS]
+
+        class PortalURLFetcher(URLFetcher):
+            def fetch(self, url, headers=None):
+                scheme = url.split(":", 1)[0].lower()
+                if scheme == "data":
+                    return super().fetch(url, headers)
+                if scheme == "file":
+                    path = Path(unquote(urlsplit(url).path)).resolve()
+                    if any(path.is_relative_to(root) for root in roots):
+                        return super().fetch(url, headers)
+                logger.warning("PDF resource refused: %s", url[:200])
+                raise ValueError(f"resource not allowed in a PDF: {url[:200]}")
+
+        _fetcher_class = PortalURLFetcher
+    return _fetcher_class(allowed_protocols=("data", "file"), allow_redirects=False)
+
+
 def render_pdf(template_name, context):
     """Render `template_name` with `context` to PDF bytes (in the portal's default language)."""
     from weasyprint import HTML
@@ -43,7 +78,9 @@ def render_pdf(template_name, context):
     started = time.perf_counter()
     with translation.override(settings.LANGUAGE_CODE):
         html = render_to_string(template_name, context)
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=_fonts())
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_url_fetcher()).write_pdf(
+        font_config=_fonts()
+    )
     logger.info(
         "rendered %s: %d bytes in %.0f ms",
         template_name,

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lsp_portal.middleware.PortalLocaleMiddleware",
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "lsp_portal.middleware.SignedInNoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last: turns a log-in refused for too many failures into the lockout page.
@@ -241,7 +243,24 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# Powerful browser features the portal never uses are switched off for its pages and anything
+# they embed (django-permissions-policy); fullscreen stays for the portal's own PDF previews.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "browsing-topics",
+        "camera", "clipboard-read", "display-capture", "encrypted-media", "geolocation",
+        "gyroscope", "hid", "idle-detection", "local-fonts", "magnetometer", "microphone", "midi",
+        "payment", "publickey-credentials-get", "screen-wake-lock", "serial", "usb",
+        "xr-spatial-tracking",
+    )
+} | {"fullscreen": ["self"]}  # fmt: skip
 SESSION_COOKIE_HTTPONLY = True
+# The language switch's cookie: never sent over plain http in production, not readable by
+# scripts, not sent with cross-site requests.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
 X_FRAME_OPTIONS = "DENY"  # the document view alone allows same-origin framing (previews)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -264,6 +283,10 @@ LOGIN_TRUST_FORWARDED_FOR = not DEBUG and env.bool("BEHIND_TLS_PROXY", default=T
 DATE_INPUT_MIN_YEAR = env.int("DATE_INPUT_MIN_YEAR", default=2000)
 DATE_INPUT_MAX_YEAR = env.int("DATE_INPUT_MAX_YEAR", default=2100)
 PERSON_DATE_MIN_YEAR = env.int("PERSON_DATE_MIN_YEAR", default=1900)
+
+# --- PDFs: WeasyPrint loads only data: URLs and files under the static folders and these
+# font folders (lsp_portal/pdf.py); nothing from the network.
+PDF_FONT_DIRS = env.list("PDF_FONT_DIRS", default=["/usr/share/fonts"])
 
 # --- Forms ---
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -39,7 +39,8 @@ def browser():
 @pytest.fixture
 def page(browser):
     """A fresh browser tab. Every page it shows must keep to the Content-Security-Policy: a
-    blocked script, style or image is a failure (the browser reports it on the console)."""
+    blocked script, style or image is a failure (the browser reports it on the console); so is a
+    Permissions-Policy the browser does not understand."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -48,7 +49,7 @@ def page(browser):
         "console",
         lambda message: (
             violations.append(f"{page.url}: {message.text}")
-            if "Content Security Policy" in message.text
+            if "Content Security Policy" in message.text or "Permissions-Policy" in message.text
             else None
         ),
     )

@@ -458,6 +458,29 @@ def test_an_undeclared_assessor_sees_none_of_the_applicants_data(client, world):
     assert [marker for marker in markers if marker not in pages] == []
 
 
+def test_no_page_for_a_signed_in_user_may_be_stored(client, world):
+    """Pages show NIK, addresses, results: every answer to a signed-in user, on every GET route
+    it opens for them (pages, files, PDFs, exports), says no-store and private."""
+    users = {**world["users"]}
+    stored = []
+    checked = 0
+    for name, (method, outcomes) in ROUTES.items():
+        if method != "get":
+            continue
+        for role, expected in zip(ROLES, outcomes, strict=True):
+            if expected != "ok" or role == "anonymous":
+                continue
+            owner = {"applicant": world["bob"]} if name.startswith("appeals:") else {}
+            client.force_login({**users, **owner}[role])
+            response = client.get(reverse(name, args=arguments(name, view_of(world, role))))
+            control = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+            if not {"no-store", "private"} <= control:
+                stored.append(f"{name} {role}: {response.get('Cache-Control')}")
+            checked += 1
+    assert checked >= 150
+    assert stored == []
+
+
 PROJECT_APPS = {"registration", "assessment", "decisions", "certificates", "appeals"}
 PROJECT_APPS |= {"accounts", "audit", "outbox", "ops"}
 
