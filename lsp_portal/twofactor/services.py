@@ -141,6 +141,9 @@ def enable(user, secret, code, *, verified):
         )
     with transaction.atomic():
         locked = _lock(user)
+        if TOTPDevice.objects.filter(user=locked, key=secret, confirmed=True).exists():
+            # The same form sent twice (a double click): the first one's recovery codes stand.
+            raise RuleError(_("Two-factor sign-in is already on with this app."))
         replaced = TOTPDevice.objects.filter(user=locked).exists()
         TOTPDevice.objects.filter(user=locked).delete()
         device = TOTPDevice.objects.create(

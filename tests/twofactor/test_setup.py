@@ -13,6 +13,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lsp_portal.audit.models import AuditEvent
+from lsp_portal.errors import RuleError
 from lsp_portal.twofactor import services
 from tests.conftest import PASSWORD
 from tests.twofactor.helpers import code_for_secret, code_of
@@ -156,3 +157,14 @@ def test_moving_to_a_new_phone_replaces_the_app_and_the_recovery_codes(client, a
     assert not old_codes & set(StaticToken.objects.values_list("token", flat=True))
     event = AuditEvent.objects.filter(action="twofactor.enabled").latest("pk")
     assert event.data == {"replaced": True}
+
+
+def test_the_same_setup_sent_twice_keeps_the_first_recovery_codes(alice):
+    secret = services.new_secret()
+    code = code_for_secret(secret)
+    device, codes = services.enable(alice, secret, code, verified=False)
+    with pytest.raises(RuleError):
+        services.enable(alice, secret, code, verified=True)
+    assert list(TOTPDevice.objects.filter(user=alice)) == [device]
+    assert set(StaticToken.objects.values_list("token", flat=True)) == set(codes)
+    assert AuditEvent.objects.filter(action="twofactor.enabled").count() == 1
