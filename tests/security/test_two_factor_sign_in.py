@@ -10,7 +10,6 @@ import datetime
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -146,14 +145,16 @@ def test_the_password_alone_cannot_replace_the_owners_app(client, required, staf
     assert list(TOTPDevice.objects.filter(user=staff)) == [device]
 
 
-def test_a_staff_browser_left_signed_in_is_logged_out_after_the_idle_time(client, staff):
+def test_a_staff_browser_left_signed_in_is_logged_out_after_the_idle_time(client, settings, staff):
+    settings.STAFF_IDLE_MINUTES = 30
     log_in(client, staff)
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         assert client.get("/review/").status_code == 200
-    idle = datetime.timedelta(minutes=settings.STAFF_IDLE_MINUTES, seconds=1)
+    idle = datetime.timedelta(minutes=30, seconds=1)
     with time_machine.travel(start + idle, tick=False):
         response = client.get("/review/", follow=True)
+    assert response.redirect_chain, "the idle session still opened the page"
     assert response.redirect_chain[0][0].startswith(reverse("accounts:login"))
     assert "_auth_user_id" not in client.session
     with translation.override("id"):
