@@ -27,7 +27,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, whose site also asks for the second step of two-factor sign-in.
+    "lsp_portal.twofactor.admin_site.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -38,6 +39,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "lsp_portal.accounts",
     "lsp_portal.audit",
     "registration",
@@ -47,6 +51,8 @@ INSTALLED_APPS = [
     "appeals",
     "lsp_portal.ops",
     "lsp_portal.outbox",
+    # After django_otp's plugins: its admin replaces theirs (view and audited delete only).
+    "lsp_portal.twofactor",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +65,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # request.user.is_verified(): the session passed the second step (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # An idle staff session ends (STAFF_IDLE_MINUTES); then, until the second step is passed,
+    # only the two-factor pages, log-out and public pages answer (TWO_FACTOR_*).
+    "lsp_portal.twofactor.middleware.IdleSessionMiddleware",
+    "lsp_portal.twofactor.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "lsp_portal.middleware.SignedInNoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -82,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lsp_portal.accounts.context_processors.roles",
+                "lsp_portal.twofactor.context_processors.two_factor",
             ],
         },
     },
@@ -140,6 +153,34 @@ AXES_USERNAME_CALLABLE = "lsp_portal.accounts.security.login_username"
 AXES_CLIENT_IP_CALLABLE = "lsp_portal.accounts.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "lsp_portal.accounts.security.locked_out"
 AXES_VERBOSE = False
+
+# Two-factor sign-in (django-otp: a TOTP app such as Google Authenticator or FreeOTP, and 10
+# single-use recovery codes), for the roles that can change or see every case. Required: after the
+# password a user of TWO_FACTOR_ROLES (or a superuser) must enter a code, and one without an app
+# must set it up before any other page. Not required: only those who turned it on (any role, on
+# the "Security" page) are asked. Off by default in development so that `make run`'s demo logins
+# stay one step; on by default whenever DEBUG is off.
+TWO_FACTOR_ROLES = env.list("TWO_FACTOR_ROLES", default=["Admin LSP", "Direktur LSP"])
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
+TWO_FACTOR_RECOVERY_CODES = 10
+# Wrong codes: the next attempt waits 1, 2, 4, 8... times this many seconds (django-otp), so that
+# guessing one of a million codes is out of reach; a right code resets it.
+OTP_TOTP_THROTTLE_FACTOR = env.int("TWO_FACTOR_THROTTLE_SECONDS", default=1)
+OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
+OTP_TOTP_ISSUER = "LSP Portal"
+# The admin never shows a TOTP secret, its QR code or recovery codes (the superuser only removes
+# a lost device).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Sessions of these roles end after STAFF_IDLE_MINUTES without a request (0: never): a screen left
+# signed in at a TUK or in the office must not show applicants' NIK to the next person. Wider than
+# TWO_FACTOR_ROLES: every role that sees other people's data (not applicants, who see only their
+# own and keep Django's two-week session). The last request is written to the session at most once
+# a minute, so the limit holds to within a minute.
+STAFF_IDLE_ROLES = env.list(
+    "STAFF_IDLE_ROLES",
+    default=["Admin LSP", "Direktur LSP", "Asesor", "Tim Teknis", "Tim Banding"],
+)
+STAFF_IDLE_MINUTES = env.int("STAFF_IDLE_MINUTES", default=30)
 
 # --- Internationalisation: Bahasa Indonesia by default, English available ---
 LANGUAGE_CODE = "id"

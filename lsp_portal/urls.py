@@ -11,6 +11,7 @@ admin.site.site_title = "LSP Portal"
 urlpatterns = [
     path("", registration_views.home, name="home"),
     path("dashboard/", registration_views.dashboard, name="dashboard"),
+    path("accounts/two-factor/", include("lsp_portal.twofactor.urls")),
     path("accounts/", include("lsp_portal.accounts.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

@@ -58,6 +58,9 @@ def _test_settings(settings, tmp_path, monkeypatch):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.LANGUAGE_CODE = "id"
+    # Two-factor sign-in follows DEBUG by default; tests do not depend on how they are run (the
+    # tests of two-factor sign-in turn it on).
+    settings.TWO_FACTOR_REQUIRED = False
     # The cache (Redis under make test) outlives a test; what one test cached must not leak into
     # the next (e.g. public verification records, keyed by certificate numbers that repeat).
     from django.core.cache import cache

@@ -588,6 +588,14 @@ def appeal_file(s, n):
     return application.applicant, url, {}
 
 
+# --- accounts -----------------------------------------------------------------------------------
+
+
+def security(s, n):
+    """Whether two-factor sign-in is on: one user's own status, nothing that grows."""
+    return new_user(s, Role.APPLICANT, "keamanan"), reverse("twofactor:security"), {}
+
+
 # --- the table ----------------------------------------------------------------------------------
 
 draft = "draft:self_assessment"  # an application with every part filled in, not yet submitted
@@ -643,6 +651,7 @@ PAGES = [
     Page("appeals:detail",                           "appeal",         appeal_detail("appeal"),                                      12, "attachments, team, events"),
     Page("appeals:detail",                           "appellant",      appeal_detail("appellant"),                                    9, "attachments, team"),
     Page("appeals:file",                             "applicant",      appeal_file,                                                   6),
+    Page("twofactor:security",                       "applicant",      security,                                                      4),
 ]
 # fmt: on
 
@@ -656,6 +665,9 @@ EXEMPT = {
     "accounts:password_reset_complete": "a message",
     "accounts:password_change": "a form; lists nothing",
     "accounts:password_change_done": "a message",
+    "twofactor:verify": "a form; lists nothing",
+    "twofactor:setup": "a form and a QR code; lists nothing",
+    "twofactor:recovery_codes": "the ten codes just made, once; nothing that grows",
     "registration:document_file": "a file download: one object, no page",
     "decisions:document_pdf": "a file download: one object, no page",
     "certificates:download": "a file download: one object, no page",

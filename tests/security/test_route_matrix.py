@@ -20,6 +20,11 @@ for the next probe.
 
 Outcomes: "ok" (2xx, or a redirect that is not to the login page), "login" (redirected to log
 in), 403, 404, 405.
+
+The matrix runs as production does: TWO_FACTOR_REQUIRED on, and staff and the director (the
+TWO_FACTOR_ROLES) past the second step - the `client` here is a VerifiedClient, whose force_login
+also stores a confirmed authenticator app in the session as django_otp.login() does. What they get
+before the second step is `test_before_the_second_step_staff_and_the_director_reach_only_its_pages`.
 """
 
 import datetime
@@ -47,6 +52,7 @@ from registration.uploads import check_upload
 from tests.conftest import fill_application, make_user, pdf_upload
 from tests.decisions.conftest import make_member, meeting_through_minutes, recommended_case
 from tests.fixtures_assessment import make_assessor
+from tests.twofactor.helpers import VerifiedClient, app_for
 
 DEWIS_NOTE = "Catatan FR-APL-02 Dewi: portofolio CRM di PT Contoh"
 
@@ -87,6 +93,12 @@ route("accounts:password_reset_confirm",         "get",   "ok    ok    ok    ok 
 route("accounts:password_reset_complete",        "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
 route("accounts:password_change",                "get",   "login ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
 route("accounts:password_change_done",           "get",   "login ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("twofactor:verify",                        "get",   "login ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("twofactor:setup",                         "get",   "login ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("twofactor:recovery_codes",                "get",   "login ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("twofactor:regenerate",                    "post",  "login ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("twofactor:disable",                       "post",  "login ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("twofactor:security",                      "get",   "login ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
 
 # --- registration (9.1) ---------------------------------------------------------------------------
 #     name                                       method    anon  appl  other staff asr   asr2  undcl tech  bnd   dir
@@ -168,6 +180,17 @@ route("appeals:attachment",                      "get",   "login ok    404   ok 
 
 
 # --- the world ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _two_factor_required(settings):
+    settings.TWO_FACTOR_REQUIRED = True
+
+
+@pytest.fixture
+def client():
+    """Staff and the director pass the second step at force_login (see the module docstring)."""
+    return VerifiedClient()
 
 
 @pytest.fixture
@@ -392,6 +415,7 @@ def test_each_role_gets_the_declared_outcome_on_every_route(client, world):
 # Pages that are also forms: probed with GET in ROUTES, and their POST must be refused alike.
 FORMS = {
     "accounts:signup", "accounts:password_reset", "accounts:password_change",
+    "twofactor:verify", "twofactor:setup",
     "appeals:file", "assessment:assign", "assessment:reassign", "assessment:plan",
     "assessment:evidence", "assessment:results", "assessment:feedback", "decisions:meeting_new",
     "registration:application_personal", "registration:application_experience",
@@ -610,3 +634,31 @@ def test_every_form_and_state_change_needs_the_csrf_token(world):
         assert probe(client, user, "post", url) == "403", name
         checked += 1
     assert checked == len(posts) + len(FORMS)
+
+
+def test_before_the_second_step_staff_and_the_director_reach_only_its_pages(world):
+    """After the password alone, every route - JSON, files, POSTs and the admin site included -
+    sends staff (who set up an app) to the code page and the director (who did not) to the setup,
+    except the public pages, logging out and that page itself."""
+    client = Client()
+    client.raise_request_exception = False
+    staff, director = world["users"]["staff"], world["users"]["director"]
+    app_for(staff)
+    public = {name for name, (_method, row) in ROUTES.items() if row[0] == "ok"}
+    requests = [
+        (name, method, reverse(name, args=arguments(name, world)))
+        for name, (method, _row) in ROUTES.items()
+    ] + [("admin", "get", url) for url in admin_urls()]
+    wrong = []
+    for user, step in ((staff, "twofactor:verify"), (director, "twofactor:setup")):
+        target = reverse(step)
+        for name, method, url in requests:
+            client.logout()
+            client.force_login(user)
+            with transaction.atomic():
+                response = getattr(client, method)(url)
+                transaction.set_rollback(True)
+            sent = response.status_code == 302 and response["Location"].startswith(target)
+            if sent is (name in public | {"accounts:logout", step}):
+                wrong.append(f"{user.email} {method.upper()} {url}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)
