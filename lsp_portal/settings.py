@@ -316,6 +316,11 @@ ANSWER_LETTER_NUMBER_PATTERN = env.str(
 
 # Public verification records are cached this long (each change of a certificate forgets them).
 VERIFY_CACHE_SECONDS = env.int("VERIFY_CACHE_SECONDS", default=300)
+# Look-ups by certificate number one client (address) may make a minute; beyond it the page
+# answers 429. Numbers run per year and scheme, so without a limit they can be walked in order
+# (issue 12.8). An employer checking a few certificates by hand stays far below 30; clients behind
+# one NAT address share the count. The QR code's link (an unguessable token) is never limited.
+VERIFY_NUMBER_LIMIT_PER_MINUTE = env.int("VERIFY_NUMBER_LIMIT_PER_MINUTE", default=30)
 
 # --- Certificates (9.4.6): number; {seq} runs per year, with {scheme} {year} {month} {roman_month}
 CERTIFICATE_NUMBER_PATTERN = env.str(
