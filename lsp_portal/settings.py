@@ -122,7 +122,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Password reset links and e-mail confirmation links are valid this long (Django's tokens).
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Sign-up, the confirmation link's resend and the password reset (the requests that e-mail an
+# address) are limited together, whether or not the address has an account (issue 12.7): at most
+# ACCOUNT_EMAIL_LIMIT_PER_TARGET requests for one e-mail address and ACCOUNT_EMAIL_LIMIT_PER_CLIENT
+# from one client address in ACCOUNT_EMAIL_LIMIT_MINUTES; beyond them a 429 page. The per-address
+# limit bounds the e-mails anyone can make the portal send to a victim (and the guesses at which
+# addresses have accounts); the trade-off is that someone can use it up for an hour and so delay
+# the victim's own reset - who still has the e-mails already sent. The per-client limit bounds
+# one machine's probing and password hashing; a class signing up together behind one campus NAT
+# address shares it, so raise it for such a day.
+ACCOUNT_EMAIL_LIMIT_PER_TARGET = env.int("ACCOUNT_EMAIL_LIMIT_PER_TARGET", default=5)
+ACCOUNT_EMAIL_LIMIT_PER_CLIENT = env.int("ACCOUNT_EMAIL_LIMIT_PER_CLIENT", default=20)
+ACCOUNT_EMAIL_LIMIT_MINUTES = env.int("ACCOUNT_EMAIL_LIMIT_MINUTES", default=60)
 # Log-in throttling (django-axes, with lsp_portal.accounts.security.PortalAxesHandler): after
 # LOGIN_FAILURE_LIMIT failures within LOGIN_LOCKOUT_MINUTES the account (from any address), and
 # separately the address + browser (for any account), are refused until LOGIN_LOCKOUT_MINUTES have

@@ -94,3 +94,24 @@ def locked_out(request, original_response=None, credentials=None):
         },
         status=429,
     )
+
+
+def account_mail_allowed(request, email):
+    """Sign-up, the confirmation link's resend and the password reset together: at most
+    ACCOUNT_EMAIL_LIMIT_PER_CLIENT requests from one client address and
+    ACCOUNT_EMAIL_LIMIT_PER_TARGET for one e-mail address (normalised) per
+    ACCOUNT_EMAIL_LIMIT_MINUTES, counted before anything is looked up - the same whether or not
+    the address has an account (issue 12.7). Both counters count every request."""
+    from lsp_portal.ratelimit import hit
+
+    period = settings.ACCOUNT_EMAIL_LIMIT_MINUTES * 60
+    by_client = hit(
+        "account-mail-client",
+        client_ip(request) or "unknown",
+        limit=settings.ACCOUNT_EMAIL_LIMIT_PER_CLIENT,
+        period=period,
+    )
+    by_target = hit(
+        "account-mail-target", email, limit=settings.ACCOUNT_EMAIL_LIMIT_PER_TARGET, period=period
+    )
+    return by_client and by_target
