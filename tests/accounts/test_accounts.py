@@ -153,3 +153,28 @@ def test_role_names_are_cached_and_forgotten_when_groups_change(
     assert not fresh().has_role(Role.STAFF)
     user.groups.clear()
     assert fresh().role_names == frozenset()
+
+
+def test_an_account_staff_add_in_the_admin_is_confirmed(client, db):
+    """Staff vouch for the address of an account they make (issue 12.7): it can log in at once."""
+    admin = User.objects.create_superuser("root@example.org", PASSWORD, full_name="Root")
+    client.force_login(admin)
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "email": "asesor.baru@example.org",
+            "full_name": "Asesor Baru",
+            "password1": "Kuat-Sekali-2026",
+            "password2": "Kuat-Sekali-2026",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="asesor.baru@example.org")
+    assert user.email_confirmed_at is not None
+    client.logout()
+    login = client.post(
+        reverse("accounts:login"),
+        {"username": "asesor.baru@example.org", "password": "Kuat-Sekali-2026"},
+    )
+    assert login.status_code == 302
