@@ -10,13 +10,16 @@ What it does, in order:
 - starts `gunicorn lsp_portal.wsgi` (sync workers, 127.0.0.1, a free port) with production
   settings: DEBUG=0, a random SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, SECURE_SSL_REDIRECT=0 and
   BEHIND_TLS_PROXY=0 (plain http on loopback), a temporary MEDIA_ROOT, Celery tasks in-process
-  (no REDIS_URL) and the dummy e-mail backend;
+  (no REDIS_URL) and Django's file e-mail backend writing to a temporary folder; the limit of
+  account e-mails per client address is lifted (every applicant comes from 127.0.0.1);
 - runs every applicant's journey in a pool of `--concurrency` threads, each applicant with its own
   cookie jar, the way the browser test (tests/browser/test_registration_journey.py) does it: sign
-  up, apply for "mhp", personal data with the required courses, one internship entry, the seven
-  required files (KTP, KTM, transcript, three photos, internship letter), FR-APL-02 with one new
-  evidence file and the letter for the other units, submit with the agreement ticked; every
-  redirect is followed and the page checked;
+  up, open the confirmation link from the e-mail (read from the mail folder: the outbox job ran
+  in-process before the sign-up answered) and confirm, apply for "mhp", personal data with the
+  required courses, one internship entry, the seven required files (KTP, KTM, transcript, three
+  photos, internship letter), FR-APL-02 with one new evidence file and the letter for the other
+  units, submit with the agreement ticked; every redirect is followed and the page checked (32
+  requests an applicant);
 - then checks the database and the files on disk and prints the figures; the last line is
   machine-readable. Exit status 1 when there was any error or any application is incomplete.
 
@@ -56,7 +59,18 @@ sys.path.insert(0, str(BASE_DIR))
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/lsp_portal_bench"
 SCHEME = "mhp"
 PASSWORD = "Kuat-Sekali-2026"  # noqa: S105 - a throw-away account in a throw-away database
-STEPS = ("signup", "start", "personal", "experience", "upload", "self-assessment", "submit", "page")
+STEPS = (
+    "signup",
+    "confirm",
+    "start",
+    "personal",
+    "experience",
+    "upload",
+    "self-assessment",
+    "submit",
+    "page",
+)
+CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/accounts/confirm/[^\s]+/)")
 EMAIL_DOMAIN = "bench.test"
 ALERT_KINDS = {"success", "info", "warning", "danger", "primary", "secondary", "light", "dark"}
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
@@ -336,24 +350,55 @@ def _option(response, select, label_part):
     raise JourneyError("page", f"no option {label_part!r} in <select name={select}>")
 
 
-def run_applicant(client, number, requirements, uploads):
+class Mailbox:
+    """The e-mails the portal wrote (Django's file backend: one file per message), by recipient."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.seen = set()
+        self.by_recipient = {}
+        self.lock = threading.Lock()
+
+    def confirmation_path(self, email):
+        """The path of the confirmation link e-mailed to `email` (None if there is none)."""
+        with self.lock:
+            if email not in self.by_recipient:
+                for path in sorted(self.folder.glob("*.log")):
+                    if path.name in self.seen:
+                        continue
+                    self.seen.add(path.name)
+                    text = path.read_text("utf-8", "replace")
+                    to = re.search(r"^To: (.+)$", text, re.M)
+                    link = CONFIRM_LINK.search(text)
+                    if to and link:
+                        self.by_recipient[to.group(1).strip()] = link.group(1)
+            return self.by_recipient.get(email)
+
+
+def run_applicant(client, number, requirements, uploads, mailbox):
     """The whole journey of one applicant; raises JourneyError at the first thing that fails."""
     email = f"asesi-{number:04d}@{EMAIL_DOMAIN}"
-    # -- sign up -----------------------------------------------------------------------------
+    # -- sign up, then confirm the address through the e-mailed link (issue 12.7) ---------------
     client.get("signup", "/accounts/signup/")
-    _target, dashboard = client.post(
+    client.post(
         "signup",
         "/accounts/signup/",
-        expect="/dashboard/",
+        expect="/accounts/signup/sent/",
         fields=[
             ("email", email),
             ("full_name", f"Pemohon Beban {number:04d}"),
             ("password1", PASSWORD),
             ("password2", PASSWORD),
         ],
+        success_message=False,
     )
+    link = mailbox.confirmation_path(email)
+    if link is None:
+        raise JourneyError("confirm", f"no confirmation e-mail to {email}")
+    client.get("confirm", link)
+    _target, dashboard = client.post("confirm", link, expect="/dashboard/")
     if f"/schemes/{SCHEME}/apply/" not in dashboard.body:
-        raise JourneyError("signup", "the dashboard offers no application for the scheme")
+        raise JourneyError("confirm", "the dashboard offers no application for the scheme")
 
     # -- FR-APL-01: start and personal data ---------------------------------------------------
     target, personal = client.post(
@@ -538,7 +583,10 @@ def server_environment(args, temp):
             "MEDIA_ROOT": str(temp / "media"),
             "STATIC_ROOT": str(temp / "static"),
             "CELERY_TASK_ALWAYS_EAGER": "1",
-            "EMAIL_URL": "dummymail://",
+            # Every message a file in the mail folder: the journey reads its confirmation link.
+            "EMAIL_URL": "filemail:///" + str(temp / "mail"),
+            # All applicants sign up from 127.0.0.1: a whole campus behind one address.
+            "ACCOUNT_EMAIL_LIMIT_PER_CLIENT": "1000000",
             "LOG_LEVEL": "WARNING",
         }
     )
@@ -689,7 +737,9 @@ def verify(expected, media_root):
     known = set(Document.objects.values_list("file", flat=True))
     on_disk = {str(p.relative_to(media_root)) for p in Path(media_root).rglob("*") if p.is_file()}
     result["orphans"] = len(on_disk - known)
-    result["users"] = get_user_model().objects.filter(email__endswith="@" + EMAIL_DOMAIN).count()
+    users = get_user_model().objects.filter(email__endswith="@" + EMAIL_DOMAIN)
+    result["users"] = users.count()
+    result["confirmed"] = users.filter(email_confirmed_at__isnull=False).count()
     return result
 
 
@@ -753,7 +803,7 @@ def print_figures(args, run, stats, checked, server):
         (
             "applications",
             f"{checked['applications']} in the database, {checked['submitted']} submitted, "
-            f"{checked['users']} accounts",
+            f"{checked['users']} accounts ({checked['confirmed']} confirmed by their link)",
         ),
         ("complete", f"{checked['complete']} of {args.applicants}"),
         (
@@ -829,6 +879,8 @@ def main(argv=None):
         env = server_environment(args, temp)
         os.environ.update(env)
         (temp / "media").mkdir()
+        (temp / "mail").mkdir()
+        mailbox = Mailbox(temp / "mail")
         print(f"Recreating {urllib.parse.urlsplit(args.database_url).path.lstrip('/')}, migrating")
         recreate_database(args.database_url)
 
@@ -875,7 +927,7 @@ def main(argv=None):
                 counters["started"] += 1
             client = Client(server.base, stats, stop, args.request_timeout)
             try:
-                run_applicant(client, number, requirements, expected[number])
+                run_applicant(client, number, requirements, expected[number], mailbox)
             except Deadline:
                 return
             except JourneyError as error:

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -16,8 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 from lsp_portal import exports
 from lsp_portal.accounts.decorators import role_required
 from lsp_portal.accounts.roles import Role
+from lsp_portal.accounts.security import client_ip
 from lsp_portal.audit.services import events_for
 from lsp_portal.errors import RuleError
+from lsp_portal.ratelimit import hit
 
 from . import services, verification
 from .forms import (
@@ -269,9 +272,22 @@ def _token(value):
 @login_not_required
 @require_GET
 def verify(request):
+    """Verification by number, for anyone. Numbers run per year and scheme, so they can be
+    guessed in order: each client may look up VERIFY_NUMBER_LIMIT_PER_MINUTE numbers a minute
+    (issue 12.8); beyond it the page answers 429 with the form and says to wait. The QR link
+    (`verify_token`, an unguessable token) is not limited."""
     form = VerifyForm(request.GET or None)
     record = None
     searched = bool(request.GET.get("number", "").strip())
+    if searched and not hit(
+        "verify-number",
+        client_ip(request) or "unknown",
+        limit=settings.VERIFY_NUMBER_LIMIT_PER_MINUTE,
+        period=60,
+    ):
+        return render(
+            request, "certificates/verify.html", {"form": form, "limited": True}, status=429
+        )
     if searched and form.is_valid():
         record = verification.by_number(form.cleaned_data["number"].strip())
     return render(

@@ -137,10 +137,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Password reset links and e-mail confirmation links are valid this long (Django's tokens).
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
-# Log-in throttling (django-axes): after LOGIN_FAILURE_LIMIT failures the account (any address),
-# and separately the address + browser, are refused for LOGIN_LOCKOUT_MINUTES. Counting the
-# address with the browser keeps a campus behind one NAT address from locking itself out.
+# Sign-up, the confirmation link's resend and the password reset (the requests that e-mail an
+# address) are limited together, whether or not the address has an account (issue 12.7): at most
+# ACCOUNT_EMAIL_LIMIT_PER_TARGET requests for one e-mail address and ACCOUNT_EMAIL_LIMIT_PER_CLIENT
+# from one client address in ACCOUNT_EMAIL_LIMIT_MINUTES; beyond them a 429 page. The per-address
+# limit bounds the e-mails anyone can make the portal send to a victim (and the guesses at which
+# addresses have accounts); the trade-off is that someone can use it up for an hour and so delay
+# the victim's own reset - who still has the e-mails already sent. The per-client limit bounds
+# one machine's probing and password hashing; a class signing up together behind one campus NAT
+# address shares it, so raise it for such a day.
+ACCOUNT_EMAIL_LIMIT_PER_TARGET = env.int("ACCOUNT_EMAIL_LIMIT_PER_TARGET", default=5)
+ACCOUNT_EMAIL_LIMIT_PER_CLIENT = env.int("ACCOUNT_EMAIL_LIMIT_PER_CLIENT", default=20)
+ACCOUNT_EMAIL_LIMIT_MINUTES = env.int("ACCOUNT_EMAIL_LIMIT_MINUTES", default=60)
+# Log-in throttling (django-axes, with lsp_portal.accounts.security.PortalAxesHandler): after
+# LOGIN_FAILURE_LIMIT failures within LOGIN_LOCKOUT_MINUTES the account (from any address), and
+# separately the address + browser (for any account), are refused until LOGIN_LOCKOUT_MINUTES have
+# passed since the last failure. A successful log-in clears the failures of that account only, never
+# those of other accounts guessed from the same browser (issue 12.1).
+# LOGIN_ADDRESS_FAILURE_LIMIT failures from one address, whatever the browser and account, lock the
+# whole address: it stops spraying many accounts with a new User-Agent each time. The trade-off: a
+# campus or office behind one NAT address shares that counter, so it is kept well above the
+# per-account limit (50: 50 mistyped passwords in 15 minutes); an attacker still gets up to 49
+# guesses per cool-off from one address, each against a different account. Raise it for a large
+# campus behind a single address; lower it when sign-ins come from many addresses.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -148,6 +169,8 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
+AXES_HANDLER = "lsp_portal.accounts.security.PortalAxesHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "lsp_portal.accounts.security.login_username"
 AXES_CLIENT_IP_CALLABLE = "lsp_portal.accounts.security.client_ip"
@@ -378,6 +401,11 @@ ANSWER_LETTER_NUMBER_PATTERN = env.str(
 
 # Public verification records are cached this long (each change of a certificate forgets them).
 VERIFY_CACHE_SECONDS = env.int("VERIFY_CACHE_SECONDS", default=300)
+# Look-ups by certificate number one client (address) may make a minute; beyond it the page
+# answers 429. Numbers run per year and scheme, so without a limit they can be walked in order
+# (issue 12.8). An employer checking a few certificates by hand stays far below 30; clients behind
+# one NAT address share the count. The QR code's link (an unguessable token) is never limited.
+VERIFY_NUMBER_LIMIT_PER_MINUTE = env.int("VERIFY_NUMBER_LIMIT_PER_MINUTE", default=30)
 
 # --- Certificates (9.4.6): number; {seq} runs per year, with {scheme} {year} {month} {roman_month}
 CERTIFICATE_NUMBER_PATTERN = env.str(

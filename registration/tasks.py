@@ -5,26 +5,13 @@ retried."""
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
+from lsp_portal.mail import send_templated_email  # the other stages import it from here too
 
 from .models import Application
-
-
-def send_templated_email(template_prefix, context, recipients):
-    """Render `<prefix>_subject.txt`, `_body.txt` and `_body.html` and send one message."""
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
-        text = render_to_string(f"{template_prefix}_body.txt", context)
-        html = render_to_string(f"{template_prefix}_body.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, recipients)
-    message.attach_alternative(html, "text/html")
-    message.send()
 
 
 def _link(application, view):

@@ -305,3 +305,18 @@ def second_scheme(db):
     scheme.experience_fields.create(name="Pemasaran Digital")
     scheme.required_documents.create(number=1, code="ktp", name="Fotokopi KTP", section="9.1.2.a")
     return scheme
+
+
+def run_outbox_jobs():
+    """Run the outbox jobs that wait, as a worker would once the request's transaction
+    committed (in a plain `db` test nothing is committed, so nothing ran); returns their tasks."""
+    from lsp_portal.celery import app
+    from lsp_portal.outbox.models import Message
+
+    ran = []
+    for message in Message.objects.pending():
+        app.tasks[message.task].apply(
+            args=message.args, kwargs={"outbox_id": message.pk}, throw=True
+        )
+        ran.append(message.task)
+    return ran

@@ -117,6 +117,7 @@ def test_seed_demo_creates_one_user_per_role_and_a_case_per_status(db, settings,
         assert User.objects.with_role(role).exists(), role
     assert User.objects.with_role(Role.APPLICANT).count() >= 2
     assert User.objects.with_role(Role.ASSESSOR).count() == 2
+    assert not User.objects.filter(email_confirmed_at__isnull=True).exists()  # all can log in
     statuses = set(Application.objects.values_list("status", flat=True))
     assert statuses == {"draft", "submitted", "revision_requested", "eligible", "rejected"}
     assert Application.objects.count() == 10

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,11 @@ def roles_cache_key(user_id):
     return f"user-roles:v1:{user_id}"
 
 
+def normalise_email(email):
+    """An e-mail address as accounts are stored and looked up: no spaces around, lower case."""
+    return BaseUserManager.normalize_email((email or "").strip()).lower()
+
+
 class UserManager(BaseUserManager):
     """Users log in with their e-mail address; it is unique regardless of case."""
 
@@ -19,7 +25,10 @@ class UserManager(BaseUserManager):
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An e-mail address is required.")
-        email = self.normalize_email(email).lower()
+        email = normalise_email(email)
+        # An account made by a command, by staff or by a test is confirmed: whoever made it
+        # vouches for the address. Only self sign-up (services.sign_up) starts unconfirmed.
+        extra_fields.setdefault("email_confirmed_at", timezone.now())
         user = self.model(email=email, **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
@@ -48,6 +57,11 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
+    # Set when the owner of the address opened the confirmation link (or reset the password by
+    # e-mail); None: signed up, not yet confirmed - the account cannot log in.
+    email_confirmed_at = models.DateTimeField(
+        _("e-mail address confirmed at"), null=True, blank=True
+    )
 
     objects = UserManager()
 
@@ -95,6 +109,10 @@ class User(AbstractUser):
     @property
     def is_applicant(self):
         return self.has_role(Role.APPLICANT)
+
+    @property
+    def is_email_confirmed(self):
+        return self.email_confirmed_at is not None
 
     @property
     def is_lsp_staff(self):

@@ -905,6 +905,7 @@ def _ensure_users(specs, password_hash, groups, joined):
                     password=password_hash,
                     is_staff=is_staff,
                     date_joined=joined,
+                    email_confirmed_at=joined,
                 )
             )
     if new:
@@ -1250,6 +1251,8 @@ class _Builder:
             date_joined=_dt(_out(joined)),
             email=email,
             full_name=name,
+            # Signed up and confirmed the address the same day (issue 12.7).
+            email_confirmed_at=_dt(_out(joined)),
         )
         self.rows.add(
             User.groups.through,

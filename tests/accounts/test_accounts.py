@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.models import AuditEvent
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, run_outbox_jobs
 
 User = get_user_model()
 
@@ -26,19 +26,36 @@ def signup(client, email="citra@example.org", password="Kuat-Sekali-2026"):
     )
 
 
-def test_signup_creates_an_applicant_and_logs_in(client, db):
+def confirmation_link(message):
+    return re.search(r"https?://[^/\s]+(/accounts/confirm/\S+/)", message.body).group(1)
+
+
+def test_signup_creates_an_unconfirmed_applicant_and_emails_the_link(client, db):
     response = signup(client)
     assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:signup_done")
     user = User.objects.get(email="citra@example.org")
     assert user.has_role(Role.APPLICANT)
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert user.email_confirmed_at is None
+    assert "_auth_user_id" not in client.session
     assert AuditEvent.objects.for_object(user).filter(action="account.signed_up").exists()
+    assert mail.outbox == []  # sent by the outbox job, after the request
+    assert run_outbox_jobs() == ["lsp_portal.accounts.tasks.send_confirmation_link"]
+    assert [m.to for m in mail.outbox] == [["citra@example.org"]]
+
+    link = confirmation_link(mail.outbox[0])
+    assert client.get(link).status_code == 200
+    assert client.post(link).url == reverse("dashboard")
+    assert client.get(reverse("dashboard")).status_code == 200
+    user.refresh_from_db()
+    assert user.email_confirmed_at is not None
+    assert AuditEvent.objects.for_object(user).filter(action="account.email_confirmed").exists()
 
 
 def test_email_is_unique_whatever_its_case(client, alice):
     response = signup(client, email="ALICE@Example.org")
-    assert response.status_code == 200
-    assert "sudah terdaftar" in response.content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:signup_done")
     assert User.objects.filter(email__iexact="alice@example.org").count() == 1
 
 
@@ -70,8 +87,10 @@ def test_wrong_password_shows_a_message(client, alice):
 def test_password_reset_by_email(client, alice):
     response = client.post(reverse("accounts:password_reset"), {"email": "alice@example.org"})
     assert response.status_code == 302
+    assert mail.outbox == []
+    run_outbox_jobs()
     assert len(mail.outbox) == 1
-    link = re.search(r"https?://[^/]+(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     response = client.get(link, follow=True)
     form_url = response.redirect_chain[-1][0]
     response = client.post(
@@ -134,3 +153,28 @@ def test_role_names_are_cached_and_forgotten_when_groups_change(
     assert not fresh().has_role(Role.STAFF)
     user.groups.clear()
     assert fresh().role_names == frozenset()
+
+
+def test_an_account_staff_add_in_the_admin_is_confirmed(client, db):
+    """Staff vouch for the address of an account they make (issue 12.7): it can log in at once."""
+    admin = User.objects.create_superuser("root@example.org", PASSWORD, full_name="Root")
+    client.force_login(admin)
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "email": "asesor.baru@example.org",
+            "full_name": "Asesor Baru",
+            "password1": "Kuat-Sekali-2026",
+            "password2": "Kuat-Sekali-2026",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="asesor.baru@example.org")
+    assert user.email_confirmed_at is not None
+    client.logout()
+    login = client.post(
+        reverse("accounts:login"),
+        {"username": "asesor.baru@example.org", "password": "Kuat-Sekali-2026"},
+    )
+    assert login.status_code == 302

@@ -1,6 +1,8 @@
 """An applicant signs up, fills FR-APL-01 with real uploads and FR-APL-02, submits; staff confirm
 eligibility; the applicant sees it. Screenshots go to test-artifacts/."""
 
+import re
+
 import pytest
 from django.core import mail
 
@@ -42,6 +44,14 @@ def test_applicant_applies_and_staff_confirm_eligibility(
     page.fill("input[name=password1]", "Kuat-Sekali-2026")
     page.fill("input[name=password2]", "Kuat-Sekali-2026")
     page.click("main form button[type=submit]")
+    page.wait_for_url(base + "/accounts/signup/sent/")
+    assert "Periksa email Anda" in page.inner_text("h1")
+    shot("02b-signup-sent")
+    # -- the confirmation e-mail's link (sent by the outbox job, run in-process here) ----------
+    (message,) = [m for m in mail.outbox if m.to == ["dewi@example.org"]]
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm/\S+/)", message.body).group(1)
+    page.goto(base + link)
+    page.click("[data-testid=confirm-email]")
     page.wait_for_url(base + "/dashboard/")
     assert "Dewi" in page.inner_text("h1")
 

@@ -338,6 +338,10 @@ def test_generate_gives_every_stage_with_unique_numbers(cast):
     event = AuditEvent.objects.filter(action="application.submitted").first()
     assert isinstance(event.data["eligibility"], dict)
     assert Document.objects.filter(file=datagen.SAMPLE_PDF).count() > 1000
+    # Every generated account confirmed its address, on the day it joined (issue 12.7).
+    assert User.objects.count() > 300
+    assert not User.objects.filter(email_confirmed_at__isnull=True).exists()
+    assert not User.objects.exclude(email_confirmed_at=datagen.models.F("date_joined")).exists()
 
 
 def test_bench_targets_open_for_their_users(client, cast):

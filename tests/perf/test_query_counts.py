@@ -658,6 +658,10 @@ PAGES = [
 # GET routes that are neither a list nor a detail page.
 EXEMPT = {
     "accounts:signup": "a form; lists nothing",
+    "accounts:signup_done": "a message",
+    "accounts:confirm_email": "a button for one account; lists nothing",
+    "accounts:confirmation_resend": "a form; lists nothing",
+    "accounts:confirmation_resend_done": "a message",
     "accounts:login": "a form; lists nothing",
     "accounts:password_reset": "a form; lists nothing",
     "accounts:password_reset_done": "a message",

@@ -16,13 +16,15 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import ngettext
 
 from lsp_portal.accounts.models import User
-from tests.conftest import PASSWORD
+from lsp_portal.accounts.roles import Role
+from tests.conftest import PASSWORD, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36"
@@ -38,6 +40,17 @@ def attempt(client, email, password, *, agent=BROWSER):
 
 def logged_in(client):
     return "_auth_user_id" in client.session
+
+
+def address_lockout_message():
+    with translation.override("id"):
+        return ngettext(
+            "Too many failed log-ins came from your network address. For your security, logging "
+            "in from it is blocked for %(minutes)s minute.",
+            "Too many failed log-ins came from your network address. For your security, logging "
+            "in from it is blocked for %(minutes)s minutes.",
+            15,
+        ) % {"minutes": 15}
 
 
 def lockout_message():
@@ -95,6 +108,68 @@ def test_spraying_many_accounts_from_one_browser_locks_that_browser(client, alic
     assert attempt(client, bob.email, PASSWORD).status_code == 429
     other_browser = "Mozilla/5.0 (Macintosh) Firefox/140.0"
     assert attempt(client, bob.email, PASSWORD, agent=other_browser).status_code == 302
+
+
+def test_logging_in_to_ones_own_account_does_not_wipe_the_guesses_at_another(client, alice, bob):
+    """Issue 12.1: the attacker (bob, from one browser) guesses alice's password 4 times, logs in
+    to his own account, and repeats. Each of his successes may clear only his own failures: alice's
+    account locks, and her real password is then refused, also from her own address and browser."""
+    for _round in range(4):
+        for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+            attempt(client, alice.email, "tebakan-sandi")
+        attempt(client, bob.email, PASSWORD)
+        client.logout()
+    victim = Client(REMOTE_ADDR="10.20.30.40")
+    response = attempt(victim, alice.email, PASSWORD, agent="Mozilla/5.0 (Android) Firefox/141.0")
+    assert response.status_code == 429
+    assert not logged_in(victim)
+
+
+def test_a_success_clears_the_failures_of_that_account_only(client, alice, bob):
+    """Failures against bob from this browser, then alice logs in from it: bob's count stays, so
+    his next failure from anywhere locks his account."""
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        attempt(client, bob.email, "salah-sandi")
+    assert attempt(client, alice.email, PASSWORD).status_code == 302
+    client.logout()
+    elsewhere = Client(REMOTE_ADDR="10.20.30.41")
+    assert attempt(elsewhere, bob.email, "salah-lagi", agent="Other/1.0").status_code == 429
+    assert attempt(elsewhere, bob.email, PASSWORD, agent="Other/1.0").status_code == 429
+
+
+def test_spraying_with_a_new_browser_each_time_locks_the_address(client, alice, bob):
+    """Issue 12.1: one guess per account, each with another User-Agent, escapes the address +
+    browser lock; the address lock stops it at LOGIN_ADDRESS_FAILURE_LIMIT, for every account
+    and browser from that address, and not for other addresses."""
+    limit = settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    assert limit > settings.AXES_FAILURE_LIMIT
+    for i in range(limit - 1):
+        response = attempt(client, f"korban{i}@example.org", "Rahasia123", agent=f"Spray/{i}")
+        assert response.status_code == 200, i
+    assert attempt(client, "korban-akhir@example.org", "x", agent="Spray/last").status_code == 429
+    assert attempt(client, bob.email, PASSWORD, agent="Fresh/1.0").status_code == 429
+    assert not logged_in(client)
+    page = attempt(client, bob.email, PASSWORD, agent="Fresh/2.0").content.decode()
+    assert escape(address_lockout_message()) in page
+    other = Client(REMOTE_ADDR="10.20.30.42")
+    assert attempt(other, alice.email, PASSWORD).status_code == 302
+
+
+def test_a_campus_behind_one_address_is_not_locked_by_mistyped_passwords(client, db):
+    """40 students behind one NAT address, each with their own browser, each mistype their
+    password once, then log in: nobody is locked out (40 failures < the address limit; each
+    address + browser saw one)."""
+    students = [
+        make_user(f"mahasiswa{i}@example.org", f"Mahasiswa {i}", Role.APPLICANT) for i in range(40)
+    ]
+    assert len(students) < settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    browsers = {s.pk: (Client(REMOTE_ADDR="127.0.0.1"), f"Campus/{s.pk}") for s in students}
+    for student in students:
+        browser, agent = browsers[student.pk]
+        assert attempt(browser, student.email, "salah-ketik", agent=agent).status_code == 200
+    for student in students:
+        browser, agent = browsers[student.pk]
+        assert attempt(browser, student.email, PASSWORD, agent=agent).status_code == 302
 
 
 def test_the_lockout_page_is_in_english_when_chosen(client, alice):

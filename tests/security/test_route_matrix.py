@@ -47,6 +47,7 @@ from decisions import services as decision_services
 from decisions.models import Decree, Meeting, Minutes
 from lsp_portal import pdf
 from lsp_portal.accounts.roles import Role
+from lsp_portal.accounts.tokens import email_confirmation_token
 from registration import services as registration_services
 from registration.uploads import check_upload
 from tests.conftest import fill_application, make_user, pdf_upload
@@ -85,6 +86,10 @@ route("home",                                    "get",   "ok    ok    ok    ok 
 route("dashboard",                               "get",   "login ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
 route("set_language",                            "post",  "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
 route("accounts:signup",                         "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:signup_done",                    "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:confirm_email",                  "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:confirmation_resend",            "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:confirmation_resend_done",       "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
 route("accounts:login",                          "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
 route("accounts:logout",                         "post",  "login ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
 route("accounts:password_reset",                 "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
@@ -299,6 +304,10 @@ def arguments(name, world):
             urlsafe_base64_encode(force_bytes(alice.pk)),
             default_token_generator.make_token(alice),
         ],
+        "accounts:confirm_email": [
+            urlsafe_base64_encode(force_bytes(alice.pk)),
+            email_confirmation_token.make_token(alice),
+        ],
         "assessment:assign": [application.pk],
         "decisions:case": [meeting.pk, assessment.pk],
         "decisions:decide": [meeting.pk, assessment.pk],
@@ -416,6 +425,7 @@ def test_each_role_gets_the_declared_outcome_on_every_route(client, world):
 FORMS = {
     "accounts:signup", "accounts:password_reset", "accounts:password_change",
     "twofactor:verify", "twofactor:setup",
+    "accounts:confirmation_resend",
     "appeals:file", "assessment:assign", "assessment:reassign", "assessment:plan",
     "assessment:evidence", "assessment:results", "assessment:feedback", "decisions:meeting_new",
     "registration:application_personal", "registration:application_experience",

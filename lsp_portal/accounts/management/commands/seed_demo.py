@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from lsp_portal.accounts.roles import Role
 
@@ -92,6 +93,7 @@ class Command(BaseCommand):
         user.full_name = name
         user.set_password(password)
         user.is_active = True
+        user.email_confirmed_at = user.email_confirmed_at or timezone.now()
         user.save()
         user.groups.set(Group.objects.filter(name__in=roles))
         return user
