@@ -411,3 +411,7 @@ VERIFY_NUMBER_LIMIT_PER_MINUTE = env.int("VERIFY_NUMBER_LIMIT_PER_MINUTE", defau
 CERTIFICATE_NUMBER_PATTERN = env.str(
     "CERTIFICATE_NUMBER_PATTERN", default="{seq:05d}/LSP-UPJ/{scheme}/{roman_month}/{year}"
 )
+
+# --- Uploads: PDF check, storage quota and retention (issue 12; one block, easy to merge) ---
+# registration/pdfcheck.py reads uploaded PDFs with pikepdf (qpdf); it logs its start at INFO.
+LOGGING["loggers"]["pikepdf"] = {"level": "WARNING"}

@@ -3,7 +3,12 @@
 Only PDF, JPEG and PNG are accepted; photos must be images. A renamed executable or HTML page is
 refused because its first bytes are not those of a PDF or an image; images must also decode
 (Pillow), and an image with more pixels than Pillow's decompression-bomb limit is refused. A PDF
-that would run JavaScript, launch a program or carry attached files is refused as well.
+is read with qpdf (pikepdf, registration/pdfcheck.py), every object of it: one that would run
+JavaScript, launch a program, send a form or open another file, or that carries attached files,
+rich media or an XFA form is refused ("active"), and so is one qpdf cannot read or that needs more
+work than a document does, such as a decompression bomb ("unreadable"), and one that needs a
+password to open ("password"). The same check guards FR-APL-01 documents, FR-APL-02 evidence and
+appeal attachments.
 
 A stored file keeps the user's name for display only (its stored name is random), with an extension
 that matches its content, and is served by `private_file_response`: its checked type, `nosniff`, a
@@ -11,10 +16,10 @@ Content-Security-Policy without scripts, and a Content-Disposition the name cann
 The hostile files this must withstand are in tests/hostile/."""
 
 import hashlib
+import logging
 import os
 import re
 import unicodedata
-import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -26,6 +31,10 @@ from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
+
+from . import pdfcheck
+
+logger = logging.getLogger(__name__)
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -139,14 +148,8 @@ def check_upload(uploaded, *, images_only=False):
         _check_image(uploaded, mime)
     elif not _pdf_has_end(uploaded):
         raise ValidationError(_("This PDF file is damaged or incomplete."), code="damaged")
-    elif _pdf_is_active(uploaded):
-        raise ValidationError(
-            _(
-                "This PDF contains scripts, attached files or actions, which are not accepted. "
-                "Print or scan the document to a new PDF and upload that."
-            ),
-            code="active",
-        )
+    else:
+        _check_pdf(uploaded)
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
         digest.update(chunk)
@@ -181,71 +184,38 @@ def _check_image(uploaded, mime):
 
 
 def _pdf_has_end(uploaded):
-    """A real PDF ends with %%EOF within its last kilobyte (possibly followed by whitespace)."""
+    """A real PDF ends with %%EOF within its last kilobyte (possibly followed by whitespace). qpdf
+    would rebuild much of a file cut short (an interrupted download); the applicant is better
+    told that the file is incomplete."""
     uploaded.seek(max(0, uploaded.size - 1024))
     tail = uploaded.read()
     uploaded.seek(0)
     return b"%%EOF" in tail
 
 
-# PDF names that make a viewer run or open something. Chrome's viewer runs a PDF's JavaScript
-# whatever the Content-Security-Policy (Chromium 156 shows app.alert with and without `sandbox`),
-# so serving cannot neutralise it: such PDFs are refused. Scans and exported documents have none.
-# (Long names only: a short one such as /JS turns up by chance in the binary data of big scans.)
-_ACTIVE = re.compile(
-    rb"/(?:JavaScript|Launch|SubmitForm|ImportData|EmbeddedFiles?|RichMedia)(?![A-Za-z0-9])"
-)
-# With these, object streams may be encrypted or encoded in a way not read here.
-_UNREADABLE = re.compile(
-    rb"/(?:Encrypt|LZWDecode|ASCII85Decode|ASCIIHexDecode|RunLengthDecode|Crypt)(?![A-Za-z0-9])"
-)
-_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_STREAM = re.compile(rb"(?<!end)stream[ \t]*(?:\r\n|\r|\n)?")
-_INFLATE_BUDGET = 64 * 1024 * 1024
-_INFLATE_STREAMS = 10_000
-
-
-def _pdf_is_active(uploaded):
-    """True when the PDF names an action or script (#xx escapes decoded), in its plain objects or
-    in objects packed into compressed object streams (PDF 1.5): when there are such streams,
-    every stream that inflates is read too, up to 64 MB from 10,000 streams; more than that,
-    encryption or a filter not read here counts as active. A first line of defence, not a PDF
-    parser: a script it misses runs only inside the browser's PDF viewer, which keeps it from this
-    site's pages and cookies (see private_file_response)."""
+def _check_pdf(uploaded):
+    """Refuse a PDF that could run, send or open something, one that cannot be read, and one
+    that needs a password (registration/pdfcheck.py reads it with qpdf, in a child process)."""
     uploaded.seek(0)
     data = uploaded.read()
     uploaded.seek(0)
-    plain = _unescape(data)
-    if _ACTIVE.search(plain):
-        return True
-    if not re.search(rb"/ObjStm(?![A-Za-z0-9])", plain):
-        return False
-    if _UNREADABLE.search(plain):
-        return True
-    budget, streams, view = _INFLATE_BUDGET, 0, memoryview(data)
-    for match in _STREAM.finditer(data):
-        header = data[match.end() : match.end() + 2]
-        if len(header) < 2 or header[0] & 0x0F != 8 or int.from_bytes(header, "big") % 31:
-            continue  # no zlib header: an image, or plain data already searched
-        streams += 1
-        if streams > _INFLATE_STREAMS:
-            return True
-        inflater, position, carry = zlib.decompressobj(), match.end(), b""
-        try:
-            while not inflater.eof and position < len(data):
-                chunk = view[position : position + 65536]
-                position += len(chunk)
-                while chunk and not inflater.eof:
-                    out = inflater.decompress(chunk, 1024 * 1024)
-                    chunk = inflater.unconsumed_tail
-                    budget -= len(out)
-                    if budget < 0 or _ACTIVE.search(_unescape(carry + out)):
-                        return True
-                    carry = out[-64:]  # a name cut in two by the chunking is still found
-        except zlib.error:
-            continue  # not Flate data after all
-    return False
-
-
-def _unescape(text):
-    return _NAME_ESCAPE.sub(lambda m: bytes.fromhex(m.group(1).decode()), text)
+    finding = pdfcheck.check(data)
+    if finding.verdict == pdfcheck.OK:
+        return
+    # What was found, for whoever looks into a refusal; not the file's name (personal data).
+    logger.info("PDF refused (%s, %d bytes): %s", finding.verdict, len(data), finding.reason)
+    if finding.verdict == pdfcheck.ACTIVE:
+        message = _(
+            "This PDF contains scripts, attached files or actions, which are not accepted. "
+            "Print or scan the document to a new PDF and upload that."
+        )
+    elif finding.verdict == pdfcheck.PASSWORD:
+        message = _(
+            "This PDF is protected by a password. Save or print it again as a new PDF without a "
+            "password and upload that."
+        )
+    else:
+        message = _(
+            "This PDF file cannot be read. Save or print it again as a new PDF and upload that."
+        )
+    raise ValidationError(message, code=finding.verdict)

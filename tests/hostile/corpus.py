@@ -1,9 +1,10 @@
 """The hostile upload corpus (issue 7): files an attacker, or an unlucky user, sends to every upload
 of the portal, each with the name it is uploaded under and the outcome the portal must give.
 
-The files are in `files/`, real bytes, all small. The three that are large or large once decoded
+The files are in `files/`, real bytes, all small. The four that are large or large once decoded
 are built at test time by the generators below: one byte over `settings.UPLOAD_MAX_BYTES`,
-exactly at it, and a 30000 x 30000 pixel PNG (112 MB decoded, about 110 KB compressed). The file
+exactly at it, a 30000 x 30000 pixel PNG (112 MB decoded, about 110 KB compressed) and a PDF of
+60,000 objects (250 KB). The file
 name on disk is not the upload name: `upload_name` is what the browser (or curl) sends, e.g.
 `../../etc/passwd.pdf` for the benign PDF.
 
@@ -15,15 +16,20 @@ Outcomes:
   Content-Disposition built from `display_name`, the cleaned name whose extension matches the
   content.
 
-A PDF that can run something - JavaScript (/OpenAction, the /Names JavaScript tree), /Launch,
-/SubmitForm, /ImportData, an embedded file, rich media - is refused ("active"), not stored. Serving
-cannot make it harmless: Chromium 156 showed the app.alert of pdf-javascript-openaction.pdf
-served with `default-src 'none'` and also with `sandbox` added, and that of
-pdf-javascript-objstm.pdf (its script packed in a compressed object stream, names #-escaped). The
-check in
-registration/uploads.py reads plain objects and inflated object streams; it is not a PDF parser,
-and a script it misses still runs only inside the viewer, away from the portal's pages and
-cookies. Scans and exported documents carry none of these names.
+A PDF is read with qpdf (pikepdf) by registration/pdfcheck.py, every object of it, those packed
+in object streams included, whatever filters they are encoded with. One that can run something -
+JavaScript (/OpenAction, /AA, the /Names JavaScript tree), /Launch, /SubmitForm, /ImportData,
+/GoToR, /GoToE, a javascript: link, an embedded file, rich media, an XFA form - is refused
+("active"), not stored; so is one qpdf cannot read, or that is a decompression bomb or has more
+objects than a document ("unreadable"), and one that needs a password ("password"). Serving cannot
+make a script harmless: Chromium 156 showed the app.alert of every JavaScript PDF here served
+with the portal's PDF headers (`default-src 'none'`, `nosniff`; those of issue 7 also with
+`sandbox` added), among them pdf-js-objstm-flate-flate.pdf, an object stream compressed twice,
+which passed the hand-written scanner of issue 7 and ran in a staff member's browser. Chromium did
+nothing with the XFA form and the javascript: link (clicked); they are refused all the same, as
+other viewers act on them and no scan or exported document has one. Plain web and mail links, a
+reset button, an owner password (permissions only) and scans are stored. The PDFs added for issue
+12 are written by make_pdfs.py (run it to rebuild them).
 """
 
 import functools
@@ -48,6 +54,13 @@ MESSAGES = {
     "active": (
         "This PDF contains scripts, attached files or actions, which are not accepted. "
         "Print or scan the document to a new PDF and upload that."
+    ),
+    "unreadable": (
+        "This PDF file cannot be read. Save or print it again as a new PDF and upload that."
+    ),
+    "password": (
+        "This PDF is protected by a password. Save or print it again as a new PDF without a "
+        "password and upload that."
     ),
 }
 
@@ -148,6 +161,173 @@ CORPUS = [
     ),
     refused(
         "truncated-pdf", "first half of a PDF (no %%EOF)", "truncated.pdf", "ktp.pdf", "pdf_damaged"
+    ),
+    # -- PDFs of issue 12 (make_pdfs.py): what a PDF parser must see ------------------------------
+    refused(
+        "pdf-js-stacked-filters",
+        "/OpenAction script in an object stream with /Filter [/FlateDecode /FlateDecode]",
+        "pdf-js-objstm-flate-flate.pdf",
+        "formulir.pdf",
+        "active",
+    ),
+    refused(
+        "pdf-js-hex-escaped",
+        "/Open#41ction with /S /J#61vaScript and /#4A#53 (#-escaped names)",
+        "pdf-js-hex-escaped-names.pdf",
+        "formulir.pdf",
+        "active",
+    ),
+    refused(
+        "pdf-js-objstm-extends",
+        "catalog in one object stream, its script action in another that /Extends it",
+        "pdf-js-objstm-extends.pdf",
+        "formulir.pdf",
+        "active",
+    ),
+    refused(
+        "pdf-js-incremental-update",
+        "benign.pdf with an appended update whose new catalog has an /OpenAction script",
+        "pdf-js-incremental-update.pdf",
+        "formulir.pdf",
+        "active",
+    ),
+    refused(
+        "pdf-js-encrypted",
+        "AES-256, owner password only (opens without one), script in an encrypted object stream",
+        "pdf-js-encrypted-aes256.pdf",
+        "formulir.pdf",
+        "active",
+    ),
+    refused(
+        "pdf-js-asciihex",
+        "script in an object stream encoded /ASCIIHexDecode",
+        "pdf-js-objstm-asciihex.pdf",
+        "formulir.pdf",
+        "active",
+    ),
+    refused(
+        "pdf-js-ascii85",
+        "script in an object stream encoded [/ASCII85Decode /FlateDecode]",
+        "pdf-js-objstm-ascii85.pdf",
+        "formulir.pdf",
+        "active",
+    ),
+    refused(
+        "pdf-js-runlength",
+        "script in an object stream encoded /RunLengthDecode",
+        "pdf-js-objstm-runlength.pdf",
+        "formulir.pdf",
+        "active",
+    ),
+    refused(
+        "pdf-aa-page",
+        "page /AA: a script when the page opens",
+        "pdf-aa-page-open.pdf",
+        "formulir.pdf",
+        "active",
+    ),
+    refused(
+        "pdf-launch-annotation",
+        "link annotation whose action is /Launch (cmd.exe)",
+        "pdf-launch-annotation.pdf",
+        "lampiran.pdf",
+        "active",
+    ),
+    refused("pdf-xfa", "XFA form with a script", "pdf-xfa-form.pdf", "formulir.pdf", "active"),
+    refused(
+        "pdf-submitform",
+        "button whose /SubmitForm sends the fields to another site",
+        "pdf-submitform-button.pdf",
+        "formulir.pdf",
+        "active",
+    ),
+    refused(
+        "pdf-file-attachment",
+        "/FileAttachment annotation with an embedded .exe",
+        "pdf-file-attachment.pdf",
+        "lampiran.pdf",
+        "active",
+    ),
+    refused(
+        "pdf-gotor-unc",
+        "/OpenAction /GoToR to a file on a Windows share (leaks the NTLM hash)",
+        "pdf-gotor-unc.pdf",
+        "lampiran.pdf",
+        "active",
+    ),
+    refused(
+        "pdf-uri-javascript",
+        "link whose /URI is javascript:",
+        "pdf-uri-javascript.pdf",
+        "lampiran.pdf",
+        "active",
+    ),
+    refused(
+        "pdf-password",
+        "needs a password to open (RC4, user password)",
+        "pdf-password-required.pdf",
+        "ktp.pdf",
+        "password",
+    ),
+    refused(
+        "pdf-damaged",
+        "PDF header, 4 KB of noise, %%EOF: qpdf finds no object",
+        "pdf-damaged-no-objects.pdf",
+        "ktp.pdf",
+        "unreadable",
+    ),
+    refused(
+        "pdf-bomb-flate",
+        "content stream [/FlateDecode /FlateDecode] decoding to 1 GiB (2 KB file)",
+        "pdf-bomb-flate-flate.pdf",
+        "ktp.pdf",
+        "unreadable",
+    ),
+    refused(
+        "pdf-bomb-lzw",
+        "content stream [/FlateDecode /LZWDecode] decoding to 2.2 GB (qpdf has no LZW limit)",
+        "pdf-bomb-lzw.pdf",
+        "ktp.pdf",
+        "unreadable",
+    ),
+    refused(
+        "pdf-many-objects",
+        "60,000 objects in object streams (250 KB)",
+        "generated:many_objects",
+        "ktp.pdf",
+        "unreadable",
+    ),
+    stored(
+        "pdf-owner-password",
+        "RC4, owner password only: opens without a password, no script",
+        "pdf-owner-password-only.pdf",
+        "ktp.pdf",
+        PDF,
+        "ktp.pdf",
+    ),
+    stored(
+        "pdf-web-links",
+        "plain https and mailto links, as exported documents have",
+        "pdf-web-links.pdf",
+        "sertifikat.pdf",
+        PDF,
+        "sertifikat.pdf",
+    ),
+    stored(
+        "pdf-reset-form",
+        "form with a text field and a /ResetForm button",
+        "pdf-reset-form.pdf",
+        "formulir.pdf",
+        PDF,
+        "formulir.pdf",
+    ),
+    stored(
+        "pdf-scan",
+        "scanned page: one JPEG image (Pillow)",
+        "pdf-scanned-page.pdf",
+        "surat-magang.pdf",
+        PDF,
+        "surat-magang.pdf",
     ),
     # -- images, polyglots and archives --------------------------------------------------------
     refused("gifar", "GIF with a Java archive appended (GIFAR)", "gifar.gif", "foto.jpg", "type"),
@@ -344,7 +524,15 @@ def pixel_bomb_png(side=30000):
     )
 
 
+@functools.cache
+def many_objects_pdf():
+    from .make_pdfs import many_objects
+
+    return many_objects()
+
+
 GENERATORS = {
+    "many_objects": lambda limit: many_objects_pdf(),
     "over_limit": lambda limit: pdf_of_size(limit + 1),
     "at_limit": lambda limit: pdf_of_size(limit),
     "pixel_bomb": lambda limit: pixel_bomb_png(),

@@ -1,19 +1,25 @@
 """Uploads are checked by content and size; a refused upload leaves no file and no row."""
 
 import io
+import multiprocessing
 import os
+import threading
+from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from registration import services
+from registration import pdfcheck, services
 from registration.demo_files import image_bytes, pdf_bytes
 from registration.models import Document
-from registration.uploads import check_upload
+from registration.uploads import PDF, check_upload
 from tests.conftest import pdf_upload
+
+HOSTILE = Path(__file__).parent.parent / "hostile" / "files"
 
 
 def stored_files():
@@ -191,3 +197,55 @@ def test_upload_form_preselects_the_next_missing_document(login, alice, draft, k
     upload(client, draft, ktp, "ktp.pdf", pdf_bytes())
     ktm = scheme.required_documents.get(code="ktm")
     assert f'<option value="{ktm.pk}" selected>' in client.get(url).content.decode()
+
+
+# ---------------------------------------------------------------------------------------------
+# The PDF reader (registration/pdfcheck.py) runs in a child process: whatever becomes of it, the
+# file is refused, never stored and never a 500
+# ---------------------------------------------------------------------------------------------
+
+
+def _dies(connection, data):
+    os._exit(9)  # as the kernel ends a process over its memory limit, or qpdf crashing
+
+
+def _hangs(connection, data):
+    threading.Event().wait()  # never answers
+
+
+@pytest.mark.parametrize("child", [_dies, _hangs], ids=["dies", "hangs"])
+def test_a_pdf_the_reader_cannot_finish_is_refused_as_unreadable(
+    login, alice, draft, ktp, monkeypatch, child
+):
+    monkeypatch.setattr(pdfcheck, "_child", child)
+    monkeypatch.setattr(pdfcheck, "SECONDS", 0.5)
+    response = upload(login(alice), draft, ktp, "ktp.pdf", pdf_bytes())
+    assert response.status_code == 400
+    assert "tidak dapat dibaca" in response.content.decode()
+    assert not Document.objects.exists()
+    assert stored_files() == []
+    assert not multiprocessing.active_children()  # the hung reader was stopped and reaped
+
+
+def test_the_pdfs_of_the_demo_data_and_the_load_benchmark_are_accepted():
+    """registration.demo and bench/load_applications.py upload demo_files.pdf_bytes."""
+    for text in ("Fotokopi KTP - Sari Wulandari", "Sertifikat pelatihan - pemohon 17", "é ü"):
+        assert check_upload(SimpleUploadedFile("a.pdf", pdf_bytes(text))).content_type == PDF
+
+
+def test_a_pdf_with_an_owner_password_only_is_read_and_its_script_found():
+    """Encrypted with an empty user password, a PDF opens without asking, so it is decrypted and
+    checked like any other: the script in its encrypted object stream is found."""
+    content = (HOSTILE / "pdf-js-encrypted-aes256.pdf").read_bytes()
+    assert pdfcheck.check(content) == pdfcheck.Finding(pdfcheck.ACTIVE, "/JS in object 6 0")
+    benign = (HOSTILE / "pdf-owner-password-only.pdf").read_bytes()
+    assert pdfcheck.check(benign).verdict == pdfcheck.OK
+
+
+def test_a_refused_pdf_is_logged_with_what_was_found_and_not_its_name(caplog):
+    content = (HOSTILE / "pdf-js-objstm-flate-flate.pdf").read_bytes()
+    with caplog.at_level("INFO", logger="registration.uploads"):
+        with pytest.raises(ValidationError):
+            check_upload(SimpleUploadedFile("KTP_Alice_3174015201020001.pdf", content))
+    assert "PDF refused (active, 816 bytes): /JS in object 6 0" in caplog.text
+    assert "Alice" not in caplog.text

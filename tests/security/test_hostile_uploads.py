@@ -282,8 +282,9 @@ def test_a_pdf_with_object_streams_and_links_but_no_script_is_accepted():
     assert check_upload(SimpleUploadedFile("surat.pdf", content)).content_type == PDF
 
 
-def test_an_object_stream_too_big_to_read_is_refused():
-    """An object stream inflating past the 64 MB read could hide a script behind it."""
+def test_an_object_stream_too_big_to_read_is_refused_as_unreadable():
+    """An object stream inflating past qpdf's limit of 64 MB could hide a script behind it: the
+    file cannot be read within bounds, and is refused."""
     bomb = zlib.compress(b" " * (65 * 1024 * 1024), 9)
     content = (
         b"%PDF-1.5\n1 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode >>\nstream\n"
@@ -292,4 +293,21 @@ def test_an_object_stream_too_big_to_read_is_refused():
     )
     with pytest.raises(ValidationError) as refused:
         check_upload(SimpleUploadedFile("formulir.pdf", content))
-    assert refused.value.code == "active"
+    assert refused.value.code == "unreadable"
+
+
+def test_the_decree_the_portal_renders_can_be_attached_to_an_appeal(request, login, bob):
+    """The applicant attaches the decree (SK) of the decision they appeal: a PDF that WeasyPrint
+    renders from the portal's own template (object streams, fonts, links) is stored."""
+    from lsp_portal.pdf import render_pdf
+
+    decision = request.getfixturevalue("bk_decision")
+    decree = decision.meeting.minutes.decree
+    content = render_pdf(decree.pdf_template, decree.pdf_context())
+    assert content.startswith(b"%PDF-") and b"/ObjStm" in content
+    target = Target(request, "appeal")
+    response = target.post(login(bob), "SK-keputusan.pdf", content)
+    assert response.status_code == 302, target.errors(response)
+    attachment = Attachment.objects.get()
+    assert attachment.content_type == PDF
+    assert attachment.file.read() == content
