@@ -17,6 +17,7 @@ class AppealsConfig(AppConfig):
         from .models import Appeal
 
         hooks.register_journey(journey.steps_for)
+        hooks.register_stored_bytes(journey.attachment_bytes)
         hooks.register_home(Role.APPEAL_TEAM, "appeals:list")
         decision_hooks.register_decision_panel(journey.decision_panel)
         post_migrate.connect(journey.grant_staff_permissions, sender=self)

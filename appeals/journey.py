@@ -1,7 +1,9 @@
-"""How appeals plug into earlier stages: the applicant's status tracker (registration.hooks), the
-decision page (decisions.hooks) and the staff permissions for closure days."""
+"""How appeals plug into earlier stages: the applicant's status tracker and the storage quota
+(registration.hooks), the decision page (decisions.hooks) and the staff permissions for closure
+days."""
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -10,7 +12,7 @@ from django.utils.translation import gettext as _
 from decisions.models import Decision
 from lsp_portal.accounts.roles import Role
 
-from .models import Appeal
+from .models import Appeal, Attachment
 from .services import appeal_refusal
 
 
@@ -102,3 +104,10 @@ def grant_staff_permissions(sender=None, **kwargs):
         group.permissions.add(
             *Permission.objects.filter(content_type__app_label="appeals", codename="view_appeal")
         )
+
+
+def attachment_bytes(user):
+    """What `user`'s appeal attachments take, for the storage quota (registration.hooks)."""
+    return (
+        Attachment.objects.filter(appeal__appellant=user).aggregate(total=Sum("size"))["total"] or 0
+    )

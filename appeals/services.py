@@ -18,6 +18,7 @@ from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
 from lsp_portal.numbering import next_number
 from lsp_portal.outbox import services as outbox
+from registration import services as registration_services
 from registration.uploads import delete_stored_files_on_failure
 
 from . import tasks
@@ -118,6 +119,8 @@ def file_appeal(user, decision, *, form, attachments):
         refusal = appeal_refusal(locked, now)
         if refusal:
             raise RuleError(refusal)
+        if attachments:
+            registration_services.check_storage_quota(user, sum(a.size for a in attachments))
         completion_due, decision_due = deadlines_from(now)
         appeal = Appeal.objects.create(
             decision=locked,

@@ -415,3 +415,20 @@ CERTIFICATE_NUMBER_PATTERN = env.str(
 # --- Uploads: PDF check, storage quota and retention (issue 12; one block, easy to merge) ---
 # registration/pdfcheck.py reads uploaded PDFs with pikepdf (qpdf); it logs its start at INFO.
 LOGGING["loggers"]["pikepdf"] = {"level": "WARNING"}
+# What one account may keep stored: its FR-APL-01 documents, FR-APL-02 evidence and appeal
+# attachments together (withdrawn and rejected applications' files count until they are deleted).
+# 50 MB holds a complete application (22 files: 7 documents, evidence for 15 units) at 2.2 MB a
+# file, while scans are typically 0.2-1 MB; higher lets open sign-up fill the disk faster (about
+# 95 MB an apply-upload-withdraw cycle at the 5 MB file limit), lower refuses large phone photos.
+UPLOAD_QUOTA_BYTES = env.int("UPLOAD_QUOTA_BYTES", default=50 * 1024 * 1024)
+# Retention (UU 27/2022 on personal data: keep it no longer than its purpose needs). The files of a
+# withdrawn or rejected application are deleted UPLOAD_RETENTION_DAYS after it closed (time for
+# questions and complaints); a draft unchanged for DRAFT_ABANDONED_DAYS is abandoned, and its files
+# are deleted UPLOAD_RETENTION_DAYS later. Longer keeps personal data longer; shorter can delete
+# what a late complaint needs. An application that reached assessment or an appeal keeps them.
+UPLOAD_RETENTION_DAYS = env.int("UPLOAD_RETENTION_DAYS", default=90)
+DRAFT_ABANDONED_DAYS = env.int("DRAFT_ABANDONED_DAYS", default=90)
+CELERY_BEAT_SCHEDULE["upload-retention-daily"] = {
+    "task": "registration.tasks.delete_expired_files",
+    "schedule": crontab(hour=2, minute=30),
+}

@@ -25,6 +25,7 @@ class RegistrationConfig(AppConfig):
                 "document.uploaded": _("Document uploaded"),
                 "document.removed": _("Document removed"),
                 "self_assessment.saved": _("Self-assessment saved"),
+                "application.files_deleted": _("Files deleted after the retention period"),
             },
             statuses=dict(Application.Status.choices),
         )

@@ -2,12 +2,16 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from . import services
 from .demo_files import image_bytes, pdf_bytes
 from .models import Application, Scheme
 from .uploads import check_upload
+
+Status = Application.Status
 
 PROFILE = {
     "asesi@demo.test": ("3174015201020001", "Jakarta", datetime.date(2002, 1, 12), "P", 520),
@@ -107,7 +111,7 @@ def seed_registration(users, staff):
     scheme = Scheme.objects.get(code="mhp")
     plan = [
         ("asesi@demo.test", Application.Status.SUBMITTED),
-        ("asesi2@demo.test", Application.Status.DRAFT),
+        ("asesi2@demo.test", Application.Status.DRAFT),  # after a withdrawn one, see below
         ("dimas@demo.test", Application.Status.REVISION_REQUESTED),
         ("putri@demo.test", Application.Status.ELIGIBLE),
         ("yoga@demo.test", Application.Status.REJECTED),
@@ -117,10 +121,10 @@ def seed_registration(users, staff):
         ("hana@demo.test", Application.Status.ELIGIBLE),
         ("indra@demo.test", Application.Status.ELIGIBLE),
     ]
-    created = 0
+    created = _seed_expired_files(users["asesi2@demo.test"], scheme)
     for email, status in plan:
         user = users[email]
-        if Application.objects.filter(applicant=user).exists():
+        if Application.objects.filter(applicant=user).exclude(status=Status.WITHDRAWN).exists():
             continue
         application = services.start_application(user, scheme)
         hours = PROFILE[email][4]
@@ -143,3 +147,25 @@ def seed_registration(users, staff):
             )
         created += 1
     return created
+
+
+def _seed_expired_files(user, scheme):
+    """The retention rule (services.delete_expired_files) at work: Budi applied once, uploaded
+    his KTP and KTM, and withdrew; the retention period has passed and the daily job deleted the
+    files - his withdrawn application shows no file and its history says what was deleted. He then
+    started again (his draft in seed_registration)."""
+    if Application.objects.filter(applicant=user).exists():
+        return 0
+    application = services.start_application(user, scheme)
+    _fill(user, application, hours=0, complete=False)
+    for code in ("ktp", "ktm"):
+        requirement = scheme.required_documents.get(code=code)
+        content = pdf_bytes(f"{requirement.name} - {user.full_name}")
+        services.upload_document(
+            user, application, requirement, check_upload(_upload(f"{code}.pdf", content))
+        )
+    services.withdraw(user, application, reason="Mendaftar ulang semester depan.")
+    # The demo cannot wait for the retention period: the job runs as if it had passed.
+    later = timezone.now() + datetime.timedelta(days=settings.UPLOAD_RETENTION_DAYS + 1)
+    services.delete_expired_files(now=later)
+    return 1

@@ -11,11 +11,14 @@ tracker. They register a function in their AppConfig.ready():
   the applications a page shows (the dashboard shows every application of the applicant), so it
   looks them up together: a fixed number of queries however many applications there are.
   States: done, current, attention, failed, next, pending.
+- `stored_bytes`: fn(user) -> int, the bytes of the files `user` stores in that stage (e.g. appeal
+  attachments), counted towards the storage quota (services.check_storage_quota).
 """
 
 visibility = []
 journey = []
 homes = []
+stored_bytes = []
 
 
 def register_visibility(fn):
@@ -30,3 +33,8 @@ def register_journey(fn):
 
 def register_home(role, url_name):
     homes.append((role, url_name))
+
+
+def register_stored_bytes(fn):
+    stored_bytes.append(fn)
+    return fn

@@ -4,20 +4,29 @@ Each function takes the acting user, checks permission (PermissionDenied) and th
 status (RuleError), locks the application row, saves, writes an AuditEvent, and enqueues side
 effects (e-mail) with transaction.on_commit - all in one transaction, so a refused or failed action
 changes nothing. Files are written to storage inside the transaction and deleted again if it does
-not commit."""
+not commit; what an account may store is bounded (check_storage_quota), and the files of closed
+applications are deleted after a while (delete_expired_files)."""
 
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, Greatest
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lsp_portal import dates
+from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
 from lsp_portal.outbox import services as outbox
 
-from . import eligibility, tasks
+from . import eligibility, hooks, tasks
 from .models import Application, Document, Experience, SelfAssessment, private_storage
 from .uploads import delete_stored_files_on_failure as _delete_stored_files_on_failure
 
@@ -162,6 +171,7 @@ def upload_document(user, application, requirement, checked):
                 _("%(document)s already has %(count)s file(s). Remove one before adding another.")
                 % {"document": requirement, "count": have}
             )
+        check_storage_quota(user, checked.size)
         document = _store(Document(application=locked, requirement=requirement), checked, stored)
         record(user, "document.uploaded", locked, document=str(document), document_id=document.pk)
     return document
@@ -223,6 +233,10 @@ def save_self_assessment(user, application, answers):
             ):
                 replaced_files.append(previous.file.name)
                 previous.delete()
+        # Counted once the new evidence is saved and the evidence it replaces deleted.
+        uploaded = sum(v["upload"].size for v in answers.values() if v.get("upload") is not None)
+        if uploaded:
+            check_storage_quota(user, uploaded, saved=True)
         record(user, "self_assessment.saved", locked, units=len(answers))
         _delete_files_after_commit(replaced_files)
     return locked
@@ -350,3 +364,148 @@ def reject(user, application, *, reason):
             action="application.rejected",
             note=reason.strip(),
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# Storage: what an account may keep, and for how long (issue 12)
+# ---------------------------------------------------------------------------------------------
+
+
+def stored_bytes(user):
+    """The bytes of the files `user` keeps in the portal: the FR-APL-01 documents and FR-APL-02
+    evidence of all their applications (withdrawn and rejected ones too, until
+    delete_expired_files removes them) and what later stages count through hooks.stored_bytes
+    (appeal attachments)."""
+    documents = Document.objects.filter(application__applicant=user).aggregate(total=Sum("size"))
+    return (documents["total"] or 0) + sum(count(user) for count in hooks.stored_bytes)
+
+
+def check_storage_quota(user, new_bytes, *, saved=False):
+    """Refuse (RuleError) `new_bytes` of files that would take `user` past
+    settings.UPLOAD_QUOTA_BYTES: sign-up is open, and apply-upload-withdraw cycles stored files
+    without bound (issue 12).
+
+    Each service that stores files calls this inside its transaction. It locks the account's row
+    first, so two uploads at once are counted one after the other: the second waits until the
+    first commits, then counts its files too. With `saved`, the new files are already saved in
+    this transaction (and so in stored_bytes)."""
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+    limit = settings.UPLOAD_QUOTA_BYTES
+    used = stored_bytes(user) - (new_bytes if saved else 0)
+    if used + new_bytes > limit:
+        raise RuleError(
+            _(
+                "This upload (%(size)s) does not fit: your files already take %(used)s of the "
+                "%(limit)s an account may store. Remove files you no longer need and upload "
+                "again; the files of a withdrawn or rejected application are deleted %(days)s "
+                "days after it closed."
+            )
+            % {
+                "size": filesizeformat(new_bytes),
+                "used": filesizeformat(used),
+                "limit": filesizeformat(limit),
+                "days": settings.UPLOAD_RETENTION_DAYS,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class DeletedFiles:
+    application: Application
+    count: int
+    size: int
+    names: list
+
+
+def _last_change():
+    """When the applicant last changed an application: its data, a file or an FR-APL-02 answer
+    (an upload does not touch the application's own updated_at)."""
+    latest_file = Document.objects.filter(application=OuterRef("pk")).order_by("-uploaded_at")
+    latest_answer = SelfAssessment.objects.filter(application=OuterRef("pk")).order_by(
+        "-updated_at"
+    )
+    return Greatest(
+        "updated_at",
+        Coalesce(Subquery(latest_file.values("uploaded_at")[:1]), "updated_at"),
+        Coalesce(Subquery(latest_answer.values("updated_at")[:1]), "updated_at"),
+    )
+
+
+def _kept_for_later_stages():
+    """Applications that a record of a later stage refers to - an assessment, an appeal, and so
+    a decision or a certificate: records the LSP keeps for appeals and traceability (9.4.1.b).
+    Read from the relations themselves, so that a stage added later is kept too."""
+    kept = Q(pk__in=[])
+    for relation in Application._meta.related_objects:
+        if relation.related_model._meta.app_label != Application._meta.app_label:
+            kept |= Q(**{f"{relation.name}__isnull": False})
+    return kept
+
+
+def applications_with_expired_files(now=None):
+    """The applications whose files the retention rule deletes at `now`: withdrawn or rejected
+    ones UPLOAD_RETENTION_DAYS after they closed, and drafts not changed for DRAFT_ABANDONED_DAYS
+    (abandoned) UPLOAD_RETENTION_DAYS after that. Never one that reached assessment or was
+    appealed (_kept_for_later_stages); only those that still have files."""
+    now = now or timezone.now()
+    retention = datetime.timedelta(days=settings.UPLOAD_RETENTION_DAYS)
+    abandoned = datetime.timedelta(days=settings.DRAFT_ABANDONED_DAYS)
+    return (
+        Application.objects.annotate(last_change=_last_change())
+        .filter(
+            Q(status__in=Application.CLOSED_STATUSES, last_change__lte=now - retention)
+            | Q(status=Status.DRAFT, last_change__lte=now - abandoned - retention)
+        )
+        .filter(Exists(Document.objects.filter(application=OuterRef("pk"))))
+        .exclude(_kept_for_later_stages())
+        .order_by("pk")
+    )
+
+
+def delete_expired_files(*, now=None, dry_run=False):
+    """The retention rule for uploads. UU 27/2022 on personal data protection (UU PDP) has the
+    controller end processing once the purpose is reached or the retention period is over (Art.
+    42) and delete personal data no longer needed for its purpose (Art. 43(1)(a)); an
+    application's KTP, transcript and photos serve that application only. When it was withdrawn,
+    rejected or abandoned, they are deleted after UPLOAD_RETENTION_DAYS (time for questions and
+    complaints), application by application: its document and evidence rows are removed (so no
+    page links to a missing file; FR-APL-02 answers lose their evidence), an
+    "application.files_deleted" AuditEvent records how many, how many bytes and which names, and
+    the files leave storage once that commits. The application and its audit trail stay.
+
+    Run daily by Celery beat (tasks.delete_expired_files) and by `manage.py delete_expired_files`
+    (`--dry-run` lists and changes nothing). Idempotent: an application without files is not
+    selected again. Returns a DeletedFiles per application (to be deleted, with dry_run)."""
+    now = now or timezone.now()
+    results = []
+    for pk in applications_with_expired_files(now).values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = Application.objects.select_for_update().get(pk=pk)
+            # Checked again under the lock: an applicant may have changed the draft meanwhile.
+            if not applications_with_expired_files(now).filter(pk=pk).exists():
+                continue
+            documents = list(locked.documents.order_by("uploaded_at", "pk"))
+            deleted = DeletedFiles(
+                application=locked,
+                count=len(documents),
+                size=sum(d.size for d in documents),
+                names=[d.original_name for d in documents],
+            )
+            results.append(deleted)
+            if dry_run:
+                continue
+            stored = [d.file.name for d in documents]
+            locked.documents.all().delete()
+            record(
+                None,
+                "application.files_deleted",
+                locked,
+                document="; ".join(deleted.names),
+                count=deleted.count,
+                bytes=deleted.size,
+                names=deleted.names,
+                status=locked.status,
+                retention_days=settings.UPLOAD_RETENTION_DAYS,
+            )
+            _delete_files_after_commit(stored)
+    return results

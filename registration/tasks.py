@@ -1,4 +1,5 @@
-"""E-mails about applications, sent by Celery (in-process when no REDIS_URL is set).
+"""E-mails about applications, sent by Celery (in-process when no REDIS_URL is set), and the daily
+deletion of expired uploads.
 
 Tasks take ids, load fresh data, and are safe to run again: an e-mail that failed to send is
 retried."""
@@ -50,3 +51,13 @@ def notify_staff_submitted(self, application_id):
         send_templated_email("registration/email/submitted", context, recipients)
     except OSError as exc:
         raise self.retry(exc=exc) from exc
+
+
+@shared_task(soft_time_limit=1800, time_limit=1900)
+def delete_expired_files():
+    """Run daily by celery beat (CELERY_BEAT_SCHEDULE): the retention rule for uploads
+    (services.delete_expired_files). Idempotent, so a missed or repeated day does no harm."""
+    from .services import delete_expired_files as delete
+
+    deleted = delete()
+    return {"applications": len(deleted), "files": sum(d.count for d in deleted)}

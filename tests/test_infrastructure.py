@@ -19,6 +19,7 @@ from decisions.models import Decision, Decree
 from decisions.services import available_recommendations
 from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
+from lsp_portal.audit.models import AuditEvent
 from registration.models import Application, Scheme
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,8 +120,20 @@ def test_seed_demo_creates_one_user_per_role_and_a_case_per_status(db, settings,
     assert User.objects.with_role(Role.ASSESSOR).count() == 2
     assert not User.objects.filter(email_confirmed_at__isnull=True).exists()  # all can log in
     statuses = set(Application.objects.values_list("status", flat=True))
-    assert statuses == {"draft", "submitted", "revision_requested", "eligible", "rejected"}
-    assert Application.objects.count() == 10
+    assert statuses == {
+        "draft",
+        "submitted",
+        "revision_requested",
+        "eligible",
+        "rejected",
+        "withdrawn",
+    }
+    assert Application.objects.count() == 11
+    # Budi's withdrawn application: the retention job deleted its files and recorded it
+    withdrawn = Application.objects.get(status="withdrawn")
+    assert withdrawn.applicant.email == "asesi2@demo.test" and not withdrawn.documents.exists()
+    deleted = AuditEvent.objects.for_object(withdrawn).get(action="application.files_deleted")
+    assert deleted.data["count"] == 2
     # the assessment stage: a case waiting for the applicant's agreement, one agreed, two submitted
     steps = sorted(Assessment.objects.values_list("status", flat=True))
     assert steps == ["assigned", "plan_agreed", "recommended", "recommended", "recommended"]

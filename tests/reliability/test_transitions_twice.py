@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import trans_real
@@ -122,6 +123,10 @@ class World:
     @functools.cached_property
     def eligible(self):
         return registration.confirm_eligible(self.staff, self.submitted)
+
+    @functools.cached_property
+    def withdrawn(self):
+        return registration.withdraw(self.alice, self.submitted, reason="Pindah")
 
     # Assessment (9.2-9.3)
     @functools.cached_property
@@ -350,6 +355,16 @@ TRANSITIONS = [
         "submitted",
         lambda w: registration.withdraw(w.user("alice"), fresh(w.submitted), reason="Pindah"),
         "application.withdrawn",
+    ),
+    T(
+        "registration.delete_expired_files",
+        "withdrawn",
+        lambda w: registration.delete_expired_files(
+            now=timezone.now() + datetime.timedelta(days=settings.UPLOAD_RETENTION_DAYS + 1)
+        ),
+        "application.files_deleted",
+        twice="same",
+        why="a periodic job: the files of an application are deleted and recorded once",
     ),
     T(
         "registration.confirm_eligible",
