@@ -14,7 +14,7 @@ Refused as ACTIVE:
 - JavaScript anywhere: a /JS entry, the /Names /JavaScript tree, an action of type JavaScript
   (from /OpenAction, a link, an outline item, a /Next chain...);
 - additional actions (/AA) of pages, annotations, form fields or the document: they fire on their
-  own (open, close, focus, keystroke) and exist to run scripts;
+  own (open, close, focus, keystroke) and exist to run scripts (an empty /AA is ignored);
 - actions that launch, send or fetch: Launch, SubmitForm, ImportData, GoToR and GoToE (another
   file, or one embedded; a UNC path in them makes Windows readers send the user's NTLM hash),
   media that plays (Rendition, Movie, Sound, RichMediaExecute);
@@ -265,6 +265,8 @@ class _Walk:
     def _dictionary(self, obj):
         where = f"in object {obj.objgen[0]} {obj.objgen[1]}" if obj.is_indirect else "nested"
         found = REFUSED_KEYS.intersection(obj.keys())
+        if found == {"/AA"} and _is_empty_dictionary(obj.get("/AA")):
+            found = set()  # an empty /AA, as some writers leave it, triggers nothing
         if found:
             raise _Refused(ACTIVE, f"{min(found)} {where}")
         action = obj.get("/S")
@@ -316,6 +318,10 @@ class _Walk:
             raise _Refused(UNREADABLE, message) from exc
         if self.decoded > MAX_DECODED_BYTES:
             raise _Refused(UNREADABLE, f"more than {MAX_DECODED_BYTES} bytes decoded")
+
+
+def _is_empty_dictionary(value):
+    return value is not None and value._type_code == _DICTIONARY and len(value.keys()) == 0
 
 
 def _is_name(value, name):

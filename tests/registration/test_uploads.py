@@ -249,3 +249,14 @@ def test_a_refused_pdf_is_logged_with_what_was_found_and_not_its_name(caplog):
             check_upload(SimpleUploadedFile("KTP_Alice_3174015201020001.pdf", content))
     assert "PDF refused (active, 816 bytes): /JS in object 6 0" in caplog.text
     assert "Alice" not in caplog.text
+
+
+def test_additional_actions_are_refused_unless_the_dictionary_is_empty():
+    """/AA fires on its own (page open, field focus): refused whatever the action, but an empty
+    one, as some writers leave it, holds nothing to run."""
+    from tests.hostile.make_pdfs import Writer
+
+    empty = Writer().page_document(page=b"/AA << >>").build()
+    assert pdfcheck.check(empty).verdict == pdfcheck.OK
+    go_to = Writer().page_document(page=b"/AA << /O << /S /GoTo /D [3 0 R /Fit] >> >>").build()
+    assert pdfcheck.check(go_to) == pdfcheck.Finding(pdfcheck.ACTIVE, "/AA in object 3 0")
