@@ -70,7 +70,10 @@ def test_every_formula_start_is_neutralised_in_both_formats(text):
     ]
     xlsx = b"".join(exports.xlsx_response("x.xlsx", ["a", "b", "c"], rows, title="x"))
     sheet = load_workbook(io.BytesIO(xlsx)).active
-    assert (sheet["A2"].value, sheet["A2"].data_type) == (text.replace("\r", "\n"), "s")
+    # A carriage return reads back as a line feed with the standard library's XML parser and as
+    # itself with lxml (which openpyxl uses when installed, as pikepdf installs it).
+    assert sheet["A2"].value in (text, text.replace("\r", "\n"))
+    assert sheet["A2"].data_type == "s"
     assert sheet["B2"].value == "Nur-Aini" and not sheet["B2"].quotePrefix
     assert sheet["C2"].value == 350000  # numbers stay numbers
 
