@@ -46,7 +46,13 @@ def _require_role(user, role):
 
 
 def _lock(application):
-    return Application.objects.select_for_update().select_related("scheme").get(pk=application.pk)
+    # FOR UPDATE OF the application alone: over the join it would lock the scheme's row too, and
+    # every write to any application of the scheme would wait for every other.
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("scheme")
+        .get(pk=application.pk)
+    )
 
 
 def _lock_own_editable(user, application):

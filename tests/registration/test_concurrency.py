@@ -42,3 +42,39 @@ def test_double_submit_at_once_submits_once(alice, complete_draft):
         AuditEvent.objects.for_object(application).filter(action="application.submitted").count()
         == 1
     )
+
+
+def test_a_locked_application_does_not_hold_up_other_applicants_of_its_scheme(
+    alice, bob, draft, bobs_application
+):
+    """The lock of one application is on that row alone: while alice's is locked (a long upload,
+    say), bob's application of the same scheme is saved at once. Locked together with its scheme
+    (FOR UPDATE over the join), every application write of a scheme waited for every other."""
+    import threading
+
+    from django.db import connection, transaction
+
+    locked, release, outcome = threading.Event(), threading.Event(), []
+
+    def hold_alices():
+        try:
+            with transaction.atomic():
+                services._lock(Application.objects.get(pk=draft.pk))
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_alices)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            services._lock(Application.objects.get(pk=bobs_application.pk))
+            outcome.append("locked at once")
+    finally:
+        release.set()
+        holder.join(10)
+    assert outcome == ["locked at once"]
