@@ -3,6 +3,7 @@
 Development needs none of them: SQLite, in-process Celery tasks, console e-mail. Production sets at
 least DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and EMAIL_URL (see README)."""
 
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -271,6 +272,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 # Periodic jobs (run exactly one `celery -A lsp_portal beat` per deployment).
+# Beat keeps its state (when each job last ran) in a file: outside the work tree, so that
+# `make run` with Redis leaves no celerybeat-schedule.* files behind.
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME",
+    default=str(Path(tempfile.gettempdir()) / "lsp_portal-celerybeat-schedule"),
+)
 CELERY_BEAT_SCHEDULE = {
     "certificate-notices-daily": {
         "task": "certificates.tasks.daily_certificate_notices",
@@ -360,7 +367,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"refusals": {"()": "lsp_portal.logging.RefusalsOnOneLine"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from lsp_portal import views as kernel_views
 from registration import views as registration_views
 
 admin.site.site_header = "LSP Portal"
@@ -10,6 +11,7 @@ admin.site.site_title = "LSP Portal"
 
 urlpatterns = [
     path("", registration_views.home, name="home"),
+    path("favicon.ico", kernel_views.favicon, name="favicon"),
     path("dashboard/", registration_views.dashboard, name="dashboard"),
     path("accounts/two-factor/", include("lsp_portal.twofactor.urls")),
     path("accounts/", include("lsp_portal.accounts.urls")),

@@ -657,6 +657,7 @@ PAGES = [
 
 # GET routes that are neither a list nor a detail page.
 EXEMPT = {
+    "favicon": "a static file, no query",
     "accounts:signup": "a form; lists nothing",
     "accounts:signup_done": "a message",
     "accounts:confirm_email": "a button for one account; lists nothing",

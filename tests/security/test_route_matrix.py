@@ -83,6 +83,7 @@ def route(name, method, outcomes):
 # --- public and account pages ---------------------------------------------------------------------
 #     name                                       method    anon  appl  other staff asr   asr2  undcl tech  bnd   dir
 route("home",                                    "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("favicon",                                 "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
 route("dashboard",                               "get",   "login ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
 route("set_language",                            "post",  "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
 route("accounts:signup",                         "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
