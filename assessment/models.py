@@ -195,8 +195,8 @@ class Assessment(models.Model):
         RECOMMENDED = "recommended", _("Submitted to the LSP")
 
     class Recommendation(models.TextChoices):
-        K = "K", _("Kompeten")
-        BK = "BK", _("Belum Kompeten")
+        K = "K", _("Competent")
+        BK = "BK", _("Not yet competent")
 
     application = models.ForeignKey(
         Application,
@@ -411,8 +411,8 @@ class UnitResult(VATMFields):
     """9.3.1-9.3.4: the competency test of one unit: methods used, evidence observed, VATM, K/BK."""
 
     class Result(models.TextChoices):
-        K = "K", _("K - Kompeten")
-        BK = "BK", _("BK - Belum Kompeten")
+        K = "K", _("K - Competent")
+        BK = "BK", _("BK - Not yet competent")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="results")
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT)

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from decisions.models import Decision
 from lsp_portal.accounts.roles import Role
@@ -78,10 +79,13 @@ class Certificate(RenderedPDF):
         REVOKED = "revoked", _("Revoked")
 
     class PublicStatus(models.TextChoices):
-        VALID = "valid", "Berlaku"
-        FROZEN = "frozen", "Dibekukan"
-        REVOKED = "revoked", "Dicabut"
-        EXPIRED = "expired", "Kedaluwarsa"
+        """What public verification shows, in the visitor's language (Berlaku, Dibekukan,
+        Dicabut, Kedaluwarsa in Indonesian; the certificate PDF is always Indonesian)."""
+
+        VALID = "valid", pgettext_lazy("certificate status", "Valid")
+        FROZEN = "frozen", pgettext_lazy("certificate status", "Frozen")
+        REVOKED = "revoked", pgettext_lazy("certificate status", "Revoked")
+        EXPIRED = "expired", pgettext_lazy("certificate status", "Expired")
 
     decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="certificate")
     holder = models.ForeignKey(

@@ -174,8 +174,8 @@ class Decision(models.Model):
     """The technical team's certification decision on one assessment (9.4.1-9.4.2)."""
 
     class Result(models.TextChoices):
-        K = "K", _("Kompeten")
-        BK = "BK", _("Belum Kompeten")
+        K = "K", _("Competent")
+        BK = "BK", _("Not yet competent")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")
     assessment = models.OneToOneField(Assessment, on_delete=models.PROTECT, related_name="decision")
