@@ -29,3 +29,19 @@ def certify(applicant, staff, assessor, assessor_profile, tuk, technical, direct
 @pytest.fixture
 def issued_certificate(alice, staff, assessor, assessor_profile, tuk, technical, director):
     return certify(alice, staff, assessor, assessor_profile, tuk, technical, director)
+
+
+@pytest.fixture
+def one_rate_limit_window():
+    """The clock stands still, half-way through an hour and 30 seconds into a minute, for tests
+    that count requests against a fixed-window rate limit (lsp_portal/ratelimit.py): run in real
+    time on a loaded machine, 31 requests could straddle a minute and start a new count."""
+    import datetime
+    import time
+
+    import time_machine
+
+    now = time.time()
+    moment = datetime.datetime.fromtimestamp(now - now % 3600 + 1830, tz=datetime.UTC)
+    with time_machine.travel(moment, tick=False):
+        yield moment

@@ -23,6 +23,9 @@ from lsp_portal.accounts.tokens import email_confirmation_token
 from lsp_portal.outbox.models import Message
 from tests.conftest import PASSWORD, ensure_seed_data, run_concurrently, run_outbox_jobs
 
+# Counted against fixed windows: the clock stands still (tests/security/conftest.py).
+pytestmark = pytest.mark.usefixtures("one_rate_limit_window")
+
 NEW_PASSWORD = "Kuat-Sekali-2026"
 
 

@@ -20,7 +20,8 @@ from tests.certificates.conftest import POINTS, certificate_of, sign_decree_for
 from tests.conftest import make_user
 from tests.decisions.conftest import make_member
 
-pytestmark = pytest.mark.django_db
+# Counted against fixed windows: the clock stands still (tests/security/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("one_rate_limit_window")]
 
 
 def waiting_message(language):
