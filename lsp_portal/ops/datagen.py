@@ -57,7 +57,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
 from django.db.models import Count, Q
-from django.utils import translation
+from django.utils import timezone, translation
 
 from appeals.models import (
     AnswerLetter,
@@ -3254,7 +3254,7 @@ def bench_targets():
         .select_related("user")
         .first()
     )
-    today = datetime.date.today()
+    today = timezone.localdate()
     active = (
         Certificate.objects.filter(status="active", valid_until__gte=today, number__isnull=False)
         .order_by("-issued_on", "pk")

@@ -8,6 +8,7 @@ import io
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from certificates import services, tasks
 from certificates.models import Certificate, Notice
@@ -68,9 +69,9 @@ def test_an_overdue_freeze_reminds_staff_and_director_once_a_day(issued, staff, 
         issued,
         ground="a",
         reason="Klaim di luar ruang lingkup",
-        resolve_by=datetime.date.today() + datetime.timedelta(days=7),
+        resolve_by=timezone.localdate() + datetime.timedelta(days=7),
     )
-    day = datetime.date.today() + datetime.timedelta(days=8)
+    day = timezone.localdate() + datetime.timedelta(days=8)
     assert run(day, capture) == (0, 1)
     assert sorted(mail.outbox[0].to) == sorted([staff.email, director.email])
     assert run(day, capture) == (0, 0)  # same day again: nothing more
@@ -83,14 +84,14 @@ def test_no_reminder_once_the_freeze_is_resolved(issued, staff, capture):
         issued,
         ground="a",
         reason="Klaim di luar ruang lingkup",
-        resolve_by=datetime.date.today() + datetime.timedelta(days=7),
+        resolve_by=timezone.localdate() + datetime.timedelta(days=7),
     )
     services.restore(staff, issued, note="Diklarifikasi")
-    assert run(datetime.date.today() + datetime.timedelta(days=8), capture) == (0, 0)
+    assert run(timezone.localdate() + datetime.timedelta(days=8), capture) == (0, 0)
 
 
 def test_the_beat_task_runs_the_notices(issued, capture):
-    move_validity(issued, datetime.date.today() + datetime.timedelta(days=20))
+    move_validity(issued, timezone.localdate() + datetime.timedelta(days=20))
     with capture(execute=True):
         result = tasks.daily_certificate_notices()
     assert result == {"expiry_notices": 1, "overdue_reminders": 0}

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from certificates.models import Certificate
 from tests.certificates.conftest import FEE, POINTS
@@ -374,7 +374,7 @@ def test_a_freeze_shows_on_verification_at_once_although_it_was_cached(
             issued,
             ground="a",
             reason="Dipakai di luar ruang lingkup.",
-            resolve_by=datetime.date.today() + datetime.timedelta(days=14),
+            resolve_by=timezone.localdate() + datetime.timedelta(days=14),
         )
 
     assert client.get(token_url).json()["status"] == "frozen"

@@ -60,6 +60,14 @@ def broker(url):
         app._after_fork()
 
 
+def in_flight():
+    """Messages in the Redis queue, waiting or taken by a worker and not yet acknowledged (tasks
+    are acknowledged late, when done): none means nothing more can run."""
+    with broker(redis_url()), app.connection_for_write() as conn:
+        client = conn.default_channel.client
+        return client.llen("celery") + client.hlen("unacked")
+
+
 def purge_queue():
     with broker(redis_url()), app.connection_for_write() as conn:
         conn.default_channel.queue_purge("celery")
@@ -190,8 +198,8 @@ def test_actions_while_redis_and_the_worker_are_down_are_delivered_once_when_bac
         assert response.status_code == 302
     queued = Message.objects.get(pk__gt=first, task="registration.tasks.notify_applicant_of_review")
     assert queued.dispatched_at is not None and queued.done_at is None
-    time.sleep(1)
-    assert Message.objects.get(pk=queued.pk).done_at is None  # nobody to run it
+    assert in_flight() == 1  # it waits in Redis: no worker to run it
+    assert Message.objects.get(pk=queued.pk).done_at is None
     ours = Message.objects.filter(pk__gt=first)
 
     # -- the worker starts and the sweep runs ------------------------------------------------
@@ -199,7 +207,8 @@ def test_actions_while_redis_and_the_worker_are_down_are_delivered_once_when_bac
         assert outbox.sweep() == 2  # the two that never reached the broker
         wait_until(lambda: not ours.filter(done_at__isnull=True).exists())
         assert outbox.sweep() == 0
-        time.sleep(2)  # anything sent twice would arrive now
+        # Nothing left in Redis, waiting or being run: nothing can arrive twice after this.
+        wait_until(lambda: in_flight() == 0, what="the queue to empty", process=None)
 
     certificate.refresh_from_db()
     assert certificate.pdf_status == Certificate.PDFStatus.READY
