@@ -213,6 +213,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
+# One date format per language, in one place (lsp_portal/formats): "2 Des 2026" and "2 Des 2026
+# 00.58 WIB" (English "2 Dec 2026", "2 Dec 2026 00:58 WIB"). Django's own rendering ({{ value }},
+# the date filter, the admin) and lsp_portal.dates read it, always on the Asia/Jakarta clock.
+FORMAT_MODULE_PATH = ["lsp_portal.formats"]
 
 # --- Static and uploaded files ---
 STATIC_URL = "static/"
