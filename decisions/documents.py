@@ -4,16 +4,26 @@ The same data is hashed (a PDF is rendered again only when it changes) and passe
 """
 
 from django.conf import settings
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import translation
+
+from lsp_portal.dates import format_date, format_datetime
 
 
 def _when(value):
-    """A moment as official documents write it: "25 November 2026 pukul 06.17" (WIB)."""
+    """A moment as official documents write it, in Indonesian on the Asia/Jakarta clock: "2 Des
+    2026 00.58 WIB" (lsp_portal.dates)."""
     if not value:
         return None
     with translation.override(settings.LANGUAGE_CODE):
-        return date_format(timezone.localtime(value), r"j F Y \p\u\k\u\l H.i")
+        return format_datetime(value)
+
+
+def _day(value):
+    """ "2 Des 2026": the Asia/Jakarta date of a moment, in Indonesian."""
+    if not value:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        return format_date(value)
 
 
 def minutes_data(minutes):
@@ -102,7 +112,7 @@ def decree_data(decree):
         "signed_at": _when(decree.signed_at),
         "meeting": meeting.reference,
         "meeting_title": meeting.title,
-        "meeting_date": _when(meeting.scheduled_at),
+        "meeting_date": _day(meeting.scheduled_at),
         "minutes_final_at": _when(minutes.final_at),
         "competent": competent,
         "not_yet_competent": not_yet,

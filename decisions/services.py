@@ -172,10 +172,10 @@ def open_meeting(user, meeting, present_members):
     _require_role(user, Role.STAFF)
     with transaction.atomic():
         locked = _lock_meeting(meeting, Status.PLANNED, Status.HELD)
-        if timezone.localdate() < timezone.localtime(locked.scheduled_at).date():
+        if timezone.localdate() < dates.local_date(locked.scheduled_at):
             raise RuleError(
                 _("The meeting is scheduled for %(date)s; it cannot be opened before that day.")
-                % {"date": timezone.localtime(locked.scheduled_at).date()}
+                % {"date": dates.format_date(locked.scheduled_at)}
             )
         previous = locked.status
         invited = {a.member_id: a for a in locked.attendances.all()}
