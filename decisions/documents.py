@@ -59,6 +59,9 @@ def minutes_data(minutes):
         "lsp": settings.LSP_NAME,
         "reference": meeting.reference,
         "title": meeting.title,
+        # 9.4.4: the minutes tell when the session really took place (opened_at and closed_at,
+        # as the audit trail records them), and the time it had been called for.
+        "held_on": _day(meeting.opened_at),
         "scheduled_at": _when(meeting.scheduled_at),
         "opened_at": _when(meeting.opened_at),
         "closed_at": _when(meeting.closed_at),
@@ -112,7 +115,7 @@ def decree_data(decree):
         "signed_at": _when(decree.signed_at),
         "meeting": meeting.reference,
         "meeting_title": meeting.title,
-        "meeting_date": _day(meeting.scheduled_at),
+        "meeting_date": _day(meeting.opened_at or meeting.scheduled_at),
         "minutes_final_at": _when(minutes.final_at),
         "competent": competent,
         "not_yet_competent": not_yet,

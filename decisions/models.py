@@ -95,6 +95,12 @@ class Meeting(models.Model):
     def reference(self):
         return f"RTT-{self.pk:05d}" if self.pk else "RTT-?"
 
+    @property
+    def opens_at(self):
+        """The earliest moment the meeting may be opened: its scheduled time less
+        MEETING_OPEN_EARLY_MINUTES (decisions.services.open_refusal)."""
+        return self.scheduled_at - datetime.timedelta(minutes=settings.MEETING_OPEN_EARLY_MINUTES)
+
     def present_members(self):
         return [a.member for a in self.attendances.select_related("member__user") if a.present]
 

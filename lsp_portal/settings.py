@@ -393,6 +393,10 @@ LSP_CITY = env.str("LSP_CITY", default="Tangerang Selatan")
 # --- Decisions (9.4) ---
 # Members of the technical team who must be present for decisions to count.
 DECISION_QUORUM = env.int("DECISION_QUORUM", default=2)
+# How many minutes before its scheduled time staff may open a meeting (members arriving early).
+# Earlier, the minutes would record a session held before the time announced to its members; a
+# larger value lets a meeting start early when everyone is there, 0 holds it to the minute.
+MEETING_OPEN_EARLY_MINUTES = env.int("MEETING_OPEN_EARLY_MINUTES", default=30)
 # Decree number: {seq} running number per year, {year}, {month}, {roman_month}.
 DECREE_NUMBER_PATTERN = env.str(
     "DECREE_NUMBER_PATTERN", default="{seq:03d}/SK/LSP-UPJ/{roman_month}/{year}"
