@@ -2,12 +2,15 @@
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.formats import date_format
+
+from lsp_portal.dates import format_date
 
 
 def _date(value):
+    """ "2 Des 2026": the Asia/Jakarta date of a moment (an appeal answered at 00:58 WIB on
+    2 December was answered on 2 December, not on the 1st of UTC), in Indonesian."""
     with translation.override(settings.LANGUAGE_CODE):
-        return date_format(value, "j F Y")
+        return format_date(value)
 
 
 def answer_data(letter):

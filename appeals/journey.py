@@ -6,11 +6,11 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from decisions.models import Decision
 from lsp_portal.accounts.roles import Role
+from lsp_portal.dates import format_datetime
 
 from .models import Appeal, Attachment
 from .services import appeal_refusal
@@ -55,7 +55,7 @@ def steps_for(applications):
 
 
 def _invitation(decision):
-    until = formats.date_format(timezone.localtime(decision.appeal_deadline), "j M H:i")
+    until = format_datetime(decision.appeal_deadline)
     return {
         "key": "appeal",
         "state": "attention",

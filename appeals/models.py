@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from decisions.models import Decision
 from lsp_portal.accounts.roles import Role
-from lsp_portal.dates import DateRangeValidator
+from lsp_portal.dates import DateRangeValidator, format_date
 from lsp_portal.pdf import RenderedPDF, private_storage
 from registration.models import Application
 
@@ -35,7 +35,7 @@ class ClosureDay(models.Model):
         ordering = ["date"]
 
     def __str__(self):
-        return f"{self.date:%Y-%m-%d} {self.description}"
+        return f"{format_date(self.date)} {self.description}"
 
 
 class AppealQuerySet(models.QuerySet):

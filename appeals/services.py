@@ -7,11 +7,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.models import Assessment, Assignment
 from decisions.models import Attendance, Decision
+from lsp_portal import dates
 from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import record
@@ -54,7 +55,7 @@ def _lock(appeal, *allowed):
 
 
 def _when(moment):
-    return formats.date_format(timezone.localtime(moment), "l, j F Y H:i")
+    return dates.format_datetime(moment)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lsp_portal.accounts.roles import Role
-from lsp_portal.dates import DateRangeValidator
+from lsp_portal.dates import DateRangeValidator, format_date
 from registration.models import Application, Scheme, Unit
 
 
@@ -364,7 +364,7 @@ class PlanItem(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.unit.code} {self.date}"
+        return f"{self.unit.code} {format_date(self.date)}"
 
     def method_labels(self):
         return method_labels(self.methods)

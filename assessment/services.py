@@ -129,7 +129,7 @@ def _check_assessor_can_assess(assessor, scheme):
     if not assessor.registration_current(today):
         raise RuleError(
             _("The registration of %(assessor)s lapsed on %(date)s; they cannot be assigned.")
-            % {"assessor": assessor, "date": assessor.registration_valid_until}
+            % {"assessor": assessor, "date": dates.format_date(assessor.registration_valid_until)}
         )
     if not assessor.schemes.filter(pk=scheme.pk).exists():
         raise RuleError(
@@ -290,9 +290,9 @@ def set_plan(user, assessment, items):
                     )
                     % {
                         "tuk": tuk.name,
-                        "date": values["date"],
-                        "start": tuk.verified_on,
-                        "end": tuk.verified_until,
+                        "date": dates.format_date(values["date"]),
+                        "start": dates.format_date(tuk.verified_on),
+                        "end": dates.format_date(tuk.verified_until),
                         "unit": unit.code,
                     }
                 )
@@ -453,12 +453,12 @@ def record_results(user, assessment, results):
             if item.date > today:
                 raise RuleError(
                     _("Unit %(unit)s is planned for %(date)s; record its result from that day on.")
-                    % {"unit": unit.code, "date": item.date}
+                    % {"unit": unit.code, "date": dates.format_date(item.date)}
                 )
             if not item.tuk.is_verified_on(item.date):
                 raise RuleError(
                     _("%(tuk)s was not verified on the test date %(date)s.")
-                    % {"tuk": item.tuk.name, "date": item.date}
+                    % {"tuk": item.tuk.name, "date": dates.format_date(item.date)}
                 )
         for unit, values in results.items():
             UnitResult.objects.update_or_create(

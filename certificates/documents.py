@@ -4,14 +4,13 @@ to the templates. The QR code encodes the public verification URL (segno, SVG)."
 import segno
 from django.conf import settings
 from django.utils import translation
-from django.utils.formats import date_format
+
+from lsp_portal.dates import format_date
 
 
 def _date(value):
-    if not value:
-        return ""
     with translation.override(settings.LANGUAGE_CODE):
-        return date_format(value, "j F Y")
+        return format_date(value)
 
 
 def certificate_data(certificate):

@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from decisions.models import Decision
 from lsp_portal.accounts.roles import Role
-from lsp_portal.dates import DateRangeValidator
+from lsp_portal.dates import DateRangeValidator, format_date
 from lsp_portal.pdf import RenderedPDF
 from registration.models import Unit
 
@@ -251,7 +251,7 @@ class CertificateWarning(models.Model):
         ordering = ["issued_at"]
 
     def __str__(self):
-        return f"{self.certificate} {self.issued_at:%Y-%m-%d}"
+        return f"{self.certificate} {format_date(self.issued_at)}"
 
 
 class Notice(models.Model):

@@ -4,16 +4,26 @@ The same data is hashed (a PDF is rendered again only when it changes) and passe
 """
 
 from django.conf import settings
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import translation
+
+from lsp_portal.dates import format_date, format_datetime
 
 
 def _when(value):
-    """A moment as official documents write it: "25 November 2026 pukul 06.17" (WIB)."""
+    """A moment as official documents write it, in Indonesian on the Asia/Jakarta clock: "2 Des
+    2026 00.58 WIB" (lsp_portal.dates)."""
     if not value:
         return None
     with translation.override(settings.LANGUAGE_CODE):
-        return date_format(timezone.localtime(value), r"j F Y \p\u\k\u\l H.i")
+        return format_datetime(value)
+
+
+def _day(value):
+    """ "2 Des 2026": the Asia/Jakarta date of a moment, in Indonesian."""
+    if not value:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        return format_date(value)
 
 
 def minutes_data(minutes):
@@ -49,6 +59,9 @@ def minutes_data(minutes):
         "lsp": settings.LSP_NAME,
         "reference": meeting.reference,
         "title": meeting.title,
+        # 9.4.4: the minutes tell when the session really took place (opened_at and closed_at,
+        # as the audit trail records them), and the time it had been called for.
+        "held_on": _day(meeting.opened_at),
         "scheduled_at": _when(meeting.scheduled_at),
         "opened_at": _when(meeting.opened_at),
         "closed_at": _when(meeting.closed_at),
@@ -102,7 +115,7 @@ def decree_data(decree):
         "signed_at": _when(decree.signed_at),
         "meeting": meeting.reference,
         "meeting_title": meeting.title,
-        "meeting_date": _when(meeting.scheduled_at),
+        "meeting_date": _day(meeting.opened_at or meeting.scheduled_at),
         "minutes_final_at": _when(minutes.final_at),
         "competent": competent,
         "not_yet_competent": not_yet,

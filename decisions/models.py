@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Assessment
 from lsp_portal.accounts.roles import Role
-from lsp_portal.dates import DateRangeValidator
+from lsp_portal.dates import DateRangeValidator, format_date, format_datetime
 from lsp_portal.pdf import RenderedPDF
 
 
@@ -86,7 +86,7 @@ class Meeting(models.Model):
         ordering = ["-scheduled_at"]
 
     def __str__(self):
-        return f"{self.title} ({self.scheduled_at:%Y-%m-%d})"
+        return f"{self.title} ({format_date(self.scheduled_at)})"
 
     def get_absolute_url(self):
         return reverse("decisions:meeting_detail", args=[self.pk])
@@ -94,6 +94,12 @@ class Meeting(models.Model):
     @property
     def reference(self):
         return f"RTT-{self.pk:05d}" if self.pk else "RTT-?"
+
+    @property
+    def opens_at(self):
+        """The earliest moment the meeting may be opened: its scheduled time less
+        MEETING_OPEN_EARLY_MINUTES (decisions.services.open_refusal)."""
+        return self.scheduled_at - datetime.timedelta(minutes=settings.MEETING_OPEN_EARLY_MINUTES)
 
     def present_members(self):
         return [a.member for a in self.attendances.select_related("member__user") if a.present]
@@ -258,7 +264,7 @@ class MinutesSignature(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.member} {self.signed_at:%Y-%m-%d %H:%M}"
+        return f"{self.member} {format_datetime(self.signed_at)}"
 
 
 class Decree(RenderedPDF):

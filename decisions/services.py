@@ -165,18 +165,31 @@ def plan_meeting(user, *, title, scheduled_at, location, is_online, members, ass
     return meeting
 
 
+def open_refusal(meeting, now=None):
+    """Why a planned `meeting` cannot be opened yet, or None: a meeting opens from its scheduled
+    time, at most MEETING_OPEN_EARLY_MINUTES before it (9.4.4: the minutes then never record a
+    session held before the time its members were called for). The message gives both times on
+    the Asia/Jakarta clock; the meeting page shows it instead of the button."""
+    now = now or timezone.now()
+    if meeting.status != Status.PLANNED or now >= meeting.opens_at:
+        return None
+    return _("The meeting is scheduled for %(scheduled)s; it can be opened from %(opens)s.") % {
+        "scheduled": dates.format_datetime(meeting.scheduled_at),
+        "opens": dates.format_datetime(meeting.opens_at),
+    }
+
+
 def open_meeting(user, meeting, present_members):
-    """The meeting starts (not before its scheduled day): staff record which invited members are
-    present. During the session staff may record attendance again (a member arriving late or
-    leaving); decisions need the quorum present when they are taken."""
+    """The meeting starts (from its scheduled time, see open_refusal): staff record which invited
+    members are present, and the moment it opened is kept (the minutes state it). During the
+    session staff may record attendance again (a member arriving late or leaving); decisions
+    need the quorum present when they are taken."""
     _require_role(user, Role.STAFF)
     with transaction.atomic():
         locked = _lock_meeting(meeting, Status.PLANNED, Status.HELD)
-        if timezone.localdate() < timezone.localtime(locked.scheduled_at).date():
-            raise RuleError(
-                _("The meeting is scheduled for %(date)s; it cannot be opened before that day.")
-                % {"date": timezone.localtime(locked.scheduled_at).date()}
-            )
+        refusal = open_refusal(locked)
+        if refusal:
+            raise RuleError(refusal)
         previous = locked.status
         invited = {a.member_id: a for a in locked.attendances.all()}
         present_ids = {m.pk for m in present_members}

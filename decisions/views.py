@@ -123,6 +123,7 @@ def meeting_detail(request, pk):
             "is_staff": request.user.has_role(Role.STAFF),
             "is_director": request.user.has_role(Role.DIRECTOR),
             "attendance_form": AttendanceForm(meeting=meeting),
+            "open_refusal": services.open_refusal(meeting),
             "minutes": minutes,
             "signed": signed,
             "i_signed": bool(member and member.pk in signed),

@@ -1,4 +1,16 @@
-"""The range of every date and time a person enters.
+"""Dates in the portal: the range of every date a person enters, and how every date a person
+reads is written.
+
+Reading (issue 13.1). Every date shown - pages, PDFs, e-mails, messages, model texts - is the
+Asia/Jakarta date, in the one format of lsp_portal/formats: `format_date` gives "2 Des 2026"
+(English "2 Dec 2026"), `format_datetime` "2 Des 2026 00.58 WIB" (English "2 Dec 2026 00:58
+WIB"), both in the active language. A datetime is stored in UTC; formatted as it is, 00:46 WIB
+on 2 December is 17:46 on 1 December - so these functions convert to local time first, which
+`django.utils.formats.date_format` does not. Templates use Django's filters with the same
+formats: `{{ value|date }}` and `{{ value|date:"DATETIME_FORMAT" }}` (which convert by
+themselves).
+
+Entering.
 
 A meeting scheduled for 0001-01-01 once made the meeting list and its page fail for everyone
 (the time cannot be converted to UTC), and the meeting could be neither opened nor cancelled. So
@@ -28,6 +40,37 @@ from .errors import RuleError
 KINDS = ("event", "history", "birth")
 
 
+def local_date(value: datetime.date | datetime.datetime) -> datetime.date:
+    """The date of `value` on the Asia/Jakarta clock (a date is returned as it is; a naive
+    datetime is taken as Jakarta time)."""
+    if isinstance(value, datetime.datetime):
+        return _local(value).date()
+    return value
+
+
+def _local(value: datetime.datetime) -> datetime.datetime:
+    if timezone.is_naive(value):
+        return value
+    return timezone.localtime(value)
+
+
+def format_date(value: datetime.date | datetime.datetime | None) -> str:
+    """ "2 Des 2026": the (Asia/Jakarta) date of `value`, as people read it; "" for None."""
+    if value is None:
+        return ""
+    return formats.date_format(local_date(value), "DATE_FORMAT")
+
+
+def format_datetime(value: datetime.datetime | None) -> str:
+    """ "2 Des 2026 00.58 WIB": `value` on the Asia/Jakarta clock, with its zone; "" for None."""
+    if value is None:
+        return ""
+    moment = _local(value)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return formats.date_format(moment, "DATETIME_FORMAT")
+
+
 def date_range(kind: str = "event") -> tuple[datetime.date, datetime.date]:
     """The first and last date allowed for `kind` (see the module docstring)."""
     if kind not in KINDS:
@@ -49,12 +92,12 @@ def out_of_range_message(kind: str = "event") -> str:
     first, last = date_range(kind)
     if kind == "birth":
         return _("Enter a date of birth between %(first)s and %(last)s.") % {
-            "first": formats.date_format(first, "j M Y"),
-            "last": formats.date_format(last, "j M Y"),
+            "first": format_date(first),
+            "last": format_date(last),
         }
     return _("Enter a date between %(first)s and %(last)s.") % {
-        "first": formats.date_format(first, "j M Y"),
-        "last": formats.date_format(last, "j M Y"),
+        "first": format_date(first),
+        "last": format_date(last),
     }
 
 

@@ -9,6 +9,12 @@ text and do not evaluate. In XLSX the cell is written as a string (openpyxl woul
 text starting with `=` as a formula) marked "quote prefix", Excel's own flag for text typed with a
 leading apostrophe, so it stays text when someone edits it. Numbers and dates keep their type.
 
+Dates and times (issue 13.1): a time is written on the Asia/Jakarta clock, never as the UTC value
+stored. CSV is for machines: a date stays ISO ("2026-12-02") and a time ISO with its offset
+("2026-12-02T00:30:00+07:00"). XLSX is for people: a date or time is a typed cell (sortable,
+filterable) shown as "2 Dec 2026" / "2 Dec 2026 00:30" (the number formats below; Excel writes
+the month in its own language), the time local and without a zone (Excel has none).
+
 Both responses stream: any number of rows in bounded memory (XLSX through openpyxl's write-only
 mode into a temporary file).
 """
@@ -20,11 +26,14 @@ import tempfile
 from collections.abc import Iterable, Sequence
 
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-Cell = str | int | float | decimal.Decimal | datetime.date | None
+Cell = str | int | float | decimal.Decimal | datetime.date | datetime.datetime | None
+XLSX_DATE_FORMAT = "d mmm yyyy"
+XLSX_DATETIME_FORMAT = "d mmm yyyy hh:mm"
 
 
 def safe_text(value: object) -> str:
@@ -37,6 +46,18 @@ def _is_number_or_date(value: object) -> bool:
     return isinstance(value, int | float | decimal.Decimal | datetime.date) and not isinstance(
         value, bool
     )
+
+
+def _local(value: datetime.datetime) -> datetime.datetime:
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def _csv_value(value: object) -> object:
+    if isinstance(value, datetime.datetime):
+        return _local(value).isoformat(timespec="seconds")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
 
 
 def _attachment(filename: str) -> str:
@@ -60,9 +81,7 @@ def csv_response(
         for row in rows:
             yield writer.writerow(
                 [
-                    (value.isoformat() if isinstance(value, datetime.date) else value)
-                    if _is_number_or_date(value)
-                    else safe_text(value)
+                    _csv_value(value) if _is_number_or_date(value) else safe_text(value)
                     for value in row
                 ]
             )
@@ -85,7 +104,13 @@ def xlsx_response(
     bold = Font(bold=True)
 
     def cell(value, **style):
-        if _is_number_or_date(value):
+        if isinstance(value, datetime.datetime):
+            made = WriteOnlyCell(sheet, value=_local(value).replace(tzinfo=None))
+            made.number_format = XLSX_DATETIME_FORMAT
+        elif isinstance(value, datetime.date):
+            made = WriteOnlyCell(sheet, value=value)
+            made.number_format = XLSX_DATE_FORMAT
+        elif _is_number_or_date(value):
             made = WriteOnlyCell(sheet, value=value)
         else:
             text = "" if value is None else str(value)

@@ -213,6 +213,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
+# One date format per language, in one place (lsp_portal/formats): "2 Des 2026" and "2 Des 2026
+# 00.58 WIB" (English "2 Dec 2026", "2 Dec 2026 00:58 WIB"). Django's own rendering ({{ value }},
+# the date filter, the admin) and lsp_portal.dates read it, always on the Asia/Jakarta clock.
+FORMAT_MODULE_PATH = ["lsp_portal.formats"]
 
 # --- Static and uploaded files ---
 STATIC_URL = "static/"
@@ -389,6 +393,10 @@ LSP_CITY = env.str("LSP_CITY", default="Tangerang Selatan")
 # --- Decisions (9.4) ---
 # Members of the technical team who must be present for decisions to count.
 DECISION_QUORUM = env.int("DECISION_QUORUM", default=2)
+# How many minutes before its scheduled time staff may open a meeting (members arriving early).
+# Earlier, the minutes would record a session held before the time announced to its members; a
+# larger value lets a meeting start early when everyone is there, 0 holds it to the minute.
+MEETING_OPEN_EARLY_MINUTES = env.int("MEETING_OPEN_EARLY_MINUTES", default=30)
 # Decree number: {seq} running number per year, {year}, {month}, {roman_month}.
 DECREE_NUMBER_PATTERN = env.str(
     "DECREE_NUMBER_PATTERN", default="{seq:03d}/SK/LSP-UPJ/{roman_month}/{year}"

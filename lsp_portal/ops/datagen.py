@@ -104,6 +104,7 @@ from decisions.models import (
 from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.models import AuditEvent
+from lsp_portal.dates import format_date
 from lsp_portal.numbering import ROMAN_MONTHS
 from registration.demo_files import image_bytes, pdf_bytes
 from registration.models import (
@@ -1985,7 +1986,8 @@ class _Builder:
                 planned_by_id=staff,
                 created_at=_dt(_out(planned)),
             )
-            meeting_text = f"{title} ({local:%Y-%m-%d})"
+            with translation.override(settings.LANGUAGE_CODE):  # str(meeting), as record() keeps
+                meeting_text = f"{title} ({format_date(local.date())})"
             for member in invited:
                 self.rows.add(
                     Attendance,

@@ -308,7 +308,7 @@ def test_after_the_window_the_form_is_refused_with_the_deadline_named(login, bob
         page = response.content.decode()
         with translation.override("id"):
             refusal = services.appeal_refusal(bk_decision)
-        assert timezone.localtime(deadline).strftime("%H:%M") in refusal
+        assert timezone.localtime(deadline).strftime("%H.%M") in refusal  # Indonesian: 05.03
         assert escape(refusal) in page
         assert 'data-testid="file-appeal"' not in page
         assert 'data-testid="appeal-refusal"' in page

@@ -14,7 +14,6 @@ from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import resolve_url
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -22,6 +21,7 @@ from django.utils.translation import gettext
 from certificates import services
 from certificates.models import Certificate, CertificateWarning
 from lsp_portal.audit.models import AuditEvent
+from lsp_portal.dates import format_date
 from lsp_portal.errors import RuleError
 from tests.certificates.conftest import pdf_text
 from tests.conftest import run_concurrently
@@ -66,7 +66,7 @@ def local(text):
 
 def local_date(day):
     with translation.override(settings.LANGUAGE_CODE):
-        return date_filter(day, "j F Y")
+        return format_date(day)
 
 
 def fresh(certificate):

@@ -7,12 +7,12 @@ import subprocess
 import pytest
 import segno
 from django.conf import settings
-from django.template.defaultfilters import date as date_filter
 from django.utils import translation
 
 from certificates import tasks
 from certificates.documents import certificate_context
 from certificates.models import Certificate
+from lsp_portal.dates import format_date
 from lsp_portal.pdf import RenderedPDF, render_and_store
 from tests.certificates.conftest import pdf_info, pdf_text
 
@@ -47,7 +47,7 @@ def test_the_certificate_shows_number_holder_scheme_units_and_signatory(rendered
     assert "Direktur LSP UPJ" in text
     assert rendered.verification_url() in text
     with translation.override(settings.LANGUAGE_CODE):
-        valid_until = date_filter(rendered.valid_until, "j F Y")
+        valid_until = format_date(rendered.valid_until)
     assert f"Berlaku sampai dengan {valid_until}" in text
 
 

@@ -11,11 +11,11 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.shortcuts import resolve_url
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from certificates.models import Certificate
+from lsp_portal.dates import format_date
 from tests.certificates.conftest import FEE, POINTS
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -53,7 +53,7 @@ def call(client, certificate, name, data=None):
 
 def local_date(day):
     with translation.override(settings.LANGUAGE_CODE):
-        return date_filter(day, "j F Y")
+        return format_date(day)
 
 
 # --- Access ----------------------------------------------------------------------------------

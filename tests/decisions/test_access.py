@@ -8,7 +8,6 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -20,6 +19,7 @@ from decisions.urls import urlpatterns
 from lsp_portal import pdf
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.models import AuditEvent
+from lsp_portal.dates import format_datetime
 from tests.conftest import make_user
 from tests.decisions.conftest import (
     BASIS,
@@ -100,9 +100,9 @@ def in_indonesian(message):
 
 
 def when(value):
-    """A moment as the pages show it ("l, j F Y H:i", in Indonesian, local time)."""
+    """A moment as the pages show it (in Indonesian, local time: lsp_portal.dates)."""
     with translation.override("id"):
-        return date_filter(timezone.localtime(value), "l, j F Y H:i")
+        return format_datetime(value)
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from decisions.models import (
 from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.models import AuditEvent
+from lsp_portal.dates import format_datetime
 from lsp_portal.errors import RuleError
 from tests.conftest import make_user
 from tests.decisions.conftest import (
@@ -245,7 +246,7 @@ def test_a_meeting_cannot_open_before_its_day(staff, member1, member2, recommend
     before = snapshot(meeting)
     with pytest.raises(RuleError) as refused:
         services.open_meeting(staff, meeting, [member1, member2])
-    assert str(timezone.localtime(meeting.scheduled_at).date()) in refused.value.message
+    assert format_datetime(meeting.scheduled_at) in refused.value.message
     assert snapshot(meeting) == before
 
 

@@ -188,6 +188,10 @@ def test_a_case_keeps_the_order_of_the_workflow_in_working_hours(cast):
     ]
     assert moments == sorted(moments)
     assert moments[-1] < now
+    # A generated meeting opens as open_meeting allows (not before its scheduled time less
+    # MEETING_OPEN_EARLY_MINUTES), and its decisions fall between its opening and closing.
+    meeting = case.meeting
+    assert meeting.opens_at <= meeting.opened_at <= decision.decided_at <= meeting.closed_at
     assert decision.published_at == case.meeting.minutes.decree.signed_at
     plan_day = assessment.plan.first().date
     assert timezone.localdate(assessment.plan_set_at) <= plan_day
