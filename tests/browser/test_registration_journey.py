@@ -23,7 +23,11 @@ def login(page, base, email, password):
 
 
 def logout(page):
-    page.click("nav form button:has-text('Keluar')")
+    """Log out from the menu under the name (or the plain button before the second step)."""
+    menu = page.locator("[data-testid=user-menu]")
+    if menu.count():
+        menu.click()
+    page.click("[data-testid=logout]")
 
 
 def test_applicant_applies_and_staff_confirm_eligibility(
