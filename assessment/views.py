@@ -6,7 +6,7 @@ import functools
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, Min, OuterRef, Q, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,7 +85,9 @@ def _applicants_case(request, pk):
     if not request.user.has_role(Role.APPLICANT):
         raise PermissionDenied
     return get_object_or_404(
-        Assessment.objects.for_applicant(request.user).select_related("application__scheme"),
+        Assessment.objects.for_applicant(request.user).select_related(
+            "application__scheme", "feedback"
+        ),
         pk=pk,
     )
 
@@ -225,7 +227,10 @@ def assign(request, application_pk):
 @role_required(Role.STAFF)
 def reassign(request, pk):
     assessment = get_object_or_404(
-        Assessment.objects.select_related("application__scheme", "assessor__user"), pk=pk
+        Assessment.objects.select_related("application__scheme", "assessor__user").annotate(
+            first_result_at=Min("results__recorded_at")
+        ),
+        pk=pk,
     )
     assessors = _assessors_with_workload(assessment.application.scheme).exclude(
         pk=assessment.assessor_id
@@ -252,21 +257,20 @@ def reassign(request, pk):
             "assessment": assessment,
             "form": form,
             "assessors": assessors,
-            "lock": _reassign_lock(assessment),
+            "lock": _reassign_lock(assessment, assessment.first_result_at),
             "assignments": assessment.assignments.select_related("assessor__user"),
         },
     )
 
 
-def _reassign_lock(assessment):
+def _reassign_lock(assessment, first_result_at):
     """9.2.2: another assessor may take over until a test result is recorded."""
     if assessment.is_locked:
         return _submitted_lock(assessment)
-    first = assessment.results.order_by("recorded_at").values_list("recorded_at", flat=True)
-    if first:
+    if first_result_at:
         return {
             "reason": _("A test result has been recorded; the assessor can no longer be changed."),
-            "since": first[0],
+            "since": first_result_at,
         }
     return None
 
@@ -307,6 +311,7 @@ def detail(request, pk):
     is_staff = user.has_role(Role.STAFF)
     # The assessor sees the evidence only after declaring impartiality (9.2.2).
     show_evidence = is_staff or is_applicant or bool(assessment.impartiality_declared_at)
+    results = list(assessment.results.select_related("unit"))
     application = assessment.application
     context = {
         "assessment": assessment,
@@ -317,7 +322,7 @@ def detail(request, pk):
         "show_evidence": show_evidence,
         "plan": assessment.plan.select_related("unit", "tuk"),
         "reviews": assessment.evidence_reviews.select_related("unit"),
-        "results": assessment.results.select_related("unit"),
+        "results": results,
         "agreement_form": AgreementForm(),
         "submit_form": SubmitRecommendationForm(),
         "decline_form": DeclineForm(),
@@ -330,7 +335,7 @@ def detail(request, pk):
         if is_staff
         else None,
         "today": timezone.localdate(),
-        "can_reassign": is_staff and _reassign_lock(assessment) is None,
+        "can_reassign": is_staff and not assessment.is_locked and not results,
     }
     if show_evidence:
         context["answers"] = application.self_assessments.select_related("unit", "evidence")
@@ -620,7 +625,10 @@ def feedback(request, pk):
             return _back(request, assessment, error)
         messages.success(request, _("Thank you for your feedback."))
         return redirect("assessment:detail", assessment.pk)
-    given = Feedback.objects.filter(assessment=assessment).first()
+    try:
+        given = assessment.feedback
+    except Feedback.DoesNotExist:
+        given = None
     if given:
         lock = {"reason": _("Your feedback was sent (FR-AK-03)."), "since": given.submitted_at}
     elif not assessment.is_locked:
