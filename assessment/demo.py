@@ -75,10 +75,10 @@ def _plan(assessor_user, assessment, tuk):
 
 def seed_assessment(users, staff):
     """putri: plan waiting for her agreement; nadia: plan agreed, evidence to review (reassigned
-    from Andi to Ana first); fajar:
-    recommendation submitted (K); hana and indra: submitted Belum Kompeten (one unit BK, result not
-    signed);
-    gita: eligible, waiting for an assessor."""
+    from Andi to Ana first); rudi: the test in progress, 6 of 15 units recorded (the results page
+    saved in part); fajar: recommendation submitted (K), its pages read-only; hana and indra:
+    submitted Belum Kompeten (one unit BK, result not signed); gita: eligible, waiting for an
+    assessor."""
     scheme = Scheme.objects.get(code="mhp")
     assessors, tuk = _registries(users, staff, scheme)
     assessor = assessors["asesor@demo.test"]
@@ -87,6 +87,7 @@ def seed_assessment(users, staff):
     for email, step in (
         ("putri@demo.test", "plan_set"),
         ("nadia@demo.test", "plan_agreed"),
+        ("rudi@demo.test", "results_partial"),
         ("fajar@demo.test", "recommended"),
         ("hana@demo.test", "recommended_bk"),
         ("indra@demo.test", "recommended_bk"),
@@ -124,6 +125,25 @@ def seed_assessment(users, staff):
             {unit: {**vatm, "note": "Sesuai surat magang"} for unit in units},
             proceed=True,
         )
+        if step == "results_partial":
+            # Tested so far: units 1-6 (unit 4 not yet competent); the rest are recorded later.
+            services.record_valid_results(
+                assessor_user,
+                assessment,
+                {
+                    unit: {
+                        **vatm,
+                        "sufficient": unit.number != 4,
+                        "methods": ["observasi", "lisan"],
+                        "evidence_observed": "Demonstrasi dan tanya jawab di TUK."
+                        if unit.number != 4
+                        else "Rencana belum memuat anggaran dan jadwal.",
+                        "result": "BK" if unit.number == 4 else "K",
+                    }
+                    for unit in units[:6]
+                },
+            )
+            continue
         weak = units[-1] if step == "recommended_bk" else None
         services.record_results(
             assessor_user,

@@ -174,18 +174,25 @@ class UnitResultForm(forms.Form):
         super().__init__(*args, prefix=f"unit-{unit.pk}", **kwargs)
         for name in (*VATM, "methods", "result"):
             self.fields[name].widget.attrs["class"] = "form-check-input"
+        for name in VATM:
+            self.fields[name].widget.attrs["data-vatm-rule"] = name
         _small(self.fields["evidence_observed"])
+        self.fields["evidence_observed"].widget.attrs["aria-label"] = _(
+            "Evidence observed for unit %(unit)s"
+        ) % {"unit": unit.code}
 
     @property
     def filled(self):
+        """A unit is recorded only when its result is chosen: the methods come pre-ticked from
+        the plan, so anything else on an untouched row says nothing about the test."""
         return bool(self.cleaned_data.get("result"))
 
-    def clean(self):
-        data = super().clean()
-        started = data.get("methods") or data.get("evidence_observed")
-        if started and not data.get("result"):
-            self.add_error("result", _("Choose K or BK."))
-        return data
+    def vatm_boxes(self):
+        """The four VATM checkboxes of this unit, each with its initial (V, A, T, M)."""
+        return [(self[name], str(self.fields[name].label)[:1]) for name in VATM]
+
+    def error_list(self):
+        return [error for errors in self.errors.values() for error in errors]
 
 
 class SubmitRecommendationForm(forms.Form):

@@ -6,6 +6,8 @@ row, saves, writes an AuditEvent and enqueues e-mail with transaction.on_commit,
 transaction.
 """
 
+from dataclasses import dataclass, field
+
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -418,10 +420,64 @@ def _vatm(values):
     return all(values.get(k) for k in ("valid", "authentic", "current", "sufficient"))
 
 
+@dataclass(frozen=True)
+class ResultsSaved:
+    """What one save of the results page did: the units recorded, and the units refused with
+    the reason (by unit id), which were left as they were."""
+
+    assessment: Assessment
+    saved: tuple
+    refused: dict = field(default_factory=dict)
+
+
+def _unit_refusal(unit, values, plan_item, today):
+    """Why this unit's result cannot be recorded (9.3.1-9.3.3), or None when it can."""
+    if not values["methods"]:
+        return _("Choose at least one method for unit %(unit)s.") % {"unit": unit.code}
+    unknown = set(values["methods"]) - set(Method.values)
+    if unknown:
+        return _("Unknown assessment method: %(m)s.") % {"m": ", ".join(sorted(unknown))}
+    if values["result"] not in UnitResult.Result.values:
+        return _("The result must be K or BK.")
+    if values["result"] == UnitResult.Result.K and not _vatm(values):
+        return _(
+            "Unit %(unit)s cannot be K: the evidence must be valid, authentic, "
+            "current and sufficient (VATM, 9.3.3)."
+        ) % {"unit": unit.code}
+    if not values.get("evidence_observed", "").strip():
+        return _("Describe the evidence observed for unit %(unit)s.") % {"unit": unit.code}
+    if plan_item is None:
+        return _("Unit %(unit)s has no plan.") % {"unit": unit.code}
+    if plan_item.date > today:
+        return _("Unit %(unit)s is planned for %(date)s; record its result from that day on.") % {
+            "unit": unit.code,
+            "date": dates.format_date(plan_item.date),
+        }
+    if not plan_item.tuk.is_verified_on(plan_item.date):
+        return _("%(tuk)s was not verified on the test date %(date)s.") % {
+            "tuk": plan_item.tuk.name,
+            "date": dates.format_date(plan_item.date),
+        }
+    return None
+
+
 def record_results(user, assessment, results):
     """9.3.1-9.3.4, per unit: the methods used, the evidence observed, VATM and K or BK. K is
     refused unless all four VATM rules hold (9.3.3). A unit is recorded only once its planned test
-    date has come, at a TUK verified on that date. Saves may be partial until submission."""
+    date has come, at a TUK verified on that date. Saves may be partial until submission (9.3.5
+    needs every unit). All or nothing: one refused unit refuses the whole call (RuleError)."""
+    return _record_results(user, assessment, results, keep_valid=False).assessment
+
+
+def record_valid_results(user, assessment, results):
+    """The results page (9.3.1-9.3.4): the same rules as record_results, judged unit by unit.
+    The units that pass are recorded and audited in one transaction; each refused unit is left
+    as it was and returned with its reason, so one wrong row does not throw away the others.
+    Whole-request faults (role, step, a unit of another scheme) still raise."""
+    return _record_results(user, assessment, results, keep_valid=True)
+
+
+def _record_results(user, assessment, results, *, keep_valid):
     with transaction.atomic():
         locked = _lock_as_assessor(user, assessment, Status.EVIDENCE_REVIEWED)
         if not locked.proceed_to_test:
@@ -431,36 +487,15 @@ def record_results(user, assessment, results):
         _check_units(locked, results, complete=False)
         plan = {item.unit_id: item for item in locked.plan.select_related("tuk")}
         today = timezone.localdate()
+        refused = {}
         for unit, values in results.items():
-            _check_methods(unit, values["methods"])
-            if values["result"] not in UnitResult.Result.values:
-                raise RuleError(_("The result must be K or BK."))
-            if values["result"] == UnitResult.Result.K and not _vatm(values):
-                raise RuleError(
-                    _(
-                        "Unit %(unit)s cannot be K: the evidence must be valid, authentic, "
-                        "current and sufficient (VATM, 9.3.3)."
-                    )
-                    % {"unit": unit.code}
-                )
-            if not values.get("evidence_observed", "").strip():
-                raise RuleError(
-                    _("Describe the evidence observed for unit %(unit)s.") % {"unit": unit.code}
-                )
-            item = plan.get(unit.pk)
-            if item is None:
-                raise RuleError(_("Unit %(unit)s has no plan.") % {"unit": unit.code})
-            if item.date > today:
-                raise RuleError(
-                    _("Unit %(unit)s is planned for %(date)s; record its result from that day on.")
-                    % {"unit": unit.code, "date": dates.format_date(item.date)}
-                )
-            if not item.tuk.is_verified_on(item.date):
-                raise RuleError(
-                    _("%(tuk)s was not verified on the test date %(date)s.")
-                    % {"tuk": item.tuk.name, "date": dates.format_date(item.date)}
-                )
-        for unit, values in results.items():
+            reason = _unit_refusal(unit, values, plan.get(unit.pk), today)
+            if reason is not None:
+                if not keep_valid:
+                    raise RuleError(reason)
+                refused[unit.pk] = reason
+        accepted = {u: v for u, v in results.items() if u.pk not in refused}
+        for unit, values in accepted.items():
             UnitResult.objects.update_or_create(
                 assessment=locked,
                 unit=unit,
@@ -474,13 +509,16 @@ def record_results(user, assessment, results):
                     "result": values["result"],
                 },
             )
-        record(
-            user,
-            "assessment.results_recorded",
-            locked,
-            units={u.code: v["result"] for u, v in results.items()},
-        )
-    return locked
+        if accepted:
+            extra = {"refused": sorted(u.code for u in results if u.pk in refused)}
+            record(
+                user,
+                "assessment.results_recorded",
+                locked,
+                units={u.code: v["result"] for u, v in accepted.items()},
+                **(extra if refused else {}),
+            )
+    return ResultsSaved(assessment=locked, saved=tuple(accepted), refused=refused)
 
 
 def submit_recommendation(user, assessment, *, note=""):

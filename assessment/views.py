@@ -6,7 +6,7 @@ import functools
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, Min, OuterRef, Q, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from registration.models import Application
 
 from . import services
 from .forms import (
+    VATM,
     AgreementForm,
     AssignForm,
     DeclineForm,
@@ -84,7 +85,9 @@ def _applicants_case(request, pk):
     if not request.user.has_role(Role.APPLICANT):
         raise PermissionDenied
     return get_object_or_404(
-        Assessment.objects.for_applicant(request.user).select_related("application__scheme"),
+        Assessment.objects.for_applicant(request.user).select_related(
+            "application__scheme", "feedback"
+        ),
         pk=pk,
     )
 
@@ -93,6 +96,59 @@ def _back(request, assessment, error=None):
     if error is not None:
         messages.error(request, error.message)
     return redirect("assessment:detail", assessment.pk)
+
+
+def _submitted_lock(assessment):
+    return {
+        "reason": _(
+            "The records and the recommendation were submitted to the LSP (9.3.5); "
+            "nothing can be changed any more."
+        ),
+        "since": assessment.submitted_at,
+    }
+
+
+def _lock(assessment, page):
+    """Why `page` of this assessment can no longer (or cannot yet) be edited, and since when;
+    None while it is open. Only what is shown: the services refuse the change whatever the
+    page offers."""
+    if assessment.is_locked:
+        return _submitted_lock(assessment)
+    status = assessment.status
+    if page == "plan" and status != Status.ASSIGNED:
+        return {
+            "reason": _(
+                "The applicant and the assessor agreed to this plan (FR-AK-01); "
+                "it can no longer be changed."
+            ),
+            "since": max(assessment.applicant_agreed_at, assessment.assessor_agreed_at),
+        }
+    if page == "evidence":
+        if status == Status.ASSIGNED:
+            return {
+                "reason": _("The evidence is reviewed once both parties agreed to the plan."),
+                "since": None,
+            }
+        if status != Status.PLAN_AGREED:
+            return {
+                "reason": _("The evidence review was recorded (9.2.5-9.2.6)."),
+                "since": assessment.evidence_reviewed_at,
+            }
+    if page == "results":
+        if status != Status.EVIDENCE_REVIEWED:
+            return {
+                "reason": _("Results are recorded after the evidence review."),
+                "since": None,
+            }
+        if not assessment.proceed_to_test:
+            return {
+                "reason": _(
+                    "The applicant was not recommended for the competency test (9.2.6); "
+                    "there are no results to record."
+                ),
+                "since": assessment.evidence_reviewed_at,
+            }
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,7 +227,10 @@ def assign(request, application_pk):
 @role_required(Role.STAFF)
 def reassign(request, pk):
     assessment = get_object_or_404(
-        Assessment.objects.select_related("application__scheme", "assessor__user"), pk=pk
+        Assessment.objects.select_related("application__scheme", "assessor__user").annotate(
+            first_result_at=Min("results__recorded_at")
+        ),
+        pk=pk,
     )
     assessors = _assessors_with_workload(assessment.application.scheme).exclude(
         pk=assessment.assessor_id
@@ -198,8 +257,22 @@ def reassign(request, pk):
             "assessment": assessment,
             "form": form,
             "assessors": assessors,
+            "lock": _reassign_lock(assessment, assessment.first_result_at),
+            "assignments": assessment.assignments.select_related("assessor__user"),
         },
     )
+
+
+def _reassign_lock(assessment, first_result_at):
+    """9.2.2: another assessor may take over until a test result is recorded."""
+    if assessment.is_locked:
+        return _submitted_lock(assessment)
+    if first_result_at:
+        return {
+            "reason": _("A test result has been recorded; the assessor can no longer be changed."),
+            "since": first_result_at,
+        }
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,6 +311,7 @@ def detail(request, pk):
     is_staff = user.has_role(Role.STAFF)
     # The assessor sees the evidence only after declaring impartiality (9.2.2).
     show_evidence = is_staff or is_applicant or bool(assessment.impartiality_declared_at)
+    results = list(assessment.results.select_related("unit"))
     application = assessment.application
     context = {
         "assessment": assessment,
@@ -248,7 +322,7 @@ def detail(request, pk):
         "show_evidence": show_evidence,
         "plan": assessment.plan.select_related("unit", "tuk"),
         "reviews": assessment.evidence_reviews.select_related("unit"),
-        "results": assessment.results.select_related("unit"),
+        "results": results,
         "agreement_form": AgreementForm(),
         "submit_form": SubmitRecommendationForm(),
         "decline_form": DeclineForm(),
@@ -261,6 +335,7 @@ def detail(request, pk):
         if is_staff
         else None,
         "today": timezone.localdate(),
+        "can_reassign": is_staff and not assessment.is_locked and not results,
     }
     if show_evidence:
         context["answers"] = application.self_assessments.select_related("unit", "evidence")
@@ -312,6 +387,7 @@ def plan(request, assessment):
                     )
                     return redirect("assessment:detail", assessment.pk)
     today = timezone.localdate()
+    lock = _lock(assessment, "plan")
     return render(
         request,
         "assessment/plan.html",
@@ -319,7 +395,9 @@ def plan(request, assessment):
             "assessment": assessment,
             "defaults": defaults,
             "forms": forms,
-            "tuks": TUK.objects.all(),
+            "lock": lock,
+            "plan": assessment.plan.select_related("unit", "tuk") if lock else None,
+            "tuks": TUK.objects.all() if not lock else None,
             "today": today,
         },
         status=400 if request.method == "POST" else 200,
@@ -375,10 +453,20 @@ def evidence(request, assessment):
         else:
             messages.error(request, _("Nothing was saved. Please correct the errors below."))
     rows = [(form, answers.get(form.unit.pk)) for form in forms]
+    lock = _lock(assessment, "evidence")
+    reviews = {r.unit_id: r for r in assessment.evidence_reviews.all()} if lock else {}
     return render(
         request,
         "assessment/evidence.html",
-        {"assessment": assessment, "rows": rows, "proceed_form": proceed_form},
+        {
+            "assessment": assessment,
+            "rows": rows,
+            "proceed_form": proceed_form,
+            "lock": lock,
+            "documents": [
+                (form.unit, answers.get(form.unit.pk), reviews.get(form.unit.pk)) for form in forms
+            ],
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -386,11 +474,15 @@ def evidence(request, assessment):
 @require_http_methods(["GET", "POST"])
 @_declared_case
 def results(request, assessment):
+    """K/BK per unit (9.3.1-9.3.4), saved in parts: a unit is recorded only when its result is
+    chosen; a refused unit keeps its row, marked with the reason, and the others are saved."""
     data = request.POST or None
+    units = list(assessment.application.scheme.units.all())
     existing = {r.unit_id: r for r in assessment.results.all()}
     plan_items = {p.unit_id: p for p in assessment.plan.select_related("tuk")}
+    lock = _lock(assessment, "results")
     forms = []
-    for unit in assessment.application.scheme.units.all():
+    for unit in units:
         result = existing.get(unit.pk)
         item = plan_items.get(unit.pk)
         if result:
@@ -406,27 +498,77 @@ def results(request, assessment):
         else:
             initial = {"methods": item.methods if item else []}
         forms.append(UnitResultForm(data, unit=unit, initial=initial))
+    refused, unsaved = {}, set()
+    status = 200
     if request.method == "POST":
-        if all(f.is_valid() for f in forms):
-            filled = {f.unit: f.cleaned_data for f in forms if f.filled}
-            try:
-                services.record_results(request.user, assessment, filled)
-            except RuleError as error:
-                messages.error(request, error.message)
-            else:
+        refused = {f.unit.pk: " ".join(f.error_list()) for f in forms if not f.is_valid()}
+        filled = {f.unit: f.cleaned_data for f in forms if f.unit.pk not in refused and f.filled}
+        # A row typed in but without K or BK is not saved; it stays on screen, not lost.
+        unsaved = {
+            f.unit.pk
+            for f in forms
+            if f.unit.pk not in refused and not f.filled and f.has_changed()
+        }
+        saved = ()
+        try:
+            if filled:
+                outcome = services.record_valid_results(request.user, assessment, filled)
+                refused.update(outcome.refused)
+                saved = outcome.saved
+        except RuleError as error:
+            messages.error(request, error.message)
+            status = 400
+        else:
+            if saved:
                 messages.success(
                     request,
-                    _("Results saved for %(count)s unit(s).") % {"count": len(filled)},
+                    _("Results saved for %(count)s unit(s).") % {"count": len(saved)},
                 )
+            if refused:
+                messages.error(
+                    request,
+                    _("%(count)s unit(s) were not saved: the reason is given in each marked row.")
+                    % {"count": len(refused)},
+                )
+                status = 400
+            if unsaved:
+                messages.warning(
+                    request,
+                    _("Not saved, no result chosen: %(units)s. Choose K or BK to record a unit.")
+                    % {"units": ", ".join(f.unit.code for f in forms if f.unit.pk in unsaved)},
+                )
+            if not (saved or refused or unsaved):
+                messages.info(request, _("No unit has K or BK chosen; nothing was saved."))
+            if saved and not (refused or unsaved):
                 return redirect("assessment:detail", assessment.pk)
-        else:
-            messages.error(request, _("Nothing was saved. Please correct the units marked below."))
-    rows = [(form, plan_items.get(form.unit.pk)) for form in forms]
+        existing = {r.unit_id: r for r in assessment.results.all()}
+    rows = [
+        {
+            "form": form,
+            "unit": form.unit,
+            "item": plan_items.get(form.unit.pk),
+            "recorded": existing.get(form.unit.pk),
+            "refusal": refused.get(form.unit.pk),
+            "unsaved": form.unit.pk in unsaved,
+        }
+        for form in forms
+    ]
     return render(
         request,
         "assessment/results.html",
-        {"assessment": assessment, "rows": rows},
-        status=400 if request.method == "POST" else 200,
+        {
+            "assessment": assessment,
+            "rows": rows,
+            "lock": lock,
+            "recorded_count": len(existing),
+            "vatm_rules": [
+                (name, str(field.label)[:1], field.label)
+                for name, field in ((n, forms[0].fields[n]) for n in VATM)
+            ]
+            if forms
+            else [],
+        },
+        status=status,
     )
 
 
@@ -483,9 +625,19 @@ def feedback(request, pk):
             return _back(request, assessment, error)
         messages.success(request, _("Thank you for your feedback."))
         return redirect("assessment:detail", assessment.pk)
+    try:
+        given = assessment.feedback
+    except Feedback.DoesNotExist:
+        given = None
+    if given:
+        lock = {"reason": _("Your feedback was sent (FR-AK-03)."), "since": given.submitted_at}
+    elif not assessment.is_locked:
+        lock = {"reason": _("Feedback is given once the result was submitted."), "since": None}
+    else:
+        lock = None
     return render(
         request,
         "assessment/feedback.html",
-        {"assessment": assessment, "form": form},
+        {"assessment": assessment, "form": form, "lock": lock, "given": given},
         status=400 if request.method == "POST" else 200,
     )

@@ -36,6 +36,13 @@ PROFILE = {
         420,
     ),
     "indra@demo.test": ("3671011503010010", "Tangerang", datetime.date(2001, 3, 15), "L", 480),
+    "rudi@demo.test": (
+        "3674011008010011",
+        "Tangerang Selatan",
+        datetime.date(2001, 8, 10),
+        "L",
+        460,
+    ),
 }
 
 
@@ -120,6 +127,7 @@ def seed_registration(users, staff):
         ("gita@demo.test", Application.Status.ELIGIBLE),
         ("hana@demo.test", Application.Status.ELIGIBLE),
         ("indra@demo.test", Application.Status.ELIGIBLE),
+        ("rudi@demo.test", Application.Status.ELIGIBLE),
     ]
     created = _seed_expired_files(users["asesi2@demo.test"], scheme)
     for email, status in plan:

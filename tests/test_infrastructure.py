@@ -128,15 +128,26 @@ def test_seed_demo_creates_one_user_per_role_and_a_case_per_status(db, settings,
         "rejected",
         "withdrawn",
     }
-    assert Application.objects.count() == 11
+    assert Application.objects.count() == 12
     # Budi's withdrawn application: the retention job deleted its files and recorded it
     withdrawn = Application.objects.get(status="withdrawn")
     assert withdrawn.applicant.email == "asesi2@demo.test" and not withdrawn.documents.exists()
     deleted = AuditEvent.objects.for_object(withdrawn).get(action="application.files_deleted")
     assert deleted.data["count"] == 2
-    # the assessment stage: a case waiting for the applicant's agreement, one agreed, two submitted
+    # the assessment stage: a case waiting for the applicant's agreement, one agreed, one with the
+    # results recorded in part (6 of 15), three submitted
     steps = sorted(Assessment.objects.values_list("status", flat=True))
-    assert steps == ["assigned", "plan_agreed", "recommended", "recommended", "recommended"]
+    assert steps == [
+        "assigned",
+        "evidence_reviewed",
+        "plan_agreed",
+        "recommended",
+        "recommended",
+        "recommended",
+    ]
+    in_progress = Assessment.objects.get(status="evidence_reviewed")
+    assert in_progress.application.applicant.email == "rudi@demo.test"
+    assert sorted(in_progress.results.values_list("result", flat=True)) == ["BK"] + ["K"] * 5
     # the decision stage: fajar's K and indra's BK published under a signed decree; hana's BK waits
     decided = {
         d.assessment.application.applicant.email: d.result

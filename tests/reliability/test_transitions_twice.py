@@ -679,6 +679,7 @@ EXEMPT = {
     "registration.save_self_assessment": "an edit: FR-APL-02 answers saved twice keep the last",
     "assessment.set_plan": "an edit: the plan may be set again until both agree (agreements reset)",
     "assessment.record_results": "an edit: results are saved, also partially, until submission",
+    "assessment.record_valid_results": "an edit: the results page saved twice keeps the last",
     "certificates.warn": "creates a new warning each time by design: 9.5.2 keeps the history",
     "appeals.record_finding": "an edit: a member's finding saved twice keeps the last",
 }

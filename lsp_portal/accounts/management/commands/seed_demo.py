@@ -38,6 +38,7 @@ EXTRA_APPLICANTS = [
     ("gita@demo.test", "Gita Permatasari"),
     ("hana@demo.test", "Hana Lestari"),
     ("indra@demo.test", "Indra Kusuma"),
+    ("rudi@demo.test", "Rudi Hartono"),
 ]
 EXTRA_PASSWORD = "Asesi-Demo-2026"
 
