@@ -9,11 +9,12 @@ class AppealsConfig(AppConfig):
 
     def ready(self):
         from decisions import hooks as decision_hooks
+        from lsp_portal.accounts import role_hooks
         from lsp_portal.accounts.roles import Role
         from lsp_portal.audit import labels
         from registration import hooks
 
-        from . import journey
+        from . import journey, services
         from .models import Appeal
 
         hooks.register_journey(journey.steps_for)
@@ -21,6 +22,16 @@ class AppealsConfig(AppConfig):
         hooks.register_home(Role.APPEAL_TEAM, "appeals:list")
         decision_hooks.register_decision_panel(journey.decision_panel)
         post_migrate.connect(journey.grant_staff_permissions, sender=self)
+        # The Tim Banding role on the people pages: no registry data, appointments per appeal.
+        role_hooks.register(
+            role_hooks.RoleHook(
+                Role.APPEAL_TEAM,
+                "appeal-team",
+                in_use=services.appeal_member_in_use,
+                registry=services.appeal_member_registry,
+                description=_("Examines the appeals they are appointed to (9.9.4)."),
+            )
+        )
         labels.register(
             actions={
                 "appeal.filed": _("Appeal filed"),

@@ -6,7 +6,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -443,3 +443,40 @@ def sla_summary(now=None):
         .filter(Q(completion_due__lt=today) | Q(decision_due__lt=today))
         .count(),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# The Tim Banding role on the people pages (lsp_portal.accounts.role_hooks; apps.py). It has no
+# registry record: appointments are per appeal (TeamMember), and they stay.
+# ---------------------------------------------------------------------------------------------
+
+
+def appeal_member_in_use(person):
+    """Why the Tim Banding role cannot be taken from `person` now: they are appointed to an
+    appeal not yet answered (9.9.4, their finding is awaited); "" if none."""
+    references = [
+        appointment.appeal.reference
+        for appointment in TeamMember.objects.filter(user=person)
+        .exclude(appeal__status=Status.ANSWERED)
+        .select_related("appeal")[:3]
+    ]
+    if not references:
+        return ""
+    return _(
+        "%(name)s is appointed to an appeal not yet answered (%(appeals)s); wait for its answer."
+    ) % {"name": person, "appeals": ", ".join(references)}
+
+
+def appeal_member_registry(person):
+    """The appointments shown on the person page: how many appeals, how many still open."""
+    appointments = TeamMember.objects.filter(user=person).aggregate(
+        total=Count("pk"), open=Count("pk", filter=~Q(appeal__status=Status.ANSWERED))
+    )
+    if not appointments["total"]:
+        return []
+    return [
+        (
+            _("Appeals appointed to"),
+            _("%(total)s (%(open)s not yet answered)") % appointments,
+        )
+    ]

@@ -8,17 +8,32 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("Assessment")
 
     def ready(self):
+        from lsp_portal.accounts import role_hooks
         from lsp_portal.accounts.roles import Role
         from lsp_portal.audit import labels
         from registration import hooks
 
-        from . import journey
+        from . import journey, services
+        from .forms import AssessorRegistrationForm
         from .models import Assessment
 
         hooks.register_visibility(journey.assessor_visibility)
         hooks.register_journey(journey.steps_for)
         hooks.register_home(Role.ASSESSOR, "assessment:assessor_cases")
         post_migrate.connect(journey.grant_staff_registry_permissions, sender=self)
+        # The Asesor role on the people pages: its registry record (No. Reg. MET, 9.2.2).
+        role_hooks.register(
+            role_hooks.RoleHook(
+                Role.ASSESSOR,
+                "assessor",
+                form_class=AssessorRegistrationForm,
+                grant=services.register_assessor,
+                remove=services.retire_assessor,
+                in_use=services.assessor_in_use,
+                registry=services.assessor_registry,
+                description=_("Assesses the cases assigned to them (9.2-9.3)."),
+            )
+        )
         labels.register(
             actions={
                 "assessment.assigned": _("Assessor assigned"),
@@ -32,6 +47,8 @@ class AssessmentConfig(AppConfig):
                 "assessment.result_signed": _("Result signed by the applicant"),
                 "assessment.signature_declined": _("Applicant declined to sign"),
                 "assessment.feedback_given": _("Feedback given (FR-AK-03)"),
+                "assessor.registered": _("Assessor registered (No. Reg. MET)"),
+                "assessor.retired": _("Assessor record retired"),
             },
             statuses=dict(Assessment.Status.choices),
         )

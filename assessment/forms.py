@@ -1,8 +1,13 @@
+import re
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lsp_portal.dates import DateRangeValidator, widget_limits
 from registration.forms import DateInput
+from registration.models import Scheme
 
 from .models import TUK, Assessor, Feedback, Method, UnitResult
 
@@ -240,3 +245,69 @@ class FeedbackForm(forms.Form):
             {"yes": self.cleaned_data[f"q{i}"], "comment": self.cleaned_data[f"c{i}"]}
             for i in range(len(Feedback.QUESTIONS))
         ]
+
+
+# A BNSP registration number as BNSP writes it: "MET.000.004512 2021" (a serial, then the year;
+# some records write a dot before the year).
+MET_NUMBER = re.compile(r"MET\.\d{3}\.\d{6}[ .]\d{4}")
+
+
+class AssessorRegistrationForm(forms.Form):
+    """The Asesor role's registry data, on the people page (role_hooks): No. Reg. MET, its
+    validity and the schemes (9.2.2). A person who was an assessor before starts from their
+    record."""
+
+    registration_number = forms.CharField(
+        label=_("No. Reg. MET"),
+        max_length=40,
+        help_text=_("As on the BNSP registration, e.g. MET.000.004512 2021."),
+    )
+    registration_valid_until = forms.DateField(
+        label=_("Registration valid until"),
+        widget=DateInput(attrs=widget_limits()),
+        validators=[DateRangeValidator()],
+    )
+    schemes = forms.ModelMultipleChoiceField(
+        label=_("Schemes they may assess"),
+        queryset=Scheme.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, person, **kwargs):
+        self.person = person
+        profile = Assessor.objects.filter(user=person).first()
+        if profile is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "registration_number": profile.registration_number,
+                "registration_valid_until": profile.registration_valid_until,
+                "schemes": list(profile.schemes.values_list("pk", flat=True)),
+            }
+        super().__init__(*args, **kwargs)
+
+    def clean_registration_number(self):
+        number = " ".join(self.cleaned_data["registration_number"].split()).upper()
+        if not MET_NUMBER.fullmatch(number):
+            raise ValidationError(
+                _("Enter the No. Reg. MET as BNSP writes it, e.g. MET.000.004512 2021.")
+            )
+        others = Assessor.objects.filter(registration_number__iexact=number)
+        if others.exclude(user=self.person).exists():
+            raise ValidationError(_("This No. Reg. MET belongs to another assessor."))
+        return number
+
+    def clean_registration_valid_until(self):
+        value = self.cleaned_data["registration_valid_until"]
+        if value < timezone.localdate():
+            raise ValidationError(
+                _("This registration has lapsed: only a registered assessor is assigned (9.2.2).")
+            )
+        return value
+
+    def to_input(self):
+        from .services import AssessorRegistration
+
+        return AssessorRegistration(
+            registration_number=self.cleaned_data["registration_number"],
+            valid_until=self.cleaned_data["registration_valid_until"],
+            schemes=tuple(self.cleaned_data["schemes"]),
+        )

@@ -6,6 +6,7 @@ row, saves, writes an AuditEvent and enqueues e-mail with transaction.on_commit,
 transaction.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from lsp_portal import dates
 from lsp_portal.accounts.roles import Role
+from lsp_portal.accounts.services import require_people_manager
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
 from lsp_portal.outbox import services as outbox
@@ -23,6 +25,7 @@ from registration.models import Application
 from . import tasks
 from .models import (
     Assessment,
+    Assessor,
     Assignment,
     EvidenceReview,
     Feedback,
@@ -619,3 +622,132 @@ def give_feedback(user, assessment, *, answers, comment=""):
             negative=sum(1 for a in answers if not a["yes"]),
         )
     return feedback
+
+
+# ---------------------------------------------------------------------------------------------
+# The assessor registry: the Asesor role's data, granted and removed on the people pages
+# (lsp_portal.accounts.role_hooks; registered in apps.py)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssessorRegistration:
+    """What the LSP keeps of an assessor it assigns (9.2.2): the BNSP registration number (No.
+    Reg. MET), until when it is valid, and the schemes the assessor may assess."""
+
+    registration_number: str
+    valid_until: datetime.date
+    schemes: tuple
+
+
+def register_assessor(user, person, data: AssessorRegistration):
+    """The registry record of a person granted the Asesor role (called by
+    accounts.services.grant_role inside its transaction, with the person's row locked). A
+    person who was an assessor before gets their record back, updated: assignments refer to it.
+    Refused: a registration that has lapsed (only a registered assessor is assigned, 9.2.2), a
+    No. Reg. MET of another assessor, no scheme. Returns what the role's audit event keeps."""
+    require_people_manager(user)
+    number = " ".join(data.registration_number.split()).upper()
+    dates.require_in_range(data.valid_until, _("Registration valid until"))
+    if data.valid_until < timezone.localdate():
+        raise RuleError(
+            _(
+                "The registration %(number)s has lapsed (%(date)s): only a registered assessor is "
+                "assigned (9.2.2)."
+            )
+            % {"number": number, "date": dates.format_date(data.valid_until)}
+        )
+    if not data.schemes:
+        raise RuleError(_("Choose at least one scheme the assessor may assess."))
+    if Assessor.objects.filter(registration_number__iexact=number).exclude(user=person).exists():
+        raise RuleError(
+            _("The No. Reg. MET %(number)s belongs to another assessor.") % {"number": number}
+        )
+    with transaction.atomic():
+        profile = Assessor.objects.select_for_update().filter(user=person).first()
+        try:
+            with transaction.atomic():
+                if profile is None:
+                    profile = Assessor.objects.create(
+                        user=person,
+                        registration_number=number,
+                        registration_valid_until=data.valid_until,
+                    )
+                else:
+                    profile.registration_number = number
+                    profile.registration_valid_until = data.valid_until
+                    profile.is_active = True
+                    profile.save(
+                        update_fields=[
+                            "registration_number",
+                            "registration_valid_until",
+                            "is_active",
+                        ]
+                    )
+        except IntegrityError:  # the same number registered for someone else a moment ago
+            raise RuleError(
+                _("The No. Reg. MET %(number)s belongs to another assessor.") % {"number": number}
+            ) from None
+        profile.schemes.set(data.schemes)
+        details = {
+            "registration_number": number,
+            "valid_until": data.valid_until.isoformat(),
+            "schemes": sorted(scheme.code for scheme in data.schemes),
+        }
+        record(user, "assessor.registered", profile, **details)
+    return details
+
+
+def assessor_in_use(person):
+    """Why the Asesor role cannot be taken from `person` now: the current assessment attempts
+    they hold that are not yet submitted (9.3.5) - reassign them first (9.2.2); "" if none."""
+    open_cases = (
+        Assessment.objects.filter(assessor__user=person, is_current=True)
+        .exclude(status=Status.RECOMMENDED)
+        .count()
+    )
+    if not open_cases:
+        return ""
+    return _("%(name)s still holds %(count)s open assessment(s); reassign them first (9.2.2).") % {
+        "name": person,
+        "count": open_cases,
+    }
+
+
+def retire_assessor(user, person):
+    """The Asesor role is removed (accounts.services.remove_role, which refused first while
+    assessor_in_use says why not): the record stays, inactive - the assignments, plans and
+    results of the cases they assessed refer to it, and the conflict rules of 9.4.2 and 9.9.4
+    still see who assessed whom. Nothing is deleted."""
+    require_people_manager(user)
+    with transaction.atomic():
+        profile = Assessor.objects.select_for_update().filter(user=person).first()
+        if profile is None:
+            return {}
+        reason = assessor_in_use(person)
+        if reason:
+            raise RuleError(reason)
+        if profile.is_active:
+            profile.is_active = False
+            profile.save(update_fields=["is_active"])
+        record(user, "assessor.retired", profile)
+    return {"registration_number": profile.registration_number}
+
+
+def assessor_registry(person):
+    """The registry data shown on the person page: (label, value) pairs; [] if none."""
+    profile = Assessor.objects.filter(user=person).prefetch_related("schemes").first()
+    if profile is None:
+        return []
+    state = _("current") if profile.registration_current() else _("lapsed")
+    rows = [
+        (_("No. Reg. MET"), profile.registration_number),
+        (
+            _("Registration valid until"),
+            f"{dates.format_date(profile.registration_valid_until)} ({state})",
+        ),
+        (_("Schemes"), ", ".join(scheme.name for scheme in profile.schemes.all()) or "–"),
+    ]
+    if not profile.is_active:
+        rows.append((_("Registry record"), _("inactive (kept for the history)")))
+    return rows

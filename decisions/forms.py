@@ -48,7 +48,7 @@ class MeetingForm(forms.Form):
     def __init__(self, *args, available, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = TechnicalTeamMember.objects.filter(
-            is_active=True
+            is_active=True, user__is_active=True
         ).select_related("user")
         self.fields["assessments"].queryset = available
 
@@ -90,3 +90,26 @@ class DecisionForm(forms.Form):
 
 class ConflictForm(forms.Form):
     note = forms.CharField(label=_("How were you involved?"), max_length=500, required=False)
+
+
+class TechnicalTeamMemberForm(forms.Form):
+    """The Tim Teknis role's registry data, on the people page (role_hooks): the qualification
+    (9.4.3). A former member starts from their record."""
+
+    qualification = forms.CharField(
+        label=_("Knowledge and certification experience (9.4.3)"),
+        help_text=_("What qualifies this person to decide whether the requirements are met."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+    )
+
+    def __init__(self, *args, person, **kwargs):
+        member = TechnicalTeamMember.objects.filter(user=person).first()
+        if member is not None and "initial" not in kwargs:
+            kwargs["initial"] = {"qualification": member.qualification}
+        super().__init__(*args, **kwargs)
+
+    def to_input(self):
+        from .services import MemberRegistration
+
+        return MemberRegistration(qualification=self.cleaned_data["qualification"])

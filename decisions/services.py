@@ -1,6 +1,8 @@
 """Decision rules (9.4.1-9.4.5). Every change goes through a function here: guard (role, membership,
 status), transaction, row lock, save, AuditEvent, side effects on commit."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -10,6 +12,7 @@ from django.utils.translation import gettext as _
 from assessment.models import Assessment, Assignment
 from lsp_portal import dates
 from lsp_portal.accounts.roles import Role
+from lsp_portal.accounts.services import require_people_manager
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
 from lsp_portal.numbering import next_number
@@ -117,7 +120,9 @@ def plan_meeting(user, *, title, scheduled_at, location, is_online, members, ass
     """Staff plan a meeting: date, place or link, the members invited and the agenda."""
     _require_role(user, Role.STAFF)
     quorum = settings.DECISION_QUORUM
-    members = [m for m in members if m.is_active]
+    # A member whose role was removed (record inactive) or whose account is deactivated is not
+    # invited (accounts.services).
+    members = [m for m in members if m.is_active and m.user.is_active]
     if len(members) < quorum:
         raise RuleError(
             _("Invite at least %(quorum)s members: that many must be present to decide.")
@@ -461,3 +466,87 @@ def retry_render(user, document):
         locked.save(update_fields=["pdf_status", "pdf_error"])
         record(user, "pdf.retry", locked)
         outbox.send(task, locked.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# The technical team's registry: the Tim Teknis role's data, granted and removed on the people
+# pages (lsp_portal.accounts.role_hooks; registered in apps.py)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberRegistration:
+    """9.4.3: what qualifies the member to decide - knowledge and certification experience."""
+
+    qualification: str
+
+
+def register_member(user, person, data: MemberRegistration):
+    """The registry record of a person granted the Tim Teknis role (called by
+    accounts.services.grant_role inside its transaction, the person's row locked): their
+    qualification (9.4.3) is required. A former member gets their record back, updated: the
+    attendances and decisions of past meetings refer to it. Returns what the audit keeps."""
+    require_people_manager(user)
+    qualification = data.qualification.strip()
+    if not qualification:
+        raise RuleError(_("Describe what qualifies this person to decide (9.4.3)."))
+    with transaction.atomic():
+        member = TechnicalTeamMember.objects.select_for_update().filter(user=person).first()
+        if member is None:
+            member = TechnicalTeamMember.objects.create(user=person, qualification=qualification)
+        else:
+            member.qualification = qualification
+            member.is_active = True
+            member.save(update_fields=["qualification", "is_active"])
+        record(user, "technical_member.registered", member, qualification=qualification)
+    return {"qualification": qualification}
+
+
+_OPEN_MEETINGS = (Status.PLANNED, Status.HELD, Status.CLOSED)
+
+
+def member_in_use(person):
+    """Why the Tim Teknis role cannot be taken from `person` now: they are invited to a meeting
+    that has not ended - planned, in session, or closed with the minutes still to sign, which
+    every member present signs (9.4.4); "" if none."""
+    titles = list(
+        Meeting.objects.filter(
+            attendances__member__user=person, status__in=_OPEN_MEETINGS
+        ).values_list("title", flat=True)[:3]
+    )
+    if not titles:
+        return ""
+    return _(
+        "%(name)s is a member of a meeting that has not ended (%(meetings)s); "
+        "wait until its minutes are signed, or change its members."
+    ) % {"name": person, "meetings": ", ".join(titles)}
+
+
+def retire_member(user, person):
+    """The Tim Teknis role is removed (accounts.services.remove_role, which refused first while
+    member_in_use says why not): the record stays, inactive - the attendances, decisions and
+    signed minutes of past meetings refer to it (9.4.1). Nothing is deleted."""
+    require_people_manager(user)
+    with transaction.atomic():
+        member = TechnicalTeamMember.objects.select_for_update().filter(user=person).first()
+        if member is None:
+            return {}
+        reason = member_in_use(person)
+        if reason:
+            raise RuleError(reason)
+        if member.is_active:
+            member.is_active = False
+            member.save(update_fields=["is_active"])
+        record(user, "technical_member.retired", member)
+    return {}
+
+
+def member_registry(person):
+    """The registry data shown on the person page: (label, value) pairs; [] if none."""
+    member = TechnicalTeamMember.objects.filter(user=person).first()
+    if member is None:
+        return []
+    rows = [(_("Qualification (9.4.3)"), member.qualification)]
+    if not member.is_active:
+        rows.append((_("Registry record"), _("inactive (kept for the history)")))
+    return rows

@@ -79,3 +79,51 @@ class EmailAuthenticationForm(AuthenticationForm):
         if user.email_confirmed_at is None:
             self.unconfirmed = True
             raise ValidationError(self.error_messages["unconfirmed"], code="unconfirmed")
+
+
+class InviteForm(forms.Form):
+    """Staff invite a person: the address the link goes to, and the name."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+
+    def clean_email(self):
+        return normalise_email(self.cleaned_data["email"])
+
+
+class PeopleFilterForm(forms.Form):
+    STATUSES = [
+        ("", _("Everyone")),
+        ("active", _("Active")),
+        ("invited", _("Invited, no password yet")),
+        ("inactive", _("Deactivated")),
+    ]
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    role = forms.ChoiceField(required=False, label=_("Role"))
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUSES)
+
+    def __init__(self, *args, **kwargs):
+        from .roles import Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", _("All roles")), ("none", _("No role")), *Role.choices]
+        for name in ("role", "status"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["q"].widget = forms.TextInput(
+            attrs={"class": "form-control form-control-sm", "placeholder": _("Name or e-mail")}
+        )
+        self.fields["q"].widget.input_type = "search"
+
+
+class DeactivateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (kept in the history)"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(),
+    )

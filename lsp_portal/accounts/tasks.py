@@ -15,7 +15,7 @@ from django.utils.http import urlsafe_base64_encode
 from lsp_portal.mail import portal_url, send_templated_email
 
 from .models import User
-from .tokens import email_confirmation_token
+from .tokens import email_confirmation_token, invitation_token
 
 
 def _uid(user):
@@ -77,3 +77,31 @@ def send_password_reset(self, email, language):
         )
         context = {"user": user, "link": portal_url(path), "hours": _link_hours()}
         _send(self, "accounts/email/password_reset", context, user.email, language)
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60, soft_time_limit=30, time_limit=60)
+def send_invitation(self, user_id):
+    """Staff invited the person (services.invite): the link to set a password. Nothing once the
+    person set one or was deactivated (the link would not work)."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or user.has_usable_password():
+        return
+    path = reverse("accounts:invitation", args=[_uid(user), invitation_token.make_token(user)])
+    context = {"user": user, "link": portal_url(path), "hours": _link_hours()}
+    _send(self, "accounts/email/invitation", context, user.email, None)
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60, soft_time_limit=30, time_limit=60)
+def send_account_notice(self, user_id, event, role=""):
+    """Tell the person what staff changed on their account: a role granted or removed, the
+    account deactivated or reactivated (services.grant_role ... reactivate)."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return
+    context = {
+        "user": user,
+        "event": event,
+        "role": role,
+        "login_link": portal_url(reverse("accounts:login")),
+    }
+    _send(self, "accounts/email/account_changed", context, user.email, None)

@@ -16,3 +16,15 @@ class EmailConfirmationTokenGenerator(PasswordResetTokenGenerator):
 
 
 email_confirmation_token = EmailConfirmationTokenGenerator()
+
+
+class InvitationTokenGenerator(PasswordResetTokenGenerator):
+    """The invitation link's token (staff invited a person by e-mail): Django's password-reset
+    token with its own salt, so a reset link never opens an invitation and the other way round.
+    The hash holds the (unusable) password: the link stops working once a password is set, and
+    an invitation sent again (a new unusable password) voids the links sent before."""
+
+    key_salt = "lsp_portal.accounts.tokens.InvitationTokenGenerator"
+
+
+invitation_token = InvitationTokenGenerator()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import people_views, views
 from .forms import EmailAuthenticationForm
 
 app_name = "accounts"
@@ -24,6 +24,32 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "invitation/<uidb64>/<token>/",
+        people_views.InvitationView.as_view(),
+        name="invitation",
+    ),
+    # The people pages (staff and the director): people_views.py.
+    path("people/", people_views.people, name="people"),
+    path("people/invite/", people_views.person_invite, name="person_invite"),
+    path("people/<int:pk>/", people_views.person_detail, name="person_detail"),
+    path(
+        "people/<int:pk>/roles/<slug:role>/grant/",
+        people_views.person_grant,
+        name="person_grant",
+    ),
+    path(
+        "people/<int:pk>/roles/<slug:role>/remove/",
+        people_views.person_remove_role,
+        name="person_remove_role",
+    ),
+    path("people/<int:pk>/deactivate/", people_views.person_deactivate, name="person_deactivate"),
+    path("people/<int:pk>/reactivate/", people_views.person_reactivate, name="person_reactivate"),
+    path(
+        "people/<int:pk>/invitation/",
+        people_views.person_resend_invitation,
+        name="person_resend_invitation",
+    ),
     path("password-reset/", views.password_reset, name="password_reset"),
     path(
         "password-reset/sent/",

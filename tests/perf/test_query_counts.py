@@ -596,6 +596,33 @@ def security(s, n):
     return new_user(s, Role.APPLICANT, "keamanan"), reverse("twofactor:security"), {}
 
 
+def people(s, n):
+    """n more people, each an assessor; the list searched for them (the cast is listed too)."""
+    start = getattr(s, "people_made", 0)
+    s.people_made = start + n
+    users = User.objects.bulk_create(
+        User(email=f"orang-perf-{i}@perf.example", full_name=f"Orang Perf {i:03d}")
+        for i in range(start, start + n)
+    )
+    Group.objects.get(name=Role.ASSESSOR).user_set.add(*users)
+    return cast(s).staff[0], reverse("accounts:people"), {"q": "orang-perf"}
+
+
+def person_detail(s, n):
+    """An assessor's person page (their registry record, whether it is in use) with n more
+    events in their history."""
+    if not hasattr(s, "person"):
+        s.person = new_user(s, Role.ASSESSOR, "orang-rinci")
+        profile = Assessor.objects.create(
+            user=s.person,
+            registration_number="MET.000.777777 2024",
+            registration_valid_until=timezone.localdate() + datetime.timedelta(days=365),
+        )
+        profile.schemes.add(Scheme.objects.order_by("pk").first())
+    more_events(s.person, cast(s).staff[0], n)
+    return cast(s).staff[0], reverse("accounts:person_detail", args=[s.person.pk]), {}
+
+
 # --- the table ----------------------------------------------------------------------------------
 
 draft = "draft:self_assessment"  # an application with every part filled in, not yet submitted
@@ -652,6 +679,8 @@ PAGES = [
     Page("appeals:detail",                           "appellant",      appeal_detail("appellant"),                                    9, "attachments, team"),
     Page("appeals:file",                             "applicant",      appeal_file,                                                   6),
     Page("twofactor:security",                       "applicant",      security,                                                      4),
+    Page("accounts:people",                          "staff",          people,                                                        6, "people"),
+    Page("accounts:person_detail",                   "staff",          person_detail,                                                13, "events"),
 ]
 # fmt: on
 
@@ -670,6 +699,8 @@ EXEMPT = {
     "accounts:password_reset_complete": "a message",
     "accounts:password_change": "a form; lists nothing",
     "accounts:password_change_done": "a message",
+    "accounts:invitation": "a form for one account; lists nothing",
+    "accounts:person_invite": "a form; lists nothing",
     "twofactor:verify": "a form; lists nothing",
     "twofactor:setup": "a form and a QR code; lists nothing",
     "twofactor:recovery_codes": "the ten codes just made, once; nothing that grows",

@@ -47,7 +47,7 @@ from decisions import services as decision_services
 from decisions.models import Decree, Meeting, Minutes
 from lsp_portal import pdf
 from lsp_portal.accounts.roles import Role
-from lsp_portal.accounts.tokens import email_confirmation_token
+from lsp_portal.accounts.tokens import email_confirmation_token, invitation_token
 from registration import services as registration_services
 from registration.uploads import check_upload
 from tests.conftest import fill_application, make_user, pdf_upload
@@ -99,6 +99,15 @@ route("accounts:password_reset_confirm",         "get",   "ok    ok    ok    ok 
 route("accounts:password_reset_complete",        "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
 route("accounts:password_change",                "get",   "login ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
 route("accounts:password_change_done",           "get",   "login ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:invitation",                     "get",   "ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
+route("accounts:people",                         "get",   "login 403   403   ok    403   403   403   403   403   ok")  # fmt: skip
+route("accounts:person_invite",                  "get",   "login 403   403   ok    403   403   403   403   403   ok")  # fmt: skip
+route("accounts:person_detail",                  "get",   "login 403   403   ok    403   403   403   403   403   ok")  # fmt: skip
+route("accounts:person_grant",                   "post",  "login 403   403   ok    403   403   403   403   403   ok")  # fmt: skip
+route("accounts:person_remove_role",             "post",  "login 403   403   ok    403   403   403   403   403   ok")  # fmt: skip
+route("accounts:person_deactivate",              "post",  "login 403   403   ok    403   403   403   403   403   ok")  # fmt: skip
+route("accounts:person_reactivate",              "post",  "login 403   403   ok    403   403   403   403   403   ok")  # fmt: skip
+route("accounts:person_resend_invitation",       "post",  "login 403   403   ok    403   403   403   403   403   ok")  # fmt: skip
 route("twofactor:verify",                        "get",   "login ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
 route("twofactor:setup",                         "get",   "login ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
 route("twofactor:recovery_codes",                "get",   "login ok    ok    ok    ok    ok    ok    ok    ok    ok")  # fmt: skip
@@ -299,7 +308,7 @@ def arguments(name, world):
     """The URL arguments of `name` in the world."""
     application, assessment = world["application"], world["assessment"]
     meeting, certificate, appeal = world["meeting"], world["certificate"], world["appeal"]
-    alice = world["users"]["applicant"]
+    alice, carol = world["users"]["applicant"], world["users"]["other_applicant"]
     by_kind = {
         "accounts:password_reset_confirm": [
             urlsafe_base64_encode(force_bytes(alice.pk)),
@@ -309,6 +318,18 @@ def arguments(name, world):
             urlsafe_base64_encode(force_bytes(alice.pk)),
             email_confirmation_token.make_token(alice),
         ],
+        "accounts:invitation": [
+            urlsafe_base64_encode(force_bytes(alice.pk)),
+            invitation_token.make_token(alice),
+        ],
+        # The people pages are probed on carol (an applicant): granting her the appeal-team role,
+        # removing it (she holds none: a refusal), deactivating her...
+        "accounts:person_detail": [carol.pk],
+        "accounts:person_grant": [carol.pk, "appeal-team"],
+        "accounts:person_remove_role": [carol.pk, "appeal-team"],
+        "accounts:person_deactivate": [carol.pk],
+        "accounts:person_reactivate": [carol.pk],
+        "accounts:person_resend_invitation": [carol.pk],
         "assessment:assign": [application.pk],
         "decisions:case": [meeting.pk, assessment.pk],
         "decisions:decide": [meeting.pk, assessment.pk],
@@ -426,7 +447,7 @@ def test_each_role_gets_the_declared_outcome_on_every_route(client, world):
 FORMS = {
     "accounts:signup", "accounts:password_reset", "accounts:password_change",
     "twofactor:verify", "twofactor:setup",
-    "accounts:confirmation_resend",
+    "accounts:confirmation_resend", "accounts:person_invite",
     "appeals:file", "assessment:assign", "assessment:reassign", "assessment:plan",
     "assessment:evidence", "assessment:results", "assessment:feedback", "decisions:meeting_new",
     "registration:application_personal", "registration:application_experience",

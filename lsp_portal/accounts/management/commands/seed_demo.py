@@ -41,6 +41,8 @@ EXTRA_APPLICANTS = [
     ("rudi@demo.test", "Rudi Hartono"),
 ]
 EXTRA_PASSWORD = "Asesi-Demo-2026"
+# Invited by staff, the password not chosen yet (the people pages, issue 13.7).
+INVITED = ("undangan@demo.test", "Tari Undangan")
 
 
 class Command(BaseCommand):
@@ -80,14 +82,25 @@ class Command(BaseCommand):
             created += seed_decisions(users, staff)
             created += seed_certificates(users, staff)
             created += seed_appeals(users, staff)
+            created += self._invited(staff)
 
         self.stdout.write(self.style.SUCCESS("Demo users (e-mail / password):"))
         for email, _name, roles, password in DEMO_USERS:
             self.stdout.write(f"  {', '.join(roles):<14} {email:<22} {password}")
         for email, _name in EXTRA_APPLICANTS:
             self.stdout.write(f"  {'Asesi':<14} {email:<22} {EXTRA_PASSWORD}")
+        self.stdout.write(f"  {'(invited)':<14} {INVITED[0]:<22} no password yet (People page)")
         self.stdout.write(f"Demo cases created: {created}")
         self.stdout.write("Open http://127.0.0.1:8000/ and log in with one of the accounts above.")
+
+    def _invited(self, staff):
+        """One person invited by staff who has not set a password: through the service, once."""
+        from lsp_portal.accounts import services
+
+        if User.objects.filter(email=INVITED[0]).exists():
+            return 0
+        services.invite(staff, services.InviteInput(email=INVITED[0], full_name=INVITED[1]))
+        return 1
 
     def _user(self, email, name, roles, password):
         user, _created = User.objects.get_or_create(email=email, defaults={"full_name": name})
