@@ -13,6 +13,7 @@ from django.utils import timezone
 from assessment.models import Assessor
 from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
+from tests.browser.test_registration_journey import logout as registration_logout
 from tests.conftest import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +31,8 @@ def login(page, base, email, password):
 
 
 def logout(page):
-    page.click("nav form button:has-text('Keluar')")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    registration_logout(page)
     page.wait_for_url(lambda url: "/accounts/" not in url or "/login/" in url)
 
 
