@@ -286,16 +286,31 @@ def record_finding(user, appeal, *, text, recommendation):
 # ---------------------------------------------------------------------------------------------
 
 
+def answer_refusal(appeal, *, has_finding=None):
+    """Why the director cannot answer `appeal` yet, or None: it is answered already (final,
+    9.9.7), no team is appointed (9.9.4), or no member has recorded a finding (9.9.8.c). The
+    appeal page shows it to the director instead of the answer form (`has_finding`: whether a
+    finding exists, when the caller has looked it up already)."""
+    if appeal.status == Status.ANSWERED:
+        return _("This appeal has been answered; the answer is final (9.9.7).")
+    if appeal.status == Status.SUBMITTED:
+        return _("Appoint the appeal team first (9.9.4).")
+    if has_finding is None:
+        has_finding = Finding.objects.filter(member__appeal=appeal).exists()
+    if not has_finding:
+        return _("Wait for at least one finding of the appeal team before answering (9.9.8.c).")
+    return None
+
+
 def answer(user, appeal, *, outcome, reasons):
+    """9.9.8.c: the director answers, upheld or dismissed with the reasons, once the team has a
+    finding (answer_refusal); final and binding (9.9.7). Upheld opens a reassessment (9.9.8.d)."""
     _require_role(user, Role.DIRECTOR)
     with transaction.atomic():
         locked = _lock(appeal)
-        if locked.status == Status.SUBMITTED:
-            raise RuleError(_("Appoint the appeal team first (9.9.4)."))
-        if not Finding.objects.filter(member__appeal=locked).exists():
-            raise RuleError(
-                _("Wait for at least one finding of the appeal team before answering (9.9.8.c).")
-            )
+        refusal = answer_refusal(locked)
+        if refusal:
+            raise RuleError(refusal)
         if outcome not in Appeal.Outcome.values:
             raise RuleError(_("Choose upheld or dismissed."))
         if not reasons.strip():

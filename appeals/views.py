@@ -107,10 +107,18 @@ def detail(request, pk):
     }
     if insider:
         context["history"] = events_for(appeal)
+    # Only the forms the services accept in this state and for this user (issue 13.5): none once
+    # the director has answered (9.9.7).
     if appeal.is_open:
         if is_staff:
-            context["appoint_form"] = AppointForm(candidates=services.eligible_members(appeal))
-        if appointment is not None and appeal.status == Appeal.Status.UNDER_REVIEW:
+            candidates = services.eligible_members(appeal)
+            context["appoint_form"] = AppointForm(candidates=candidates) if candidates else None
+            context["no_candidates"] = not candidates
+        if (
+            appointment is not None
+            and appeal.status == Appeal.Status.UNDER_REVIEW
+            and user.has_role(Role.APPEAL_TEAM)
+        ):
             finding = Finding.objects.filter(member=appointment).first()
             initial = (
                 {"text": finding.text, "recommendation": finding.recommendation}
@@ -118,8 +126,12 @@ def detail(request, pk):
                 else None
             )
             context["finding_form"] = FindingForm(initial=initial)
-        if user.has_role(Role.DIRECTOR) and appeal.status == Appeal.Status.UNDER_REVIEW:
-            context["answer_form"] = AnswerForm()
+        if user.has_role(Role.DIRECTOR):
+            refusal = services.answer_refusal(
+                appeal, has_finding=any(hasattr(member, "finding") for member in team)
+            )
+            context["answer_refusal"] = refusal
+            context["answer_form"] = None if refusal else AnswerForm()
     return render(request, "appeals/detail.html", context)
 
 

@@ -187,13 +187,41 @@ def _check_ground(ground):
         raise RuleError(_("Choose one of the grounds a-c of 9.5.1."))
 
 
+def warn_refusal(certificate):
+    """Why `certificate` cannot receive a warning, or None: only one in force or frozen, and not
+    expired (9.5.2). The certificate page offers the warning form only when this is None."""
+    if certificate.status not in (Status.ACTIVE, Status.FROZEN) or certificate.is_expired:
+        return _("Only a certificate in force or frozen can receive a warning.")
+    return None
+
+
+def revoke_refusal(certificate, *, warned=None):
+    """Why the director cannot revoke `certificate`, or None: only one in force or frozen, and
+    only when it is frozen past its resolve-by date (9.5.4) or the holder ignored a warning
+    (9.5.5). `warned`: whether it has a warning, when the caller has looked it up (the page
+    lists the warnings). The page shows the refusal to the director instead of the form."""
+    if certificate.status not in (Status.ACTIVE, Status.FROZEN):
+        return _("This certificate cannot be revoked; it is %(status)s.") % {
+            "status": certificate.public_status.label
+        }
+    if warned is None:
+        warned = certificate.warnings.exists()
+    if not (certificate.resolve_overdue or warned):
+        return _(
+            "Revocation needs a frozen certificate whose resolve-by date has passed "
+            "(9.5.4) or a warning the holder ignored (9.5.5)."
+        )
+    return None
+
+
 def warn(user, certificate, *, ground, text):
     """9.5.2: the LSP may warn the holder first; the warning is recorded and e-mailed."""
     _require_staff(user)
     with transaction.atomic():
         locked = _lock(certificate)
-        if locked.status not in (Status.ACTIVE, Status.FROZEN) or locked.is_expired:
-            raise RuleError(_("Only a certificate in force or frozen can receive a warning."))
+        refusal = warn_refusal(locked)
+        if refusal:
+            raise RuleError(refusal)
         _check_ground(ground)
         if not text.strip():
             raise RuleError(_("Write the warning to the holder."))
@@ -278,20 +306,11 @@ def revoke(user, certificate, *, reason):
         raise PermissionDenied
     with transaction.atomic():
         locked = _lock(certificate)
-        if locked.status not in (Status.ACTIVE, Status.FROZEN):
-            raise RuleError(
-                _("This certificate cannot be revoked; it is %(status)s.")
-                % {"status": locked.public_status.label}
-            )
+        refusal = revoke_refusal(locked)
+        if refusal:
+            raise RuleError(refusal)
         if not reason.strip():
             raise RuleError(_("Give the reason for the revocation."))
-        if not (locked.resolve_overdue or locked.warnings.exists()):
-            raise RuleError(
-                _(
-                    "Revocation needs a frozen certificate whose resolve-by date has passed "
-                    "(9.5.4) or a warning the holder ignored (9.5.5)."
-                )
-            )
         previous = locked.status
         locked.status = Status.REVOKED
         locked.revoked_at = timezone.now()

@@ -53,6 +53,8 @@ def mine(request):
 def detail(request, pk):
     certificate = _certificate_for(request, pk)
     is_staff = request.user.has_role(Role.STAFF)
+    is_director = request.user.has_role(Role.DIRECTOR)
+    warnings = list(certificate.warnings.select_related("issued_by"))
     return render(
         request,
         "certificates/detail.html",
@@ -66,8 +68,13 @@ def detail(request, pk):
             ),
             "units": certificate.scope.order_by("number"),
             "events": events_for(certificate) if is_staff else None,
-            "is_director": request.user.has_role(Role.DIRECTOR),
-            "warnings": certificate.warnings.select_related("issued_by"),
+            "is_director": is_director,
+            "warnings": warnings,
+            # The action forms offered are those the services accept now (issue 13.5).
+            "can_warn": is_staff and services.warn_refusal(certificate) is None,
+            "revoke_refusal": (
+                services.revoke_refusal(certificate, warned=bool(warnings)) if is_director else None
+            ),
             "warn_form": WarnForm(),
             "freeze_form": FreezeForm(),
             "note_form": NoteForm(),

@@ -272,11 +272,9 @@ def decide(user, meeting, assessment, *, result, basis, reason=""):
     with transaction.atomic():
         locked = _lock_meeting(meeting, Status.HELD)
         member = _present_member(user, locked)
-        if not locked.has_quorum():
-            raise RuleError(
-                _("No quorum: %(quorum)s members must be present for decisions to count.")
-                % {"quorum": locked.quorum}
-            )
+        refusal = quorum_refusal(locked)
+        if refusal:
+            raise RuleError(refusal)
         if not locked.agenda.filter(assessment=assessment).exists():
             raise RuleError(_("This case is not on the meeting's agenda."))
         assessment = Assessment.objects.select_related("application").get(pk=assessment.pk)
@@ -319,23 +317,44 @@ def decide(user, meeting, assessment, *, result, basis, reason=""):
     return decision
 
 
+def close_refusal(meeting, *, cases=None, decided=None):
+    """Why the held `meeting` cannot be closed yet, or None: a case on its agenda is not decided
+    (9.4.4: the minutes record a decision on every case put before the meeting). `cases` (the
+    agenda's assessments) and `decided` (the pks of those decided): when the caller has them
+    already - the meeting page, which shows the refusal instead of the button."""
+    if cases is None:
+        cases = [item.assessment for item in meeting.agenda.select_related("assessment")]
+    if decided is None:
+        decided = set(meeting.decisions.values_list("assessment_id", flat=True))
+    open_items = [case.reference for case in cases if case.pk not in decided]
+    if not open_items:
+        return None
+    return _("Decide every case before closing; still open: %(refs)s.") % {
+        "refs": ", ".join(open_items)
+    }
+
+
+def quorum_refusal(meeting):
+    """Why no decision can be recorded in `meeting` now, or None: fewer members are recorded as
+    present than its quorum (9.4.2: the team decides, not one member). The case page shows it
+    instead of the decision form."""
+    if meeting.has_quorum():
+        return None
+    return _("No quorum: %(quorum)s members must be present for decisions to count.") % {
+        "quorum": meeting.quorum
+    }
+
+
 def close_meeting(user, meeting):
-    """Close the session once every case on the agenda is decided; the minutes are generated."""
+    """Close the session once every case on the agenda is decided (close_refusal); the minutes
+    are generated."""
     with transaction.atomic():
         locked = _lock_meeting(meeting, Status.HELD)
         if not user.has_role(Role.STAFF):
             _present_member(user, locked)
-        decided = set(locked.decisions.values_list("assessment_id", flat=True))
-        open_items = [
-            item.assessment.reference
-            for item in locked.agenda.select_related("assessment")
-            if item.assessment_id not in decided
-        ]
-        if open_items:
-            raise RuleError(
-                _("Decide every case before closing; still open: %(refs)s.")
-                % {"refs": ", ".join(open_items)}
-            )
+        refusal = close_refusal(locked)
+        if refusal:
+            raise RuleError(refusal)
         locked.status = Status.CLOSED
         locked.closed_at = timezone.now()
         locked.save(update_fields=["status", "closed_at"])

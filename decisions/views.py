@@ -45,6 +45,18 @@ def _my_member(request, meeting):
     return member, attendance
 
 
+def _acts_as_present(request, member, attendance):
+    """Whether the user may act as a member present (decide, declare, close, sign): what
+    services._present_member accepts - an active Tim Teknis member recorded as present."""
+    return bool(
+        member
+        and member.is_active
+        and attendance
+        and attendance.present
+        and request.user.has_role(Role.TECHNICAL_TEAM)
+    )
+
+
 @require_GET
 @role_required(*MEETING_ROLES)
 def meeting_list(request):
@@ -109,6 +121,13 @@ def meeting_detail(request, pk):
     minutes = Minutes.objects.filter(meeting=meeting).first()
     decree = Decree.objects.filter(minutes=minutes).first() if minutes else None
     signed = set(minutes.signatures.values_list("member_id", flat=True)) if minutes else set()
+    is_staff = request.user.has_role(Role.STAFF)
+    i_am_present = _acts_as_present(request, member, attendance)
+    i_signed = bool(member and member.pk in signed)
+    held = meeting.status == Meeting.Status.HELD
+    close_refusal = (
+        services.close_refusal(meeting, cases=cases, decided=set(decisions)) if held else None
+    )
     return render(
         request,
         "decisions/meeting_detail.html",
@@ -118,15 +137,23 @@ def meeting_detail(request, pk):
             "agenda": agenda,
             "member": member,
             "attendance": attendance,
-            "i_am_present": bool(attendance and attendance.present),
-            "agenda_decided": any(decision for _a, decision, _c in agenda),
-            "is_staff": request.user.has_role(Role.STAFF),
+            "i_am_present": i_am_present,
+            "agenda_decided": bool(decisions),
+            "is_staff": is_staff,
             "is_director": request.user.has_role(Role.DIRECTOR),
             "attendance_form": AttendanceForm(meeting=meeting),
             "open_refusal": services.open_refusal(meeting),
+            "close_refusal": close_refusal,
+            "can_close": held and (is_staff or i_am_present) and not close_refusal,
             "minutes": minutes,
             "signed": signed,
-            "i_signed": bool(member and member.pk in signed),
+            "i_signed": i_signed,
+            "can_sign": bool(
+                minutes
+                and meeting.status == Meeting.Status.CLOSED
+                and i_am_present
+                and not i_signed
+            ),
             "decree": decree,
             "events": events_for(meeting),
         },
@@ -180,6 +207,15 @@ def case(request, pk, assessment_pk):
     conflict = services.conflict_of(member, assessment, meeting) if member else None
     decision = Decision.objects.filter(assessment=assessment).select_related("decided_by__user")
     decision = decision.first()
+    held = meeting.status == Meeting.Status.HELD
+    present = _acts_as_present(request, member, attendance)
+    # What services.decide and services.declare_conflict accept, so that the page offers no
+    # form the service would refuse (issue 13.5).
+    quorum_refusal = services.quorum_refusal(meeting) if held and present else None
+    can_decide = held and present and not conflict and not quorum_refusal
+    can_declare = (
+        held and present and not conflict and not (decision and decision.decided_by_id == member.pk)
+    )
     initial = (
         {
             "result": decision.result,
@@ -201,13 +237,10 @@ def case(request, pk, assessment_pk):
             "feedback": Feedback.objects.filter(assessment=assessment).first(),
             "decision": decision,
             "conflict": conflict,
-            "can_decide": bool(
-                attendance
-                and attendance.present
-                and not conflict
-                and meeting.status == Meeting.Status.HELD
-            ),
-            "i_am_present": bool(attendance and attendance.present),
+            "can_decide": can_decide,
+            "can_declare": can_declare,
+            "quorum_refusal": quorum_refusal,
+            "i_am_present": present,
             "form": DecisionForm(initial=initial),
             "conflict_form": ConflictForm(),
         },

@@ -365,9 +365,11 @@ def test_appointing_the_cases_assessor_is_refused_with_a_message(
     assert "Ana Assessor" in page
     assert escape(indonesian("assessed this applicant")) in page
     assert state() == before
-    # And the form does not offer them.
-    form = response.context["appoint_form"]
-    assert assessor.pk not in [value for value, _ in form.fields["member"].choices if value]
+    # And the page does not offer them: they were the only Tim Banding member, so there is no
+    # form at all, and the page says why (issue 13.5: no form the service would refuse).
+    assert response.context["appoint_form"] is None
+    assert 'data-testid="appoint"' not in page
+    assert 'data-testid="no-candidates"' in page
 
 
 def test_appointing_without_choosing_is_a_message(login, staff, filed_by_page):
@@ -470,3 +472,22 @@ def test_attachment_bytes_are_the_uploaded_ones(login, bob, bk_decision):
     appeal = Appeal.objects.get()
     response = client.get(url_of("appeals:attachment", appeal))
     assert b"".join(response.streaming_content) == content
+
+
+def test_the_director_is_offered_the_answer_only_once_the_team_has_a_finding(
+    login, director, appeal, appointed
+):
+    """9.9.8.c: the answer follows a finding of the team; before it the director reads why
+    instead of filling in a form the service would refuse."""
+    detail = reverse("appeals:detail", args=[appointed.pk])
+    page = login(director).get(detail).content.decode()
+    assert 'data-testid="answer"' not in page
+    assert 'name="reasons"' not in page
+    waiting = indonesian(
+        "Wait for at least one finding of the appeal team before answering (9.9.8.c)."
+    )
+    assert escape(waiting) in page
+    services.record_finding(appeal, appointed, text=FINDING, recommendation="upheld")
+    page = login(director).get(detail).content.decode()
+    assert 'data-testid="answer"' in page
+    assert 'data-testid="answer-refusal"' not in page

@@ -61,14 +61,17 @@ def test_meeting_minutes_and_decree_publish_the_decision(
     page.wait_for_selector("[data-testid=attendance]")
     meeting = Meeting.objects.get()
     page.click("[data-testid=open-meeting]")
-    page.wait_for_selector("[data-testid=close-meeting]")
+    # In session, the case still to decide: the page says so instead of offering to close.
+    page.wait_for_selector("[data-testid=close-refusal]")
+    button = f"[data-case='{recommended.pk}'] [data-testid=open-case]"
+    assert page.inner_text(button) == "Buka kasus"
     shot("31-staff-meeting-open")
     logout(page)
 
     # -- a member decides the case ----------------------------------------------------------------
     login(page, base, members[0].user.email, PASSWORD)
     page.goto(f"{base}/decisions/meetings/{meeting.pk}/")
-    page.click(f"[data-case='{recommended.pk}'] [data-testid=open-case]")
+    page.click(button)
     assert page.locator("[data-testid=results-table] tbody tr").count() == 15
     page.check("input[name=result][value=K]")
     page.fill("textarea[name=basis]", "Rekomendasi asesor dan rekaman uji kompetensi lengkap.")

@@ -779,6 +779,41 @@ def test_staff_reduce_the_scope_through_the_page(login, staff, overdue):
     assert units_of(overdue) == units[2:]
 
 
+def test_the_director_is_offered_revocation_only_when_the_rules_allow_it(
+    login, staff, director, issued
+):
+    """Issue 13.5: no revocation form the service would refuse (9.5.4-9.5.5). In force and never
+    warned, the page says what revocation needs; after a warning the form is there."""
+    page = login(director).get(issued.get_absolute_url()).content.decode()
+    assert 'data-testid="revoke"' not in page
+    assert 'data-testid="revoke-refusal"' in page
+    needs = local(
+        "Revocation needs a frozen certificate whose resolve-by date has passed "
+        "(9.5.4) or a warning the holder ignored (9.5.5)."
+    )
+    assert needs in page
+    services.warn(staff, issued, ground="b", text="Hentikan klaim kewenangan yang tidak diberikan.")
+    page = login(director).get(issued.get_absolute_url()).content.decode()
+    assert 'data-testid="revoke"' in page
+    assert 'data-testid="revoke-refusal"' not in page
+
+
+def test_an_expired_certificate_offers_staff_no_warning_or_freezing(login, staff, issued):
+    """warn and freeze refuse an expired certificate: its page offers neither, and says it
+    expired; the day before, both are offered."""
+    last_day = datetime.datetime.combine(issued.valid_until, datetime.time(12), tzinfo=JAKARTA)
+    with time_machine.travel(last_day, tick=False):
+        page = login(staff).get(issued.get_absolute_url()).content.decode()
+    assert 'data-testid="warn"' in page and 'data-testid="freeze"' in page
+    with time_machine.travel(last_day + datetime.timedelta(days=1), tick=False):
+        page = login(staff).get(issued.get_absolute_url()).content.decode()
+        with pytest.raises(RuleError):
+            services.warn(staff, issued, ground="a", text="Terlambat.")
+    assert 'data-testid="warn"' not in page and 'data-testid="freeze"' not in page
+    assert 'data-testid="locked-note"' in page
+    assert local_date(issued.valid_until) in page
+
+
 # --- Restore and revoke at the same moment ---------------------------------------------------
 
 
