@@ -2,44 +2,33 @@
 whose step has passed offer no form that posts to a change of it, and no input at all; each says
 why it is locked and since when. The page of an open step still has its form."""
 
-from urllib.parse import urlsplit
-
 import lxml.html
 import pytest
-from django.urls import resolve, reverse
+from django.urls import reverse
 from django.utils import formats, timezone
 
 from assessment import services
 from tests.fixtures_assessment import reviews
+from tests.security.test_locked_pages import loose_controls, state_changing_forms
 
 pytestmark = pytest.mark.django_db
-
-# Forms every page carries in its navigation bar, which change no assessment.
-HARMLESS = {"set_language", "accounts:logout"}
-
-
-def post_targets(document, page_url):
-    """The route names the page's POST forms submit to (no action: the page itself)."""
-    targets = []
-    for form in document.xpath("//form"):
-        if (form.get("method") or "get").lower() == "post":
-            targets.append(resolve(urlsplit(form.get("action") or page_url).path).view_name)
-    return targets
 
 
 def get(client, name, assessment):
     url = reverse(name, args=[assessment.pk])
     response = client.get(url)
     assert response.status_code == 200
-    return url, lxml.html.fromstring(response.content.decode())
+    html = response.content.decode()
+    return url, html, lxml.html.fromstring(html)
 
 
 def assert_read_only(client, name, assessment, *, since=None):
-    url, document = get(client, name, assessment)
-    assert [t for t in post_targets(document, url) if t not in HARMLESS] == []
+    """No form posting to a state change (the kernel's language switch and log-out aside) and
+    nothing to fill in or press in <main>: the helpers of tests/security/test_locked_pages.py."""
+    url, html, document = get(client, name, assessment)
+    assert state_changing_forms(html, url) == []
+    assert loose_controls(html, url) == []
     (main,) = document.xpath("//main")
-    assert main.xpath(".//input | .//select | .//textarea") == []
-    assert main.xpath('.//button[not(@type) or @type="submit"]') == []
     if name != "assessment:detail":
         (notice,) = main.xpath('.//*[@data-testid="read-only"]')
         if since is not None:
@@ -49,8 +38,8 @@ def assert_read_only(client, name, assessment, *, since=None):
 
 
 def assert_editable(client, name, assessment):
-    url, document = get(client, name, assessment)
-    assert name in post_targets(document, url)
+    url, html, document = get(client, name, assessment)
+    assert name in [form.route for form in state_changing_forms(html, url)]
     (main,) = document.xpath("//main")
     assert main.xpath(".//input[not(@type='hidden')] | .//select | .//textarea")
     assert not main.xpath('.//*[@data-testid="read-only"]')
