@@ -35,8 +35,9 @@ $(STAMP): requirements.txt
 	@touch $(STAMP)
 
 # --- development server ---
-# DEBUG defaults to 1; DATABASE_URL / REDIS_URL pass through from the environment. With REDIS_URL a
-# Celery worker (with embedded beat) runs in the background and is stopped when `make run` exits.
+# DEBUG defaults to 1 here (the settings default to off); DATABASE_URL / REDIS_URL pass through from
+# the environment. With REDIS_URL a Celery worker (with embedded beat) runs in the background and is
+# stopped when `make run` exits.
 run: venv
 	@set -euo pipefail; \
 	export DEBUG="$${DEBUG:-1}"; \
@@ -80,7 +81,7 @@ test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lsp_portal
 test: export REDIS_URL ?= redis://127.0.0.1:6379/15
 test: venv chromium services
 	$(BIN)/ruff check .
-	env -u DATABASE_URL $(BIN)/python manage.py makemigrations --check --dry-run
+	env -u DATABASE_URL DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	@mkdir -p test-artifacts
 	$(BIN)/pytest --create-db $(PYTEST_ARGS)
 

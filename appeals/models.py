@@ -133,14 +133,6 @@ class Appeal(models.Model):
         return (due - timezone.localdate()).days
 
     @property
-    def completion_days_left(self):
-        return self.days_left(self.completion_due)
-
-    @property
-    def decision_days_left(self):
-        return self.days_left(self.decision_due)
-
-    @property
     def deadlines(self):
         """Both deadlines with the days left (negative: overdue), for pages and e-mails."""
         return [

@@ -89,13 +89,6 @@ class Assessor(models.Model):
     def registration_current(self, on_date=None):
         return self.registration_valid_until >= (on_date or timezone.localdate())
 
-    def can_assess(self, scheme, on_date=None):
-        return (
-            self.is_active
-            and self.registration_current(on_date)
-            and self.schemes.filter(pk=scheme.pk).exists()
-        )
-
 
 class TUKQuerySet(models.QuerySet):
     def verified_on(self, date):

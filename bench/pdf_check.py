@@ -1,12 +1,12 @@
 """Prints how long check_upload takes for a 5 MB scanned PDF and a 100-page text PDF (issue 12).
 
-    .venv/bin/python bench/pdf_check.py [--rounds 20] [--uploads path/to/uploads.py]
+    DEBUG=1 .venv/bin/python bench/pdf_check.py [--rounds 20] [--uploads path/to/uploads.py]
 
 The scan is 6 A4 pages of greyscale JPEG at 200 dpi with noise (as a phone scanner app writes
 them, Pillow), the text PDF 100 pages of WeasyPrint (PDF 1.7, object streams, embedded fonts, a
 link a page). `--uploads` times another version of registration/uploads.py, e.g. the one of main:
     git show main:registration/uploads.py > /tmp/uploads_main.py
-    .venv/bin/python bench/pdf_check.py --uploads /tmp/uploads_main.py
+    DEBUG=1 .venv/bin/python bench/pdf_check.py --uploads /tmp/uploads_main.py
 A benchmark, not a test: it prints numbers and asserts nothing.
 """
 

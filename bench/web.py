@@ -47,7 +47,6 @@ PAGES = [
     ("public verification page", None, "verify"),
     ("public verification JSON", None, "verify_json"),
 ]
-GOALS = {"public verification page": 0.7, "public verification JSON": 0.7}
 
 
 def environment(database, static_root, redis_url):

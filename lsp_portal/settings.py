@@ -1,8 +1,12 @@
 """Settings for lsp_portal, driven by environment variables.
 
-Development needs none of them: SQLite, in-process Celery tasks, console e-mail. Production sets at
-least DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and EMAIL_URL (see README)."""
+DEBUG is off unless the environment sets it: development sets DEBUG=1 (`make run` does) and needs
+nothing else (SQLite, in-process Celery tasks, console e-mail, a development SECRET_KEY with a
+warning). Production sets at least SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and EMAIL_URL
+(see README)."""
 
+import os
+import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -16,13 +20,24 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless set: a server started without DEBUG gets the production settings (and needs a key).
+DEBUG = env.bool("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG=0.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (DEBUG is off unless the environment sets "
+            "DEBUG=1). In production set SECRET_KEY to a long random value; for development set "
+            "DEBUG=1 (make run does), which uses a development key."
+        )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
+    # Said once per process (runserver's reloaded child, RUN_MAIN, stays quiet).
+    if os.environ.get("RUN_MAIN") != "true":
+        sys.stderr.write(
+            "Warning: SECRET_KEY is not set; DEBUG=1 uses a fixed development key. "
+            "Never run like this in production.\n"
+        )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -149,7 +149,3 @@ def completeness_checks(application, *, include_agreement=False):
         )
     )
     return checks
-
-
-def all_passed(checks):
-    return all(c.passed for c in checks)

@@ -78,6 +78,52 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def start_django(**env):
+    """`django.setup()` in a fresh interpreter, the environment without DEBUG and SECRET_KEY
+    unless given; prints settings.DEBUG."""
+    unset = {"DEBUG", "SECRET_KEY", "RUN_MAIN", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in unset}
+    script = "import django; django.setup(); from django.conf import settings as s; print(s.DEBUG)"
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "lsp_portal.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_without_debug_and_a_secret_key_django_refuses_to_start_and_says_why():
+    result = start_django()
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is off" in result.stderr
+    assert "for development set DEBUG=1" in result.stderr
+    assert result.stdout == ""
+
+
+def test_debug_is_off_unless_set():
+    result = start_django(SECRET_KEY="k" * 50)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+    assert result.stderr == ""
+
+
+def test_debug_without_a_secret_key_starts_with_one_warning_about_the_development_key():
+    result = start_django(DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+    assert result.stderr.count("Warning: SECRET_KEY is not set") == 1
+    assert "development key" in result.stderr
+
+
+def test_debug_with_a_secret_key_starts_without_a_warning():
+    result = start_django(DEBUG="1", SECRET_KEY="k" * 50)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+    assert result.stderr == ""
+
+
 def test_scheme_from_the_seed_document(db):
     scheme = Scheme.objects.get(code="mhp")
     assert scheme.name == "Pengelolaan Sistem Manajemen Hubungan Pelanggan"

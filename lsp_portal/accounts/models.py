@@ -109,11 +109,3 @@ class User(AbstractUser):
     @property
     def is_applicant(self):
         return self.has_role(Role.APPLICANT)
-
-    @property
-    def is_email_confirmed(self):
-        return self.email_confirmed_at is not None
-
-    @property
-    def is_lsp_staff(self):
-        return self.has_role(Role.STAFF)
