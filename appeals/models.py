@@ -19,6 +19,7 @@ from decisions.models import Decision
 from lsp_portal.accounts.roles import Role
 from lsp_portal.dates import DateRangeValidator, format_date
 from lsp_portal.pdf import RenderedPDF, private_storage
+from lsp_portal.transitions import Transition, Transitions
 from registration.models import Application
 
 
@@ -56,6 +57,19 @@ class Appeal(models.Model):
         SUBMITTED = "submitted", _("Received")
         UNDER_REVIEW = "under_review", _("Under review by the appeal team")
         ANSWERED = "answered", _("Answered")
+
+    # Every status change, by the audit action that records it (lsp_portal.transitions).
+    TRANSITIONS = Transitions(
+        "status",
+        {
+            # 9.9.4: the first member appointed starts the review; more may follow.
+            "appeal.member_appointed": Transition(
+                (Status.SUBMITTED, Status.UNDER_REVIEW), Status.UNDER_REVIEW
+            ),
+            # 9.9.8.c: the director's answer, final and binding (9.9.7).
+            "appeal.answered": Transition((Status.UNDER_REVIEW,), Status.ANSWERED),
+        },
+    )
 
     class Outcome(models.TextChoices):
         UPHELD = "upheld", _("Upheld")

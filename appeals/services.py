@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from assessment.models import Assessment, Assignment
 from decisions.models import Attendance, Decision
-from lsp_portal import dates
+from lsp_portal import dates, transitions
 from lsp_portal.accounts.models import User
-from lsp_portal.accounts.roles import Role
+from lsp_portal.accounts.roles import Role, require_role
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
 from lsp_portal.numbering import next_number
@@ -35,11 +35,7 @@ from .models import (
 from .workdays import add_working_days
 
 Status = Appeal.Status
-
-
-def _require_role(user, *roles):
-    if not any(user.has_role(role) for role in roles):
-        raise PermissionDenied
+TRANSITIONS = Appeal.TRANSITIONS
 
 
 def _lock(appeal, *allowed):
@@ -99,7 +95,7 @@ def deadlines_from(received_at):
 
 def file_appeal(user, decision, *, form, attachments):
     """The applicant files FR-AK-04 with its attachments (checked uploads); all or nothing."""
-    _require_role(user, Role.APPLICANT)
+    require_role(user, Role.APPLICANT)
     if decision.assessment.application.applicant_id != user.pk:
         raise PermissionDenied
     if not form["reasons"].strip():
@@ -214,9 +210,9 @@ def eligible_members(appeal):
 
 
 def appoint(user, appeal, member):
-    _require_role(user, Role.STAFF, Role.DIRECTOR)
+    require_role(user, Role.STAFF, Role.DIRECTOR)
     with transaction.atomic():
-        locked = _lock(appeal, Status.SUBMITTED, Status.UNDER_REVIEW)
+        locked = _lock(appeal, *TRANSITIONS["appeal.member_appointed"].sources)
         if not member.is_active or not member.has_role(Role.APPEAL_TEAM):
             raise RuleError(
                 _("%(name)s is not in the appeal team (Tim Banding).") % {"name": member}
@@ -232,18 +228,7 @@ def appoint(user, appeal, member):
         appointment = TeamMember.objects.create(
             appeal=locked, user=member, appointed_by=user, appointed_at=timezone.now()
         )
-        previous = locked.status
-        if previous == Status.SUBMITTED:
-            locked.status = Status.UNDER_REVIEW
-            locked.save(update_fields=["status"])
-        record(
-            user,
-            "appeal.member_appointed",
-            locked,
-            from_status=previous,
-            to_status=locked.status,
-            member=str(member),
-        )
+        transitions.apply(user, locked, "appeal.member_appointed", member=str(member))
         outbox.send(tasks.notify_member_appointed, appointment.pk)
     return appointment
 
@@ -254,7 +239,7 @@ def appoint(user, appeal, member):
 
 
 def record_finding(user, appeal, *, text, recommendation):
-    _require_role(user, Role.APPEAL_TEAM)
+    require_role(user, Role.APPEAL_TEAM)
     with transaction.atomic():
         locked = _lock(appeal, Status.UNDER_REVIEW)
         appointment = locked.team.filter(user=user).first()
@@ -305,7 +290,7 @@ def answer_refusal(appeal, *, has_finding=None):
 def answer(user, appeal, *, outcome, reasons):
     """9.9.8.c: the director answers, upheld or dismissed with the reasons, once the team has a
     finding (answer_refusal); final and binding (9.9.7). Upheld opens a reassessment (9.9.8.d)."""
-    _require_role(user, Role.DIRECTOR)
+    require_role(user, Role.DIRECTOR)
     with transaction.atomic():
         locked = _lock(appeal)
         refusal = answer_refusal(locked)
@@ -317,18 +302,15 @@ def answer(user, appeal, *, outcome, reasons):
             raise RuleError(_("Give the reasons for the answer."))
         now = timezone.now()
         local = timezone.localtime(now)
-        previous = locked.status
-        locked.status = Status.ANSWERED
         locked.outcome = outcome
         locked.answer = reasons.strip()
         locked.answered_by = user
         locked.answered_at = now
-        fields = ["status", "outcome", "answer", "answered_by", "answered_at"]
+        fields = ["outcome", "answer", "answered_by", "answered_at"]
         if outcome == Appeal.Outcome.UPHELD:
             _open_reassessment(user, locked)
             locked.reassessment_opened_at = now
             fields.append("reassessment_opened_at")
-        locked.save(update_fields=fields)
         sequence, number = next_number(
             AnswerLetterCounter,
             settings.ANSWER_LETTER_NUMBER_PATTERN,
@@ -338,12 +320,11 @@ def answer(user, appeal, *, outcome, reasons):
         letter = AnswerLetter.objects.create(
             appeal=locked, year=local.year, sequence=sequence, number=number
         )
-        record(
+        transitions.apply(
             user,
-            "appeal.answered",
             locked,
-            from_status=previous,
-            to_status=locked.status,
+            "appeal.answered",
+            fields=fields,
             reason=locked.answer,
             outcome=outcome,
             letter=number,
@@ -385,7 +366,7 @@ def reassessment_of(appeal):
 
 
 def retry_letter(user, letter):
-    _require_role(user, Role.STAFF)
+    require_role(user, Role.STAFF)
     with transaction.atomic():
         locked = AnswerLetter.objects.select_for_update().get(pk=letter.pk)
         if locked.pdf_status != AnswerLetter.PDFStatus.FAILED:

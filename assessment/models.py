@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lsp_portal.accounts.roles import Role
 from lsp_portal.dates import DateRangeValidator, format_date
+from lsp_portal.transitions import Transition, Transitions
 from registration.models import Application, Scheme, Unit
 
 
@@ -186,6 +187,26 @@ class Assessment(models.Model):
         PLAN_AGREED = "plan_agreed", _("Plan agreed")
         EVIDENCE_REVIEWED = "evidence_reviewed", _("Evidence reviewed")
         RECOMMENDED = "recommended", _("Submitted to the LSP")
+
+    # Every status change, by the audit action that records it (lsp_portal.transitions).
+    TRANSITIONS = Transitions(
+        "status",
+        {
+            # 9.2.2: another assessor takes over, until a test result is recorded.
+            "assessment.reassigned": Transition(
+                (Status.ASSIGNED, Status.PLAN_AGREED, Status.EVIDENCE_REVIEWED), Status.ASSIGNED
+            ),
+            # FR-AK-01: the first party's agreement leaves it assigned, the second's moves it on.
+            "assessment.plan_agreed": Transition(
+                (Status.ASSIGNED,), Status.PLAN_AGREED, stays=True
+            ),
+            "assessment.evidence_reviewed": Transition(
+                (Status.PLAN_AGREED,), Status.EVIDENCE_REVIEWED
+            ),
+            # 9.3.5: submitted to the LSP, read-only from then on.
+            "assessment.submitted": Transition((Status.EVIDENCE_REVIEWED,), Status.RECOMMENDED),
+        },
+    )
 
     class Recommendation(models.TextChoices):
         K = "K", _("Competent")

@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lsp_portal import dates
-from lsp_portal.accounts.roles import Role
+from lsp_portal import dates, transitions
+from lsp_portal.accounts.roles import Role, require_role
 from lsp_portal.accounts.services import require_people_manager
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
@@ -35,16 +35,12 @@ from .models import (
 )
 
 Status = Assessment.Status
+TRANSITIONS = Assessment.TRANSITIONS
 
 
 # ---------------------------------------------------------------------------------------------
 # Guards
 # ---------------------------------------------------------------------------------------------
-
-
-def _require_role(user, role):
-    if not user.has_role(role):
-        raise PermissionDenied
 
 
 def _lock(assessment):
@@ -75,7 +71,7 @@ def _require_status(assessment, *allowed):
 
 def _lock_as_assessor(user, assessment, *allowed):
     """The case's current assessor only; the row locked; the status one of `allowed`."""
-    _require_role(user, Role.ASSESSOR)
+    require_role(user, Role.ASSESSOR)
     locked = _lock(assessment)
     if locked.assessor.user_id != user.pk or not locked.is_current:
         raise PermissionDenied
@@ -84,7 +80,7 @@ def _lock_as_assessor(user, assessment, *allowed):
 
 
 def _lock_as_applicant(user, assessment, *allowed):
-    _require_role(user, Role.APPLICANT)
+    require_role(user, Role.APPLICANT)
     locked = _lock(assessment)
     if locked.application.applicant_id != user.pk:
         raise PermissionDenied
@@ -153,7 +149,7 @@ def _check_assessor_can_assess(assessor, scheme):
 def assign(user, application, assessor):
     """9.2.2: the LSP assigns a registered assessor to an eligible application; the assignment
     is kept as a row (who, from when, by whom) that outlives any reassignment."""
-    _require_role(user, Role.STAFF)
+    require_role(user, Role.STAFF)
     with transaction.atomic():
         locked_app = Application.objects.select_for_update().get(pk=application.pk)
         if locked_app.status != Application.Status.ELIGIBLE:
@@ -200,10 +196,10 @@ def reassign(user, assessment, assessor, *, reason):
     declares impartiality and sets a new plan, which both parties agree to; the evidence review is
     redone. The previous assessor's assignment is ended, not overwritten: they stay involved in
     the case for the conflict rules of 9.4.2 and 9.9.4."""
-    _require_role(user, Role.STAFF)
+    require_role(user, Role.STAFF)
     with transaction.atomic():
         locked = _lock(assessment)
-        _require_status(locked, Status.ASSIGNED, Status.PLAN_AGREED, Status.EVIDENCE_REVIEWED)
+        _require_status(locked, *TRANSITIONS["assessment.reassigned"].sources)
         if not reason.strip():
             raise RuleError(_("Give the reason for reassigning."))
         if locked.results.exists():
@@ -215,7 +211,7 @@ def reassign(user, assessment, assessor, *, reason):
         _check_assessor_can_assess(assessor, locked.application.scheme)
         if assessor.user_id == locked.application.applicant_id:
             raise RuleError(_("An assessor cannot assess their own application."))
-        previous_assessor, previous_status = str(locked.assessor), locked.status
+        previous_assessor = str(locked.assessor)
         now = timezone.now()
         # The assessment row is locked, so no other reassignment touches these rows meanwhile.
         locked.assignments.filter(ended_at__isnull=True).update(
@@ -229,20 +225,26 @@ def reassign(user, assessment, assessor, *, reason):
         locked.plan.all().delete()
         locked.plan_set_at = None
         locked.assessor = assessor
-        locked.status = Status.ASSIGNED
         locked.impartiality_declared_at = None
         locked.applicant_agreed_at = None
         locked.assessor_agreed_at = None
         locked.evidence_reviewed_at = None
         locked.proceed_to_test = None
         locked.not_recommended_reason = ""
-        locked.save()
-        record(
+        transitions.apply(
             user,
-            "assessment.reassigned",
             locked,
-            from_status=previous_status,
-            to_status=locked.status,
+            "assessment.reassigned",
+            fields=[
+                "plan_set_at",
+                "assessor",
+                "impartiality_declared_at",
+                "applicant_agreed_at",
+                "assessor_agreed_at",
+                "evidence_reviewed_at",
+                "proceed_to_test",
+                "not_recommended_reason",
+            ],
             reason=reason.strip(),
             from_assessor=previous_assessor,
             to_assessor=str(assessor),
@@ -331,11 +333,15 @@ def agree_plan(user, assessment, *, plan, confidentiality):
     When both have, the assessment moves on to the evidence review."""
     if user.has_role(Role.ASSESSOR) and assessment.assessor.user_id == user.pk:
         with transaction.atomic():
-            locked = _lock_as_assessor(user, assessment, Status.ASSIGNED)
+            locked = _lock_as_assessor(
+                user, assessment, *TRANSITIONS["assessment.plan_agreed"].sources
+            )
             _require_impartiality(locked)
             return _agree(user, locked, "assessor_agreed_at", plan and confidentiality)
     with transaction.atomic():
-        locked = _lock_as_applicant(user, assessment, Status.ASSIGNED)
+        locked = _lock_as_applicant(
+            user, assessment, *TRANSITIONS["assessment.plan_agreed"].sources
+        )
         return _agree(user, locked, "applicant_agreed_at", plan and confidentiality)
 
 
@@ -347,16 +353,12 @@ def _agree(user, locked, field, ticked):
     if getattr(locked, field):
         raise RuleError(_("You have already agreed to this plan."))
     setattr(locked, field, timezone.now())
-    previous = locked.status
-    if locked.plan_agreed_by_both:
-        locked.status = Status.PLAN_AGREED
-    locked.save(update_fields=[field, "status", "updated_at"])
-    record(
+    transitions.apply(
         user,
-        "assessment.plan_agreed",
         locked,
-        from_status=previous,
-        to_status=locked.status,
+        "assessment.plan_agreed",
+        fields=[field],
+        stay=not locked.plan_agreed_by_both,
         party="applicant" if field == "applicant_agreed_at" else "assessor",
     )
     if locked.status == Status.PLAN_AGREED:
@@ -375,7 +377,9 @@ def review_evidence(user, assessment, reviews, *, proceed, reason=""):
     """9.2.5: VATM for every unit's FR-APL-02 evidence; 9.2.6: recommend whether the applicant
     proceeds to the competency test. Not recommending needs a reason, shown to the applicant."""
     with transaction.atomic():
-        locked = _lock_as_assessor(user, assessment, Status.PLAN_AGREED)
+        locked = _lock_as_assessor(
+            user, assessment, *TRANSITIONS["assessment.evidence_reviewed"].sources
+        )
         if not proceed and not reason.strip():
             raise RuleError(_("Give the reason why the applicant is not recommended for the test."))
         _check_units(locked, reviews, complete=True)
@@ -391,26 +395,14 @@ def review_evidence(user, assessment, reviews, *, proceed, reason=""):
             )
             for unit, values in reviews.items()
         )
-        previous = locked.status
-        locked.status = Status.EVIDENCE_REVIEWED
         locked.evidence_reviewed_at = timezone.now()
         locked.proceed_to_test = bool(proceed)
         locked.not_recommended_reason = "" if proceed else reason.strip()
-        locked.save(
-            update_fields=[
-                "status",
-                "evidence_reviewed_at",
-                "proceed_to_test",
-                "not_recommended_reason",
-                "updated_at",
-            ]
-        )
-        record(
+        transitions.apply(
             user,
-            "assessment.evidence_reviewed",
             locked,
-            from_status=previous,
-            to_status=locked.status,
+            "assessment.evidence_reviewed",
+            fields=["evidence_reviewed_at", "proceed_to_test", "not_recommended_reason"],
             reason=locked.not_recommended_reason,
             proceed=bool(proceed),
             units_meeting_vatm=sum(1 for v in reviews.values() if _vatm(v)),
@@ -528,7 +520,7 @@ def submit_recommendation(user, assessment, *, note=""):
     """9.3.5: the assessor submits the records and the recommendation to the LSP; from then on they
     are read-only. "Kompeten" only when every unit is K, otherwise "Belum Kompeten" (9.3.4)."""
     with transaction.atomic():
-        locked = _lock_as_assessor(user, assessment, Status.EVIDENCE_REVIEWED)
+        locked = _lock_as_assessor(user, assessment, *TRANSITIONS["assessment.submitted"].sources)
         if locked.proceed_to_test:
             results = {r.unit_id: r for r in locked.results.all()}
             missing = [u.code for u in locked.application.scheme.units.all() if u.pk not in results]
@@ -541,26 +533,14 @@ def submit_recommendation(user, assessment, *, note=""):
             recommendation = Assessment.Recommendation.K if all_k else Assessment.Recommendation.BK
         else:
             recommendation = Assessment.Recommendation.BK
-        previous = locked.status
-        locked.status = Status.RECOMMENDED
         locked.recommendation = recommendation
         locked.recommendation_note = note.strip()
         locked.submitted_at = timezone.now()
-        locked.save(
-            update_fields=[
-                "status",
-                "recommendation",
-                "recommendation_note",
-                "submitted_at",
-                "updated_at",
-            ]
-        )
-        record(
+        transitions.apply(
             user,
-            "assessment.submitted",
             locked,
-            from_status=previous,
-            to_status=locked.status,
+            "assessment.submitted",
+            fields=["recommendation", "recommendation_note", "submitted_at"],
             recommendation=recommendation,
             bk_units=[u.code for u in locked.bk_units()],
         )

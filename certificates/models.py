@@ -19,6 +19,7 @@ from decisions.models import Decision
 from lsp_portal.accounts.roles import Role
 from lsp_portal.dates import DateRangeValidator, format_date
 from lsp_portal.pdf import RenderedPDF
+from lsp_portal.transitions import Transition, Transitions
 from registration.models import Unit
 
 
@@ -77,6 +78,21 @@ class Certificate(RenderedPDF):
         ACTIVE = "active", _("In force")
         FROZEN = "frozen", _("Frozen")
         REVOKED = "revoked", _("Revoked")
+
+    # Every status change, by the audit action that records it (lsp_portal.transitions).
+    TRANSITIONS = Transitions(
+        "status",
+        {
+            # 9.4.6-9.4.7: agreement signed and fee paid, a signatory designated.
+            "certificate.issued": Transition((Status.PENDING,), Status.ACTIVE),
+            # 9.5.1-9.5.4
+            "certificate.frozen": Transition((Status.ACTIVE,), Status.FROZEN),
+            "certificate.restored": Transition((Status.FROZEN,), Status.ACTIVE),
+            "certificate.scope_reduced": Transition((Status.FROZEN,), Status.ACTIVE),
+            # 9.5.4-9.5.5
+            "certificate.revoked": Transition((Status.ACTIVE, Status.FROZEN), Status.REVOKED),
+        },
+    )
 
     class PublicStatus(models.TextChoices):
         """What public verification shows, in the visitor's language (Berlaku, Dibekukan,

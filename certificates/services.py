@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lsp_portal import dates
-from lsp_portal.accounts.roles import Role
+from lsp_portal import dates, transitions
+from lsp_portal.accounts.roles import Role, require_role
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
 from lsp_portal.numbering import next_number
@@ -82,8 +82,7 @@ def sign_agreement(user, certificate, *, points):
 
 def record_fee(user, certificate, *, amount):
     """Staff record the certification fee (8.1) as paid; the full fee of the scheme is required."""
-    if not user.has_role(Role.STAFF):
-        raise PermissionDenied
+    require_role(user, Role.STAFF)
     with transaction.atomic():
         locked = _lock(certificate)
         if locked.fee_paid_at:
@@ -107,7 +106,7 @@ def _issue_if_ready(user, locked):
     """9.4.6-9.4.7: once every requirement is met the certificate is issued - number, dates,
     signatory - and its PDF and card are rendered. Runs inside the caller's locked transaction,
     so it happens once even when both requirements are completed at the same moment."""
-    if locked.status != Status.PENDING or not locked.requirements_met:
+    if not transitions.allowed(locked, "certificate.issued") or not locked.requirements_met:
         return
     signatory = Signatory.objects.filter(is_current=True).first()
     if signatory is None:
@@ -127,35 +126,21 @@ def _issue_if_ready(user, locked):
     locked.issued_on = today
     locked.valid_until = add_years(today, scheme.validity_years)
     locked.signatory = signatory
-    locked.status = Status.ACTIVE
-    locked.save(
-        update_fields=[
-            "sequence",
-            "number",
-            "year",
-            "issued_on",
-            "valid_until",
-            "signatory",
-            "status",
-        ]
-    )
-    CertificateCard.objects.get_or_create(certificate=locked)
-    record(
+    transitions.apply(
         user,
-        "certificate.issued",
         locked,
-        from_status=Status.PENDING,
-        to_status=Status.ACTIVE,
+        "certificate.issued",
+        fields=["sequence", "number", "year", "issued_on", "valid_until", "signatory"],
         number=locked.number,
     )
+    CertificateCard.objects.get_or_create(certificate=locked)
     outbox.send(tasks.render_certificate, locked.pk)
 
 
 def issue_waiting(user):
     """Issue every certificate whose requirements are met but which waited for a designated
     signatory (called when staff name one). Returns how many were issued."""
-    if not user.has_role(Role.STAFF):
-        raise PermissionDenied
+    require_role(user, Role.STAFF)
     issued = 0
     waiting = Certificate.objects.filter(
         status=Status.PENDING, agreement_signed_at__isnull=False, fee_paid_at__isnull=False
@@ -171,11 +156,6 @@ def issue_waiting(user):
 # ---------------------------------------------------------------------------------------------
 # Warnings, freezing, restoring, revoking, reducing the scope (9.5), return (9.8.4)
 # ---------------------------------------------------------------------------------------------
-
-
-def _require_staff(user):
-    if not user.has_role(Role.STAFF):
-        raise PermissionDenied
 
 
 def _notify(certificate, event):
@@ -200,7 +180,7 @@ def revoke_refusal(certificate, *, warned=None):
     only when it is frozen past its resolve-by date (9.5.4) or the holder ignored a warning
     (9.5.5). `warned`: whether it has a warning, when the caller has looked it up (the page
     lists the warnings). The page shows the refusal to the director instead of the form."""
-    if certificate.status not in (Status.ACTIVE, Status.FROZEN):
+    if not transitions.allowed(certificate, "certificate.revoked"):
         return _("This certificate cannot be revoked; it is %(status)s.") % {
             "status": certificate.public_status.label
         }
@@ -216,7 +196,7 @@ def revoke_refusal(certificate, *, warned=None):
 
 def warn(user, certificate, *, ground, text):
     """9.5.2: the LSP may warn the holder first; the warning is recorded and e-mailed."""
-    _require_staff(user)
+    require_role(user, Role.STAFF)
     with transaction.atomic():
         locked = _lock(certificate)
         refusal = warn_refusal(locked)
@@ -236,10 +216,10 @@ def warn(user, certificate, *, ground, text):
 def freeze(user, certificate, *, ground, reason, resolve_by):
     """9.5.1-9.5.3: staff freeze a certificate in force on a ground a-c, with the date by which the
     matter must be resolved. While frozen, verification says so and downloads stop."""
-    _require_staff(user)
+    require_role(user, Role.STAFF)
     with transaction.atomic():
         locked = _lock(certificate)
-        if locked.status != Status.ACTIVE:
+        if not transitions.allowed(locked, "certificate.frozen"):
             raise RuleError(
                 _("Only a certificate in force can be frozen; this one is %(status)s.")
                 % {"status": locked.public_status.label}
@@ -252,20 +232,15 @@ def freeze(user, certificate, *, ground, reason, resolve_by):
         dates.require_in_range(resolve_by, _("To be resolved by"))
         if resolve_by is None or resolve_by <= timezone.localdate():
             raise RuleError(_("The resolve-by date must be in the future."))
-        locked.status = Status.FROZEN
         locked.freeze_ground = ground
         locked.freeze_reason = reason.strip()
         locked.frozen_at = timezone.now()
         locked.resolve_by = resolve_by
-        locked.save(
-            update_fields=["status", "freeze_ground", "freeze_reason", "frozen_at", "resolve_by"]
-        )
-        record(
+        transitions.apply(
             user,
-            "certificate.frozen",
             locked,
-            from_status=Status.ACTIVE,
-            to_status=Status.FROZEN,
+            "certificate.frozen",
+            fields=["freeze_ground", "freeze_reason", "frozen_at", "resolve_by"],
             reason=reason.strip(),
             ground=ground,
             resolve_by=str(resolve_by),
@@ -276,23 +251,16 @@ def freeze(user, certificate, *, ground, reason, resolve_by):
 
 def restore(user, certificate, *, note):
     """Staff restore a frozen certificate once the matter is resolved."""
-    _require_staff(user)
+    require_role(user, Role.STAFF)
     with transaction.atomic():
         locked = _lock(certificate)
-        if locked.status != Status.FROZEN:
+        if not transitions.allowed(locked, "certificate.restored"):
             raise RuleError(_("Only a frozen certificate can be restored."))
         if not note.strip():
             raise RuleError(_("Say how the matter was resolved."))
-        locked.status = Status.ACTIVE
         locked.resolve_by = None
-        locked.save(update_fields=["status", "resolve_by"])
-        record(
-            user,
-            "certificate.restored",
-            locked,
-            from_status=Status.FROZEN,
-            to_status=Status.ACTIVE,
-            reason=note.strip(),
+        transitions.apply(
+            user, locked, "certificate.restored", fields=["resolve_by"], reason=note.strip()
         )
         _notify(locked, "restored")
     return locked
@@ -302,8 +270,7 @@ def revoke(user, certificate, *, reason):
     """9.5.4-9.5.5: the director revokes, with the reason, finally: a frozen certificate whose
     resolve-by date passed, or one whose holder ignored a warning. The holder is told to stop using
     the certificate and return it (9.8.4)."""
-    if not user.has_role(Role.DIRECTOR):
-        raise PermissionDenied
+    require_role(user, Role.DIRECTOR)
     with transaction.atomic():
         locked = _lock(certificate)
         refusal = revoke_refusal(locked)
@@ -311,17 +278,13 @@ def revoke(user, certificate, *, reason):
             raise RuleError(refusal)
         if not reason.strip():
             raise RuleError(_("Give the reason for the revocation."))
-        previous = locked.status
-        locked.status = Status.REVOKED
         locked.revoked_at = timezone.now()
         locked.revoke_reason = reason.strip()
-        locked.save(update_fields=["status", "revoked_at", "revoke_reason"])
-        record(
+        transitions.apply(
             user,
-            "certificate.revoked",
             locked,
-            from_status=previous,
-            to_status=Status.REVOKED,
+            "certificate.revoked",
+            fields=["revoked_at", "revoke_reason"],
             reason=reason.strip(),
         )
         _notify(locked, "revoked")
@@ -331,8 +294,7 @@ def revoke(user, certificate, *, reason):
 def reduce_scope(user, certificate, *, remove_units, reason):
     """9.5.4: instead of revoking a frozen certificate whose resolve-by date passed, staff or the
     director remove units from its scope; it is in force again with a new version of the PDF."""
-    if not (user.has_role(Role.STAFF) or user.has_role(Role.DIRECTOR)):
-        raise PermissionDenied
+    require_role(user, Role.STAFF, Role.DIRECTOR)
     with transaction.atomic():
         locked = _lock(certificate)
         if not locked.resolve_overdue:
@@ -352,16 +314,13 @@ def reduce_scope(user, certificate, *, remove_units, reason):
             raise RuleError(_("At least one unit must remain; revoke the certificate instead."))
         removed = [u.code for u in remove_units]
         locked.scope.remove(*remove)
-        locked.status = Status.ACTIVE
         locked.resolve_by = None
         locked.scope_reduced_at = timezone.now()
-        locked.save(update_fields=["status", "resolve_by", "scope_reduced_at"])
-        record(
+        transitions.apply(
             user,
-            "certificate.scope_reduced",
             locked,
-            from_status=Status.FROZEN,
-            to_status=Status.ACTIVE,
+            "certificate.scope_reduced",
+            fields=["resolve_by", "scope_reduced_at"],
             reason=reason.strip(),
             removed=removed,
         )
@@ -372,7 +331,7 @@ def reduce_scope(user, certificate, *, remove_units, reason):
 
 def record_return(user, certificate):
     """9.8.4: staff record that the holder returned a revoked certificate."""
-    _require_staff(user)
+    require_role(user, Role.STAFF)
     with transaction.atomic():
         locked = _lock(certificate)
         if locked.status != Status.REVOKED:

@@ -16,6 +16,7 @@ from assessment.models import Assessment
 from lsp_portal.accounts.roles import Role
 from lsp_portal.dates import DateRangeValidator, format_date, format_datetime
 from lsp_portal.pdf import RenderedPDF
+from lsp_portal.transitions import Transition, Transitions
 
 
 class TechnicalTeamMember(models.Model):
@@ -61,6 +62,24 @@ class Meeting(models.Model):
         MINUTES_SIGNED = "minutes_signed", _("Minutes signed")
         DECREE_ISSUED = "decree_issued", _("Decree issued")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # Every status change, by the audit action that records it (lsp_portal.transitions).
+    TRANSITIONS = Transitions(
+        "status",
+        {
+            "meeting.opened": Transition((Status.PLANNED,), Status.HELD),
+            # During the session staff record attendance again (a member arrives or leaves).
+            "meeting.attendance_updated": Transition((Status.HELD,), Status.HELD),
+            # Nothing was decided (e.g. no quorum came).
+            "meeting.cancelled": Transition((Status.PLANNED, Status.HELD), Status.CANCELLED),
+            # 9.4.4: every case on the agenda decided; the minutes (Berita Acara) are generated.
+            "meeting.closed": Transition((Status.HELD,), Status.CLOSED),
+            # Every present member signed the minutes.
+            "minutes.final": Transition((Status.CLOSED,), Status.MINUTES_SIGNED),
+            # 9.4.5: the director signs the decree (SK); its own status moves with it.
+            "decree.signed": Transition((Status.MINUTES_SIGNED,), Status.DECREE_ISSUED),
+        },
+    )
 
     title = models.CharField(_("title"), max_length=200)
     scheduled_at = models.DateTimeField(_("date and time"), validators=[DateRangeValidator()])

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.models import Assessment, Assignment
-from lsp_portal import dates
-from lsp_portal.accounts.roles import Role
+from lsp_portal import dates, transitions
+from lsp_portal.accounts.roles import Role, require_role
 from lsp_portal.accounts.services import require_people_manager
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
@@ -33,11 +33,7 @@ from .models import (
 )
 
 Status = Meeting.Status
-
-
-def _require_role(user, role):
-    if not user.has_role(role):
-        raise PermissionDenied
+TRANSITIONS = Meeting.TRANSITIONS
 
 
 def _lock_meeting(meeting, *allowed):
@@ -118,7 +114,7 @@ def conflicts_of(member, assessments, meeting):
 
 def plan_meeting(user, *, title, scheduled_at, location, is_online, members, assessments):
     """Staff plan a meeting: date, place or link, the members invited and the agenda."""
-    _require_role(user, Role.STAFF)
+    require_role(user, Role.STAFF)
     quorum = settings.DECISION_QUORUM
     # A member whose role was removed (record inactive) or whose account is deactivated is not
     # invited (accounts.services).
@@ -189,13 +185,14 @@ def open_meeting(user, meeting, present_members):
     members are present, and the moment it opened is kept (the minutes state it). During the
     session staff may record attendance again (a member arriving late or leaving); decisions
     need the quorum present when they are taken."""
-    _require_role(user, Role.STAFF)
+    require_role(user, Role.STAFF)
     with transaction.atomic():
-        locked = _lock_meeting(meeting, Status.PLANNED, Status.HELD)
+        locked = _lock_meeting(
+            meeting, *TRANSITIONS.sources("meeting.opened", "meeting.attendance_updated")
+        )
         refusal = open_refusal(locked)
         if refusal:
             raise RuleError(refusal)
-        previous = locked.status
         invited = {a.member_id: a for a in locked.attendances.all()}
         present_ids = {m.pk for m in present_members}
         if present_ids - set(invited):
@@ -203,15 +200,12 @@ def open_meeting(user, meeting, present_members):
         for member_id, attendance in invited.items():
             attendance.present = member_id in present_ids
             attendance.save(update_fields=["present"])
-        locked.status = Status.HELD
         locked.opened_at = locked.opened_at or timezone.now()
-        locked.save(update_fields=["status", "opened_at"])
-        record(
+        transitions.apply(
             user,
-            "meeting.opened" if previous == Status.PLANNED else "meeting.attendance_updated",
             locked,
-            from_status=previous,
-            to_status=Status.HELD,
+            "meeting.opened" if locked.status == Status.PLANNED else "meeting.attendance_updated",
+            fields=["opened_at"],
             present=len(present_ids),
             quorum=locked.quorum,
         )
@@ -221,24 +215,16 @@ def open_meeting(user, meeting, present_members):
 def cancel_meeting(user, meeting, *, reason):
     """Staff cancel a meeting in which nothing was decided (e.g. no quorum came); its cases become
     available for another meeting."""
-    _require_role(user, Role.STAFF)
+    require_role(user, Role.STAFF)
     with transaction.atomic():
-        locked = _lock_meeting(meeting, Status.PLANNED, Status.HELD)
+        locked = _lock_meeting(meeting, *TRANSITIONS["meeting.cancelled"].sources)
         if not reason.strip():
             raise RuleError(_("Give the reason for cancelling the meeting."))
         if locked.decisions.exists():
             raise RuleError(_("Decisions were recorded in this meeting; close it instead."))
-        previous = locked.status
-        locked.status = Status.CANCELLED
         locked.cancel_reason = reason.strip()
-        locked.save(update_fields=["status", "cancel_reason"])
-        record(
-            user,
-            "meeting.cancelled",
-            locked,
-            from_status=previous,
-            to_status=Status.CANCELLED,
-            reason=reason.strip(),
+        transitions.apply(
+            user, locked, "meeting.cancelled", fields=["cancel_reason"], reason=reason.strip()
         )
     return locked
 
@@ -268,7 +254,7 @@ def decide(user, meeting, assessment, *, result, basis, reason=""):
     """9.4.2: only the technical team decides, by members present at a quorate meeting, never on a
     case they assessed or whose applicant they were involved with. Deciding against the assessor's
     recommendation needs a written reason. Who decided, when and why is kept (9.4.1.b)."""
-    _require_role(user, Role.TECHNICAL_TEAM)
+    require_role(user, Role.TECHNICAL_TEAM)
     with transaction.atomic():
         locked = _lock_meeting(meeting, Status.HELD)
         member = _present_member(user, locked)
@@ -304,6 +290,8 @@ def decide(user, meeting, assessment, *, result, basis, reason=""):
                 "decided_at": timezone.now(),
             },
         )
+        # Not a status transition: the Decision's result (K/BK) may be recorded again while the
+        # meeting is held; the event keeps the previous result and the new one.
         record(
             user,
             "decision.recorded",
@@ -349,17 +337,15 @@ def close_meeting(user, meeting):
     """Close the session once every case on the agenda is decided (close_refusal); the minutes
     are generated."""
     with transaction.atomic():
-        locked = _lock_meeting(meeting, Status.HELD)
+        locked = _lock_meeting(meeting, *TRANSITIONS["meeting.closed"].sources)
         if not user.has_role(Role.STAFF):
             _present_member(user, locked)
         refusal = close_refusal(locked)
         if refusal:
             raise RuleError(refusal)
-        locked.status = Status.CLOSED
         locked.closed_at = timezone.now()
-        locked.save(update_fields=["status", "closed_at"])
+        transitions.apply(user, locked, "meeting.closed", fields=["closed_at"])
         minutes = Minutes.objects.create(meeting=locked)
-        record(user, "meeting.closed", locked, from_status=Status.HELD, to_status=Status.CLOSED)
         outbox.send(tasks.render_minutes_pdf, minutes.pk)
     return minutes
 
@@ -384,22 +370,14 @@ def sign_minutes(user, minutes):
         if present <= signed:
             minutes.final_at = timezone.now()
             minutes.save(update_fields=["final_at"])
-            meeting.status = Status.MINUTES_SIGNED
-            meeting.save(update_fields=["status"])
-            record(
-                user,
-                "minutes.final",
-                meeting,
-                from_status=Status.CLOSED,
-                to_status=Status.MINUTES_SIGNED,
-            )
+            transitions.apply(user, meeting, "minutes.final")
         outbox.send(tasks.render_minutes_pdf, minutes.pk)
     return minutes
 
 
 def draft_decree(user, minutes):
     """9.4.5: the decree is drafted from final minutes only, once per minutes."""
-    _require_role(user, Role.STAFF)
+    require_role(user, Role.STAFF)
     with transaction.atomic():
         meeting = _lock_meeting(minutes.meeting)
         minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
@@ -420,12 +398,12 @@ def draft_decree(user, minutes):
 def sign_decree(user, decree):
     """The director signs the decree: it gets its number, every decision of the meeting is
     published (the appeal window of 9.9.2 starts) and applicants are told."""
-    _require_role(user, Role.DIRECTOR)
+    require_role(user, Role.DIRECTOR)
     with transaction.atomic():
         decree = Decree.objects.select_for_update().select_related("minutes").get(pk=decree.pk)
         if decree.status != Decree.Status.DRAFT:
             raise RuleError(_("This decree has already been signed."))
-        meeting = _lock_meeting(decree.minutes.meeting, Status.MINUTES_SIGNED)
+        meeting = _lock_meeting(decree.minutes.meeting, *TRANSITIONS["decree.signed"].sources)
         now = timezone.now()
         local = timezone.localtime(now)
         decree.sequence, decree.number = next_number(
@@ -435,14 +413,14 @@ def sign_decree(user, decree):
             month=local.month,
         )
         decree.year = local.year
+        # The decree's own status has no audit event of its own: decree.signed is recorded on
+        # the meeting, whose transition (below) it moves with.
         decree.status = Decree.Status.SIGNED
         decree.signed_by = user
         decree.signed_at = now
         decree.save(
             update_fields=["sequence", "number", "year", "status", "signed_by", "signed_at"]
         )
-        meeting.status = Status.DECREE_ISSUED
-        meeting.save(update_fields=["status"])
         decisions = list(meeting.decisions.select_related("assessment__application"))
         for decision in decisions:
             decision.published_at = now
@@ -456,14 +434,7 @@ def sign_decree(user, decree):
             )
             for handler in hooks.decision_published:
                 handler(decision)
-        record(
-            user,
-            "decree.signed",
-            meeting,
-            from_status=Status.MINUTES_SIGNED,
-            to_status=Status.DECREE_ISSUED,
-            number=decree.number,
-        )
+        transitions.apply(user, meeting, "decree.signed", number=decree.number)
         ids = [d.pk for d in decisions]
         outbox.send(tasks.render_decree_pdf, decree.pk)
         for decision_id in ids:
@@ -473,7 +444,7 @@ def sign_decree(user, decree):
 
 def retry_render(user, document):
     """Staff ask again for a PDF whose rendering failed (after the task gave up retrying)."""
-    _require_role(user, Role.STAFF)
+    require_role(user, Role.STAFF)
     model = type(document)
     task = tasks.render_minutes_pdf if model is Minutes else tasks.render_decree_pdf
     with transaction.atomic():

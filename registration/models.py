@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lsp_portal.accounts.roles import Role
 from lsp_portal.dates import DateRangeValidator
+from lsp_portal.transitions import Transition, Transitions
 
 
 def private_storage():
@@ -260,6 +261,22 @@ class Application(models.Model):
         "semester",
     )
     EDITABLE_STATUSES = (Status.DRAFT, Status.REVISION_REQUESTED)
+    # Every status change, by the audit action that records it (lsp_portal.transitions).
+    TRANSITIONS = Transitions(
+        "status",
+        {
+            "application.submitted": Transition(EDITABLE_STATUSES, Status.SUBMITTED),
+            "application.withdrawn": Transition(
+                (Status.DRAFT, Status.SUBMITTED, Status.REVISION_REQUESTED), Status.WITHDRAWN
+            ),
+            # 9.1.6: the staff review of a submitted application.
+            "application.eligible": Transition((Status.SUBMITTED,), Status.ELIGIBLE),
+            "application.revision_requested": Transition(
+                (Status.SUBMITTED,), Status.REVISION_REQUESTED
+            ),
+            "application.rejected": Transition((Status.SUBMITTED,), Status.REJECTED),
+        },
+    )
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     applicant = models.ForeignKey(

@@ -19,9 +19,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lsp_portal import dates
+from lsp_portal import dates, transitions
 from lsp_portal.accounts.models import User
-from lsp_portal.accounts.roles import Role
+from lsp_portal.accounts.roles import Role, require_role
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
 from lsp_portal.outbox import services as outbox
@@ -40,11 +40,6 @@ PERSONAL_FIELDS = Application.PERSONAL_FIELDS
 # ---------------------------------------------------------------------------------------------
 
 
-def _require_role(user, role):
-    if not user.has_role(role):
-        raise PermissionDenied
-
-
 def _lock(application):
     # FOR UPDATE OF the application alone: over the join it would lock the scheme's row too, and
     # every write to any application of the scheme would wait for every other.
@@ -57,7 +52,7 @@ def _lock(application):
 
 def _lock_own_editable(user, application):
     """The applicant may change FR-APL-01/02 only while it is a draft or a revision was asked."""
-    _require_role(user, Role.APPLICANT)
+    require_role(user, Role.APPLICANT)
     if application.applicant_id != user.pk:
         raise PermissionDenied
     locked = _lock(application)
@@ -73,7 +68,7 @@ def _lock_own_editable(user, application):
 
 def _lock_for_review(user, application):
     """Staff review (9.1.6) only applications that were submitted."""
-    _require_role(user, Role.STAFF)
+    require_role(user, Role.STAFF)
     locked = _lock(application)
     if locked.status != Status.SUBMITTED:
         raise RuleError(
@@ -107,7 +102,7 @@ def _store(document, checked, stored):
 def start_application(user, scheme):
     """Open a draft FR-APL-01 for `scheme`; an applicant has at most one open application per
     scheme."""
-    _require_role(user, Role.APPLICANT)
+    require_role(user, Role.APPLICANT)
     if not scheme.is_open:
         raise RuleError(_("This scheme is not open for applications."))
     existing = Application.objects.active().filter(applicant=user, scheme=scheme).first()
@@ -262,21 +257,15 @@ def submit(user, application, *, agreed):
             )
         if not agreed:
             raise RuleError(_("You must agree to the certification terms before submitting."))
-        previous = locked.status
         now = timezone.now()
-        locked.status = Status.SUBMITTED
         locked.agreed_at = now
         locked.submitted_at = now
         locked.submission_count += 1
-        locked.save(
-            update_fields=["status", "agreed_at", "submitted_at", "submission_count", "updated_at"]
-        )
-        record(
+        transitions.apply(
             user,
-            "application.submitted",
             locked,
-            from_status=previous,
-            to_status=locked.status,
+            "application.submitted",
+            fields=["agreed_at", "submitted_at", "submission_count"],
             eligibility={c.code: c.passed for c in eligibility.eligibility_checks(locked)},
         )
         outbox.send(tasks.notify_staff_submitted, locked.pk)
@@ -285,27 +274,18 @@ def submit(user, application, *, agreed):
 
 def withdraw(user, application, *, reason=""):
     """The applicant withdraws an application that has not been decided yet."""
-    _require_role(user, Role.APPLICANT)
+    require_role(user, Role.APPLICANT)
     if application.applicant_id != user.pk:
         raise PermissionDenied
     with transaction.atomic():
         locked = _lock(application)
-        allowed = (Status.DRAFT, Status.SUBMITTED, Status.REVISION_REQUESTED)
-        if locked.status not in allowed:
-            raise RuleError(
-                _("An application that is %(status)s cannot be withdrawn.")
-                % {"status": locked.get_status_display()}
-            )
-        previous = locked.status
-        locked.status = Status.WITHDRAWN
-        locked.save(update_fields=["status", "updated_at"])
-        record(
+        transitions.apply(
             user,
-            "application.withdrawn",
             locked,
-            from_status=previous,
-            to_status=locked.status,
+            "application.withdrawn",
             reason=reason,
+            refusal=_("An application that is %(status)s cannot be withdrawn.")
+            % {"status": locked.get_status_display()},
         )
     return locked
 
@@ -315,16 +295,15 @@ def withdraw(user, application, *, reason=""):
 # ---------------------------------------------------------------------------------------------
 
 
-def _decide(user, locked, *, to_status, action, note):
+def _decide(user, locked, *, action, note):
     """Apply a review decision to an application already locked by _lock_for_review."""
-    previous = locked.status
-    locked.status = to_status
     locked.review_note = note
     locked.reviewed_at = timezone.now()
     locked.reviewed_by = user
-    locked.save(update_fields=["status", "review_note", "reviewed_at", "reviewed_by", "updated_at"])
-    record(user, action, locked, from_status=previous, to_status=to_status, reason=note)
-    outbox.send(tasks.notify_applicant_of_review, locked.pk, to_status)
+    transitions.apply(
+        user, locked, action, reason=note, fields=["review_note", "reviewed_at", "reviewed_by"]
+    )
+    outbox.send(tasks.notify_applicant_of_review, locked.pk, locked.status)
     return locked
 
 
@@ -339,9 +318,7 @@ def confirm_eligible(user, application, *, note=""):
                 _("The applicant does not meet the requirements: %(reasons)s.")
                 % {"reasons": "; ".join(c.reason for c in failing)}
             )
-        return _decide(
-            user, locked, to_status=Status.ELIGIBLE, action="application.eligible", note=note
-        )
+        return _decide(user, locked, action="application.eligible", note=note)
 
 
 def request_revision(user, application, *, note):
@@ -352,7 +329,6 @@ def request_revision(user, application, *, note):
         return _decide(
             user,
             _lock_for_review(user, application),
-            to_status=Status.REVISION_REQUESTED,
             action="application.revision_requested",
             note=note.strip(),
         )
@@ -366,7 +342,6 @@ def reject(user, application, *, reason):
         return _decide(
             user,
             _lock_for_review(user, application),
-            to_status=Status.REJECTED,
             action="application.rejected",
             note=reason.strip(),
         )

@@ -4,6 +4,7 @@ Tim Teknis: the technical team that decides certification (9.4.2). Tim Banding: 
 (9.9.4). Admin LSP: the LSP's administrative staff. Direktur LSP: the LSP's director, who signs
 decrees and answers appeals."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 
 
@@ -14,3 +15,9 @@ class Role(models.TextChoices):
     TECHNICAL_TEAM = "Tim Teknis", "Tim Teknis"
     APPEAL_TEAM = "Tim Banding", "Tim Banding"
     DIRECTOR = "Direktur LSP", "Direktur LSP"
+
+
+def require_role(user, *roles):
+    """PermissionDenied (403) unless `user` holds one of `roles`: the services' first guard."""
+    if not any(user.has_role(role) for role in roles):
+        raise PermissionDenied

@@ -7,9 +7,10 @@ record, the state just before it (a stage of `World`, built through the services
 The parametrized test runs the call once inside a transaction that is rolled back (the state a
 single call leaves), then twice at once, and compares. A few functions are idempotent or may be
 repeated by design (`twice="same"` / `"edit"`, with the reason); they must still neither crash nor
-leave more than a single call would. The meta-test at the end fails when a public service function
-that writes an audit event is neither in TRANSITIONS nor in EXEMPT, so a new transition cannot ship
-unchecked.
+leave more than a single call would. The meta-tests at the end fail when a public service function
+that writes an audit event (itself, or through lsp_portal.transitions.apply) is neither in
+TRANSITIONS nor in EXEMPT, or when an action of a model's declared table (`Model.TRANSITIONS`,
+lsp_portal.transitions) has no case here, so a new transition cannot ship unchecked.
 """
 
 import ast
@@ -44,6 +45,7 @@ from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.models import AuditEvent
 from lsp_portal.errors import RuleError
 from lsp_portal.outbox.models import Message
+from lsp_portal.transitions import Transitions
 from registration import services as registration
 from registration.uploads import check_upload
 from tests.appeals.conftest import ANSWER, FINDING, file_for, publish
@@ -215,6 +217,12 @@ class World:
     def minutes(self):
         """The minutes (Berita Acara) of the closed meeting, not signed yet."""
         return decisions.close_meeting(self.staff, self.decided)
+
+    @functools.cached_property
+    def minutes_signed_by_one(self):
+        """Signed by Tia; Tono, the other member present, has still to sign."""
+        decisions.sign_minutes(self.technical, self.minutes)
+        return fresh(self.minutes)
 
     @functools.cached_property
     def final_minutes(self):
@@ -614,6 +622,19 @@ TRANSITIONS = [
         "(meeting.attendance_updated), so the second call records the same attendance",
     ),
     T(
+        "decisions.open_meeting",
+        "open_meeting",
+        lambda w: decisions.open_meeting(
+            w.user("staff"), fresh(w.open_meeting), [fresh(m) for m in w.members]
+        ),
+        "meeting.attendance_updated",
+        label="in session: attendance again",
+        twice="edit",
+        events=2,
+        why="during the session staff may record attendance as often as members come and go; "
+        "each recording is audited, the attendance rows are those of one call",
+    ),
+    T(
         "decisions.cancel_meeting",
         "planned_meeting",
         lambda w: decisions.cancel_meeting(
@@ -660,6 +681,14 @@ TRANSITIONS = [
         lambda w: decisions.sign_minutes(w.user("technical"), fresh(w.minutes)),
         "minutes.signed",
         label="the same member",
+        subject=lambda w: w.minutes.meeting,
+    ),
+    T(
+        "decisions.sign_minutes",
+        "minutes_signed_by_one",
+        lambda w: decisions.sign_minutes(w.user("technical2"), fresh(w.minutes_signed_by_one)),
+        "minutes.final",
+        label="the last member: minutes final",
         subject=lambda w: w.minutes.meeting,
     ),
     T(
@@ -989,25 +1018,36 @@ def test_a_transition_attempted_twice_at_once_happens_once(world, transition):
 # ---------------------------------------------------------------------------------------------
 
 
+# What writes an audit event: audit's record(), and the transition helper that calls it.
+AUDIT_WRITERS = {"record", "transitions.apply"}
+
+
+def called_name(call):
+    """f() -> "f", audit.f() -> "f"; transitions.f() -> "transitions.f" (the kernel helper)."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and getattr(func.value, "id", None) == "transitions":
+        return f"transitions.{func.attr}"
+    return getattr(func, "id", None) or getattr(func, "attr", None)
+
+
+def services_tree(app):
+    return ast.parse(inspect.getsource(importlib.import_module(f"{app}.services")))
+
+
 def auditing_functions(app):
-    """Public functions of <app>/services.py that write an audit event: they call record()
-    themselves or through a private helper of the module."""
-    module = importlib.import_module(f"{app}.services")
-    tree = ast.parse(inspect.getsource(module))
+    """Public functions of <app>/services.py that write an audit event: they call record() or
+    transitions.apply() themselves or through a private helper of the module."""
+    tree = services_tree(app)
     functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
     calls = {
-        name: {
-            getattr(node.func, "id", None) or getattr(node.func, "attr", None)  # f() or audit.f()
-            for node in ast.walk(func)
-            if isinstance(node, ast.Call)
-        }
+        name: {called_name(node) for node in ast.walk(func) if isinstance(node, ast.Call)}
         for name, func in functions.items()
     }
 
     @functools.cache
     def records(name, seen=()):
         called = calls.get(name, set())
-        if "record" in called:
+        if called & AUDIT_WRITERS:
             return True
         return any(
             records(callee, (*seen, name))
@@ -1028,6 +1068,51 @@ def test_every_auditing_service_function_is_checked_twice_or_exempted_with_a_rea
     assert not unchecked, f"add to TRANSITIONS (or EXEMPT, with the reason): {sorted(unchecked)}"
     stale = (declared | EXEMPT.keys()) - found
     assert not stale, f"no longer auditing service functions: {sorted(stale)}"
+
+
+def declared_tables():
+    """(model, table) for each model that declares its status changes (lsp_portal.transitions)."""
+    return [
+        (model, model.TRANSITIONS)
+        for model in apps.get_models()
+        if isinstance(getattr(model, "TRANSITIONS", None), Transitions)
+    ]
+
+
+def test_every_declared_transition_is_attempted_twice_at_once():
+    declared = collections.Counter(a for _model, table in declared_tables() for a in table)
+    assert len(declared) >= 20, "the tables were not found"
+    assert {a for a, n in declared.items() if n > 1} == set(), "one action, one change"
+    unchecked = declared.keys() - {t.action for t in TRANSITIONS}
+    assert not unchecked, f"declared but never attempted twice at once: {sorted(unchecked)}"
+
+
+def test_declared_sources_and_targets_are_statuses_of_their_model():
+    for model, table in declared_tables():
+        statuses = {value for value, _label in model._meta.get_field(table.field).choices}
+        for action, transition in table.items():
+            assert transition.sources, f"{model.__name__} {action}: no source"
+            assert set(transition.sources) <= statuses, f"{model.__name__} {action}"
+            assert transition.target in statuses, f"{model.__name__} {action}"
+
+
+def test_each_declared_action_is_applied_by_a_service_and_none_other_is():
+    declared = {a for _model, table in declared_tables() for a in table}
+    named, applied = set(), set()
+    for app in SERVICE_MODULES:
+        for node in ast.walk(services_tree(app)):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                named.add(node.value)
+            if isinstance(node, ast.Call) and called_name(node) == "transitions.apply":
+                action = node.args[2]  # apply(user, obj, action, ...): a literal or an if-else
+                applied |= {
+                    n.value
+                    for n in ast.walk(action)
+                    if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                }
+    assert applied, "no service applies a transition"
+    assert not applied - declared, f"applied but not declared: {sorted(applied - declared)}"
+    assert not declared - named, f"declared but no service applies: {sorted(declared - named)}"
 
 
 def test_deviations_from_one_change_and_one_refusal_say_why():
