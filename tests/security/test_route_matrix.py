@@ -49,6 +49,7 @@ from lsp_portal import pdf
 from lsp_portal.accounts.roles import Role
 from lsp_portal.accounts.tokens import email_confirmation_token, invitation_token
 from registration import services as registration_services
+from registration.inputs import SelfAssessmentInput
 from registration.uploads import check_upload
 from tests.conftest import fill_application, make_user, pdf_upload
 from tests.decisions.conftest import make_member, meeting_through_minutes, recommended_case
@@ -228,7 +229,10 @@ def world(alice, bob, staff, assessor, assessor_profile, assessor2, scheme, tuk,
     registration_services.save_self_assessment(
         dewi,
         dewis,
-        {u: {"answer": "K", "note": DEWIS_NOTE, "evidence": letter} for u in scheme.units.all()},
+        {
+            u: SelfAssessmentInput(answer="K", note=DEWIS_NOTE, evidence=letter)
+            for u in scheme.units.all()
+        },
     )
     dewis = registration_services.confirm_eligible(
         staff, registration_services.submit(dewi, dewis, agreed=True)
