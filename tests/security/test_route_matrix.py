@@ -38,6 +38,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from appeals import services as appeal_services
+from appeals.inputs import AppealInput
 from appeals.models import AnswerLetter, Appeal
 from assessment import services as assessment_services
 from certificates import services as certificate_services
@@ -261,13 +262,13 @@ def world(alice, bob, staff, assessor, assessor_profile, assessor2, scheme, tuk,
     appeal = appeal_services.file_appeal(
         bob,
         bobs_decision,
-        form={
-            "process_explained": True,
-            "discussed_with_assessor": False,
-            "involve_other_person": False,
-            "other_person": "",
-            "reasons": "Portofolio saya tidak diperiksa.",
-        },
+        AppealInput(
+            process_explained=True,
+            discussed_with_assessor=False,
+            involve_other_person=False,
+            other_person="",
+            reasons="Portofolio saya tidak diperiksa.",
+        ),
         attachments=[check_upload(pdf_upload("bukti.pdf"))],
     )
     appeal_services.appoint(staff, appeal, appeal_member)
