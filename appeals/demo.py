@@ -4,6 +4,7 @@ team (banding@) is appointed; the finding and the director's answer are left to 
 from decisions.models import Decision
 
 from . import services
+from .inputs import AppealInput
 from .models import Appeal
 
 
@@ -17,15 +18,15 @@ def seed_appeals(users, staff):
     appeal = services.file_appeal(
         indra,
         decision,
-        form={
-            "process_explained": True,
-            "discussed_with_assessor": True,
-            "involve_other_person": False,
-            "other_person": "",
-            "reasons": "Waktu demonstrasi unit M.702093.015.01 (Mengelola program loyalitas "
+        AppealInput(
+            process_explained=True,
+            discussed_with_assessor=True,
+            involve_other_person=False,
+            other_person="",
+            reasons="Waktu demonstrasi unit M.702093.015.01 (Mengelola program loyalitas "
             "pelanggan) hanya 10 menit, padahal rencana asesmen menyebut 30 menit. Saya tidak "
             "sempat menunjukkan laporan program loyalitas dari tempat magang.",
-        },
+        ),
         attachments=[],
     )
     services.appoint(staff, appeal, users["banding@demo.test"])

@@ -97,7 +97,9 @@ class AppointForm(forms.Form):
     """Lists the members who may be appointed; any Tim Banding user is accepted here so that the
     service explains a refusal (conflict, already appointed, 9.9.4)."""
 
-    member = forms.ModelChoiceField(label=_("Appeal team member"), queryset=None)
+    member = forms.ModelChoiceField(  # type: ignore[var-annotated]  # queryset set in __init__
+        label=_("Appeal team member"), queryset=None
+    )
 
     def __init__(self, *args, candidates, **kwargs):
         from lsp_portal.accounts.models import User

@@ -6,7 +6,11 @@ Status: submitted -> under_review (a team is appointed, 9.9.4) -> answered (by t
 application for a new assessment attempt (9.9.8.d).
 """
 
+from __future__ import annotations
+
+import datetime
 import uuid
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -22,6 +26,9 @@ from lsp_portal.pdf import RenderedPDF, private_storage
 from lsp_portal.transitions import Transition, Transitions
 from registration.models import Application
 
+if TYPE_CHECKING:
+    from lsp_portal.accounts.models import User
+
 
 class ClosureDay(models.Model):
     """A day the LSP is closed besides weekends and national holidays: not a working day for the
@@ -35,12 +42,12 @@ class ClosureDay(models.Model):
         verbose_name_plural = _("LSP closure days")
         ordering = ["date"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{format_date(self.date)} {self.description}"
 
 
 class AppealQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         if user.has_role(Role.STAFF) or user.has_role(Role.DIRECTOR):
             return self
         condition = Q(appellant=user)
@@ -48,7 +55,7 @@ class AppealQuerySet(models.QuerySet):
             condition |= Q(team__user=user)
         return self.filter(condition).distinct()
 
-    def open(self):
+    def open(self) -> Self:
         return self.exclude(status=Appeal.Status.ANSWERED)
 
 
@@ -128,26 +135,26 @@ class Appeal(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.reference} {self.application.full_name}"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("appeals:detail", args=[self.pk])
 
     @property
-    def reference(self):
+    def reference(self) -> str:
         return f"BND-{timezone.localtime(self.received_at):%Y}-{self.pk:04d}"
 
     @property
-    def is_open(self):
+    def is_open(self) -> bool:
         return self.status != self.Status.ANSWERED
 
-    def days_left(self, due):
+    def days_left(self, due: datetime.date) -> int:
         """Calendar days until `due` (0: due today; negative: overdue), in Asia/Jakarta."""
         return (due - timezone.localdate()).days
 
     @property
-    def deadlines(self):
+    def deadlines(self) -> list[dict[str, Any]]:
         """Both deadlines with the days left (negative: overdue), for pages and e-mails."""
         return [
             {
@@ -175,19 +182,19 @@ class Appeal(models.Model):
         ]
 
     @property
-    def answered_on(self):
+    def answered_on(self) -> datetime.date | None:
         return timezone.localdate(self.answered_at) if self.answered_at else None
 
     @property
-    def within_completion(self):
+    def within_completion(self) -> bool:
         return self.answered_on is not None and self.answered_on <= self.completion_due
 
     @property
-    def within_decision(self):
+    def within_decision(self) -> bool:
         return self.answered_on is not None and self.answered_on <= self.decision_due
 
 
-def attachment_upload_to(instance, filename):
+def attachment_upload_to(instance: Attachment, filename: str) -> str:
     # A random stored name: never the user's file name.
     ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[instance.content_type]
     return f"appeals/{instance.appeal_id}/{uuid.uuid4().hex}.{ext}"
@@ -209,7 +216,7 @@ class Attachment(models.Model):
         verbose_name_plural = _("appeal attachments")
         ordering = ["uploaded_at", "id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.original_name
 
 
@@ -233,7 +240,7 @@ class TeamMember(models.Model):
             models.UniqueConstraint(fields=["appeal", "user"], name="appointed_once_per_appeal")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.user.full_name
 
 
@@ -254,7 +261,7 @@ class Finding(models.Model):
         ordering = ["recorded_at"]
         constraints = [models.CheckConstraint(condition=~Q(text=""), name="finding_has_text")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.member}: {self.get_recommendation_display()}"
 
 
@@ -278,7 +285,7 @@ class Notice(models.Model):
             models.UniqueConstraint(fields=["appeal", "kind"], name="one_notice_per_kind")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.appeal.reference} {self.kind}"
 
 
@@ -300,15 +307,15 @@ class AnswerLetter(RenderedPDF):
             models.UniqueConstraint(fields=["year", "sequence"], name="letter_sequence_per_year")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.number
 
-    def pdf_context(self):
+    def pdf_context(self) -> dict[str, Any]:
         from .documents import answer_context
 
         return answer_context(self)
 
-    def pdf_context_data(self):
+    def pdf_context_data(self) -> dict[str, Any]:
         from .documents import answer_data
 
         return answer_data(self)
@@ -318,5 +325,5 @@ class AnswerLetterCounter(models.Model):
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.year}: {self.last}"

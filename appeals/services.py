@@ -2,6 +2,8 @@
 status), transaction, row lock, save, AuditEvent, side effects on commit."""
 
 import datetime
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -20,9 +22,10 @@ from lsp_portal.errors import RuleError
 from lsp_portal.numbering import next_number
 from lsp_portal.outbox import services as outbox
 from registration import services as registration_services
-from registration.uploads import delete_stored_files_on_failure
+from registration.uploads import CheckedUpload, delete_stored_files_on_failure
 
 from . import tasks
+from .inputs import AppealInput
 from .models import (
     AnswerLetter,
     AnswerLetterCounter,
@@ -38,7 +41,7 @@ Status = Appeal.Status
 TRANSITIONS = Appeal.TRANSITIONS
 
 
-def _lock(appeal, *allowed):
+def _lock(appeal: Appeal, *allowed: str) -> Appeal:
     locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
     if locked.status == Status.ANSWERED:
         raise RuleError(_("This appeal has been answered; the answer is final (9.9.7)."))
@@ -50,7 +53,7 @@ def _lock(appeal, *allowed):
     return locked
 
 
-def _when(moment):
+def _when(moment: datetime.datetime | None) -> str:
     return dates.format_datetime(moment)
 
 
@@ -59,7 +62,12 @@ def _when(moment):
 # ---------------------------------------------------------------------------------------------
 
 
-def appeal_refusal(decision, now=None, *, appealed=None):
+def appeal_refusal(
+    decision: Decision,
+    now: datetime.datetime | None = None,
+    *,
+    appealed: bool | None = None,
+) -> str | None:
     """Why `decision` can no longer be appealed, or None (9.9.2: within the window after
     publication; one appeal per decision; only a "not yet competent" decision). `appealed`:
     whether the decision has an appeal, when the caller has looked it up already (a page showing
@@ -75,32 +83,41 @@ def appeal_refusal(decision, now=None, *, appealed=None):
         return _("Only a decision of not yet competent can be appealed.")
     if not decision.assessment.is_current:
         return _("This decision was replaced by a reassessment.")
-    if now > decision.appeal_deadline:
+    deadline = decision.appeal_deadline  # set once published (above)
+    if deadline is not None and now > deadline:
         return _(
             "The time to appeal ended on %(deadline)s (%(hours)s hours after the decision was "
             "published, 9.9.2)."
-        ) % {"deadline": _when(decision.appeal_deadline), "hours": settings.APPEAL_WINDOW_HOURS}
+        ) % {"deadline": _when(deadline), "hours": settings.APPEAL_WINDOW_HOURS}
     return None
 
 
-def deadlines_from(received_at):
+def deadlines_from(received_at: datetime.datetime) -> tuple[datetime.date, datetime.date]:
     """The two deadlines from receipt: 7 calendar days (9.9.8.e) and 14 working days (9.9.6),
     counted from the day after the receipt date in Asia/Jakarta."""
     received_on = timezone.localdate(received_at)
     return (
         received_on + datetime.timedelta(days=settings.APPEAL_COMPLETION_DAYS),
-        add_working_days(received_on, settings.APPEAL_DECISION_WORKING_DAYS),
+        # workdays is typed once issue 14.2 moves it into the kernel
+        add_working_days(received_on, settings.APPEAL_DECISION_WORKING_DAYS),  # type: ignore[no-untyped-call]
     )
 
 
-def file_appeal(user, decision, *, form, attachments):
-    """The applicant files FR-AK-04 with its attachments (checked uploads); all or nothing."""
+def file_appeal(
+    user: User, decision: Decision, data: AppealInput, *, attachments: Sequence[CheckedUpload]
+) -> Appeal:
+    """The applicant files FR-AK-04 (9.9.3) against their own decision, with its attachments
+    (checked uploads, counted against the storage quota); all or nothing. Refused: no reasons;
+    another person to involve without saying who; more than APPEAL_MAX_ATTACHMENTS files; a
+    decision that cannot be appealed (appeal_refusal: published, "not yet competent", still
+    current, one appeal per decision, within the window of 9.9.2). The deadlines of 9.9.8.e
+    and 9.9.6 run from the receipt (deadlines_from)."""
     require_role(user, Role.APPLICANT)
     if decision.assessment.application.applicant_id != user.pk:
         raise PermissionDenied
-    if not form["reasons"].strip():
+    if not data.reasons.strip():
         raise RuleError(_("Give the reasons for your appeal."))
-    if form["involve_other_person"] and not form.get("other_person", "").strip():
+    if data.involve_other_person and not data.other_person.strip():
         raise RuleError(_("Say who should be involved."))
     if len(attachments) > settings.APPEAL_MAX_ATTACHMENTS:
         raise RuleError(
@@ -123,11 +140,11 @@ def file_appeal(user, decision, *, form, attachments):
             decision=locked,
             application=locked.assessment.application,
             appellant=user,
-            process_explained=form["process_explained"],
-            discussed_with_assessor=form["discussed_with_assessor"],
-            involve_other_person=form["involve_other_person"],
-            other_person=form.get("other_person", "").strip(),
-            reasons=form["reasons"].strip(),
+            process_explained=data.process_explained,
+            discussed_with_assessor=data.discussed_with_assessor,
+            involve_other_person=data.involve_other_person,
+            other_person=data.other_person.strip(),
+            reasons=data.reasons.strip(),
             received_at=now,
             completion_due=completion_due,
             decision_due=decision_due,
@@ -140,7 +157,7 @@ def file_appeal(user, decision, *, form, attachments):
                 sha256=checked.sha256,
                 original_name=checked.original_name,
             )
-            attachment.file.save("upload", checked.file, save=False)
+            attachment.file.save("upload", checked.file, save=False)  # type: ignore[arg-type]
             stored.append(attachment.file.name)
             attachment.save()
         record(
@@ -162,14 +179,14 @@ def file_appeal(user, decision, *, form, attachments):
 # ---------------------------------------------------------------------------------------------
 
 
-def conflict_of(user, appeal):
+def conflict_of(user: User, appeal: Appeal) -> str | None:
     """Why `user` may not sit on the appeal team (9.9.4: not involved in the subject), or None:
     they are the appellant, held the case as its assessor (any attempt, also before a
     reassignment), or sat in the meeting that decided it."""
     return conflicts_of([user], appeal).get(user.pk)
 
 
-def conflicts_of(users, appeal):
+def conflicts_of(users: Iterable[User], appeal: Appeal) -> dict[int, str]:
     """conflict_of for each of `users` (user pk -> why, for those with a conflict), in two
     queries however many there are."""
     application = appeal.application
@@ -196,7 +213,7 @@ def conflicts_of(users, appeal):
     return conflicts
 
 
-def eligible_members(appeal):
+def eligible_members(appeal: Appeal) -> list[User]:
     """Active Tim Banding users who may be appointed (not yet appointed, no conflict)."""
     appointed = appeal.team.values("user_id")
     candidates = list(
@@ -209,7 +226,13 @@ def eligible_members(appeal):
     return [user for user in candidates if user.pk not in conflicts]
 
 
-def appoint(user, appeal, member):
+def appoint(user: User, appeal: Appeal, member: User) -> TeamMember:
+    """9.9.4: staff or the director appoint a member of the appeal team (Tim Banding) to an
+    appeal not yet answered. Refused: a person without the active Tim Banding role, one already
+    appointed, and one involved in the subject of the appeal (conflict_of: the appellant, an
+    assessor of the case, a member of the meeting that decided it) - so that the appeal is
+    handled objectively and impartially (9.9.5). The first appointment puts the appeal under
+    review; the member is told by e-mail."""
     require_role(user, Role.STAFF, Role.DIRECTOR)
     with transaction.atomic():
         locked = _lock(appeal, *TRANSITIONS["appeal.member_appointed"].sources)
@@ -238,7 +261,11 @@ def appoint(user, appeal, member):
 # ---------------------------------------------------------------------------------------------
 
 
-def record_finding(user, appeal, *, text, recommendation):
+def record_finding(user: User, appeal: Appeal, *, text: str, recommendation: str) -> Finding:
+    """9.9.8.c: an appointed member of the appeal team records their review of the objection -
+    a finding and the outcome they recommend (upheld or dismissed) - which the director answers
+    from. Only while the appeal is under review and not answered (9.9.7); a member's finding may
+    be changed until then (the last one counts)."""
     require_role(user, Role.APPEAL_TEAM)
     with transaction.atomic():
         locked = _lock(appeal, Status.UNDER_REVIEW)
@@ -271,7 +298,7 @@ def record_finding(user, appeal, *, text, recommendation):
 # ---------------------------------------------------------------------------------------------
 
 
-def answer_refusal(appeal, *, has_finding=None):
+def answer_refusal(appeal: Appeal, *, has_finding: bool | None = None) -> str | None:
     """Why the director cannot answer `appeal` yet, or None: it is answered already (final,
     9.9.7), no team is appointed (9.9.4), or no member has recorded a finding (9.9.8.c). The
     appeal page shows it to the director instead of the answer form (`has_finding`: whether a
@@ -287,7 +314,7 @@ def answer_refusal(appeal, *, has_finding=None):
     return None
 
 
-def answer(user, appeal, *, outcome, reasons):
+def answer(user: User, appeal: Appeal, *, outcome: str, reasons: str) -> Appeal:
     """9.9.8.c: the director answers, upheld or dismissed with the reasons, once the team has a
     finding (answer_refusal); final and binding (9.9.7). Upheld opens a reassessment (9.9.8.d)."""
     require_role(user, Role.DIRECTOR)
@@ -336,7 +363,7 @@ def answer(user, appeal, *, outcome, reasons):
     return locked
 
 
-def _open_reassessment(user, appeal):
+def _open_reassessment(user: User, appeal: Appeal) -> None:
     """9.9.8.d: the assessment that led to the decision stops being the application's current
     one, so staff assign an assessor (possibly another) for a new attempt; both attempts stay."""
     assessment = Assessment.objects.select_for_update().get(pk=appeal.decision.assessment_id)
@@ -354,7 +381,7 @@ def _open_reassessment(user, appeal):
     )
 
 
-def reassessment_of(appeal):
+def reassessment_of(appeal: Appeal) -> Assessment | None:
     """The new assessment attempt started after an upheld appeal, once staff assigned it."""
     if not appeal.reassessment_opened_at:
         return None
@@ -365,7 +392,8 @@ def reassessment_of(appeal):
     )
 
 
-def retry_letter(user, letter):
+def retry_letter(user: User, letter: AnswerLetter) -> None:
+    """Staff render the director's answer letter (9.9.8.c) again after its PDF failed."""
     require_role(user, Role.STAFF)
     with transaction.atomic():
         locked = AnswerLetter.objects.select_for_update().get(pk=letter.pk)
@@ -383,11 +411,11 @@ def retry_letter(user, letter):
 # ---------------------------------------------------------------------------------------------
 
 
-def due_notices(appeal, today):
+def due_notices(appeal: Appeal, today: datetime.date) -> list[str]:
     """The notice kinds `appeal` should have had by `today` (an overdue deadline replaces its
     reminder)."""
     before = datetime.timedelta(days=settings.APPEAL_REMINDER_DAYS_BEFORE)
-    kinds = []
+    kinds: list[str] = []
     for due, soon, overdue in (
         (appeal.completion_due, Notice.Kind.COMPLETION_SOON, Notice.Kind.COMPLETION_OVERDUE),
         (appeal.decision_due, Notice.Kind.DECISION_SOON, Notice.Kind.DECISION_OVERDUE),
@@ -399,9 +427,12 @@ def due_notices(appeal, today):
     return kinds
 
 
-def create_due_notices(now=None):
-    """Record every notice that is due and not yet recorded; each is sent (on commit) once. Safe
-    to run as often as wanted: the (appeal, kind) pair is unique. Returns how many were new."""
+def create_due_notices(now: datetime.datetime | None = None) -> int:
+    """The deadlines of an open appeal - completed within 7 days (9.9.8.e), decided within 14
+    working days of receipt (9.9.6): record every reminder (APPEAL_REMINDER_DAYS_BEFORE) and
+    escalation (deadline passed) that is due and not yet recorded; each is sent (on commit)
+    once. Safe to run as often as wanted: the (appeal, kind) pair is unique. Returns how many
+    were new."""
     today = timezone.localdate(now or timezone.now())
     created = 0
     for appeal in Appeal.objects.open():
@@ -415,9 +446,9 @@ def create_due_notices(now=None):
     return created
 
 
-def sla_summary(now=None):
-    """Answered appeals of the last 12 months: how many within 7 days and within 14 working
-    days of receipt."""
+def sla_summary(now: datetime.datetime | None = None) -> dict[str, Any]:
+    """Answered appeals of the last 12 months: how many within 7 days (9.9.8.e) and within 14
+    working days (9.9.6) of receipt; the open and overdue ones."""
     since = (now or timezone.now()) - datetime.timedelta(days=365)
     today = timezone.localdate(now)
     answered = list(Appeal.objects.filter(status=Status.ANSWERED, answered_at__gte=since))
@@ -425,7 +456,7 @@ def sla_summary(now=None):
     within_7 = sum(a.within_completion for a in answered)
     within_14 = sum(a.within_decision for a in answered)
 
-    def percent(n):
+    def percent(n: int) -> int | None:
         return round(100 * n / total) if total else None
 
     return {
@@ -447,7 +478,7 @@ def sla_summary(now=None):
 # ---------------------------------------------------------------------------------------------
 
 
-def appeal_member_in_use(person):
+def appeal_member_in_use(person: User) -> str:
     """Why the Tim Banding role cannot be taken from `person` now: they are appointed to an
     appeal not yet answered (9.9.4, their finding is awaited); "" if none."""
     references = [
@@ -463,7 +494,7 @@ def appeal_member_in_use(person):
     ) % {"name": person, "appeals": ", ".join(references)}
 
 
-def appeal_member_registry(person):
+def appeal_member_registry(person: User) -> list[tuple[str, str]]:
     """The appointments shown on the person page: how many appeals, how many still open."""
     appointments = TeamMember.objects.filter(user=person).aggregate(
         total=Count("pk"), open=Count("pk", filter=~Q(appeal__status=Status.ANSWERED))

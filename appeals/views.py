@@ -18,6 +18,7 @@ from registration.uploads import private_file_response
 
 from . import services
 from .forms import AnswerForm, AppealForm, AppointForm, FindingForm
+from .inputs import AppealInput
 from .models import AnswerLetter, Appeal, Finding
 
 APPEAL_ROLES = (Role.APPLICANT, Role.STAFF, Role.DIRECTOR, Role.APPEAL_TEAM)
@@ -64,7 +65,10 @@ def file(request, decision_pk):
         data = form.cleaned_data
         try:
             appeal = services.file_appeal(
-                request.user, decision, form=data, attachments=data["attachments"]
+                request.user,
+                decision,
+                AppealInput.from_cleaned(data),
+                attachments=data["attachments"],
             )
         except RuleError as error:
             messages.error(request, error.message)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from registration.models import Application, Scheme
 
 from . import services
+from .inputs import EvidenceReviewInput, PlanItemInput, UnitResultInput
 from .models import TUK, Assessment, Assessor
 
 
@@ -67,7 +68,7 @@ def _plan(assessor_user, assessment, tuk):
         assessor_user,
         assessment,
         {
-            unit: {"methods": ["observasi", "lisan", "portofolio"], "date": today, "tuk": tuk}
+            unit: PlanItemInput(methods=("observasi", "lisan", "portofolio"), date=today, tuk=tuk)
             for unit in assessment.application.scheme.units.all()
         },
     )
@@ -122,7 +123,7 @@ def seed_assessment(users, staff):
         services.review_evidence(
             assessor_user,
             assessment,
-            {unit: {**vatm, "note": "Sesuai surat magang"} for unit in units},
+            {unit: EvidenceReviewInput(**vatm, note="Sesuai surat magang") for unit in units},
             proceed=True,
         )
         if step == "results_partial":
@@ -131,15 +132,14 @@ def seed_assessment(users, staff):
                 assessor_user,
                 assessment,
                 {
-                    unit: {
-                        **vatm,
-                        "sufficient": unit.number != 4,
-                        "methods": ["observasi", "lisan"],
-                        "evidence_observed": "Demonstrasi dan tanya jawab di TUK."
+                    unit: UnitResultInput(
+                        **{**vatm, "sufficient": unit.number != 4},
+                        methods=("observasi", "lisan"),
+                        evidence_observed="Demonstrasi dan tanya jawab di TUK."
                         if unit.number != 4
                         else "Rencana belum memuat anggaran dan jadwal.",
-                        "result": "BK" if unit.number == 4 else "K",
-                    }
+                        result="BK" if unit.number == 4 else "K",
+                    )
                     for unit in units[:6]
                 },
             )
@@ -149,15 +149,14 @@ def seed_assessment(users, staff):
             assessor_user,
             assessment,
             {
-                unit: {
-                    **vatm,
-                    "sufficient": unit != weak,
-                    "methods": ["observasi", "lisan"],
-                    "evidence_observed": "Demonstrasi dan tanya jawab sesuai kriteria unjuk kerja."
+                unit: UnitResultInput(
+                    **{**vatm, "sufficient": unit != weak},
+                    methods=("observasi", "lisan"),
+                    evidence_observed="Demonstrasi dan tanya jawab sesuai kriteria unjuk kerja."
                     if unit != weak
                     else "Belum dapat menunjukkan pengelolaan program loyalitas.",
-                    "result": "BK" if unit == weak else "K",
-                }
+                    result="BK" if unit == weak else "K",
+                )
                 for unit in units
             },
         )

@@ -9,6 +9,7 @@ from lsp_portal.dates import DateRangeValidator, widget_limits
 from registration.forms import DateInput
 from registration.models import Scheme
 
+from .inputs import FeedbackAnswer
 from .models import TUK, Assessor, Feedback, Method, UnitResult
 
 VATM = ("valid", "authentic", "current", "sufficient")
@@ -242,7 +243,7 @@ class FeedbackForm(forms.Form):
 
     def answers(self):
         return [
-            {"yes": self.cleaned_data[f"q{i}"], "comment": self.cleaned_data[f"c{i}"]}
+            FeedbackAnswer(yes=self.cleaned_data[f"q{i}"], comment=self.cleaned_data[f"c{i}"])
             for i in range(len(Feedback.QUESTIONS))
         ]
 

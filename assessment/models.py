@@ -6,6 +6,12 @@ VATM (the rules of evidence: Valid, Asli = authentic, Terkini = current, Memadai
 FR-AK-01 (the assessment plan and confidentiality agreement), FR-AK-03 (the applicant's feedback).
 """
 
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Self
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -19,6 +25,9 @@ from lsp_portal.dates import DateRangeValidator, format_date
 from lsp_portal.transitions import Transition, Transitions
 from registration.models import Application, Scheme, Unit
 
+if TYPE_CHECKING:
+    from lsp_portal.accounts.models import User
+
 
 class Method(models.TextChoices):
     """Assessment methods of 9.3.1."""
@@ -30,7 +39,7 @@ class Method(models.TextChoices):
     INTERVIEW = "wawancara", _("Interview")
 
 
-def method_labels(codes):
+def method_labels(codes: Iterable[str]) -> list[str]:
     labels = dict(Method.choices)
     return [str(labels.get(code, code)) for code in codes]
 
@@ -41,7 +50,7 @@ def method_labels(codes):
 
 
 class AssessorQuerySet(models.QuerySet):
-    def qualified_for(self, scheme, on_date=None):
+    def qualified_for(self, scheme: Scheme, on_date: datetime.date | None = None) -> Self:
         """Active assessors registered for `scheme` whose registration holds on `on_date`."""
         on_date = on_date or timezone.localdate()
         return self.filter(
@@ -80,19 +89,19 @@ class Assessor(models.Model):
         verbose_name_plural = _("assessors")
         ordering = ["user__full_name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user.full_name} ({self.registration_number})"
 
-    def clean(self):
+    def clean(self) -> None:
         if self.user_id and not self.user.has_role(Role.ASSESSOR):
             raise ValidationError({"user": _("This user does not have the Asesor role.")})
 
-    def registration_current(self, on_date=None):
+    def registration_current(self, on_date: datetime.date | None = None) -> bool:
         return self.registration_valid_until >= (on_date or timezone.localdate())
 
 
 class TUKQuerySet(models.QuerySet):
-    def verified_on(self, date):
+    def verified_on(self, date: datetime.date) -> Self:
         return self.filter(verified_on__lte=date, verified_until__gte=date)
 
 
@@ -131,16 +140,16 @@ class TUK(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
 
-    def clean(self):
+    def clean(self) -> None:
         if self.verified_on and self.verified_until and self.verified_until < self.verified_on:
             raise ValidationError(
                 {"verified_until": _("The verification cannot end before it was done.")}
             )
 
-    def is_verified_on(self, date):
+    def is_verified_on(self, date: datetime.date) -> bool:
         return self.verified_on <= date <= self.verified_until
 
 
@@ -150,16 +159,16 @@ class TUK(models.Model):
 
 
 class AssessmentQuerySet(models.QuerySet):
-    def for_assessor(self, user):
+    def for_assessor(self, user: User) -> Self:
         """The cases assigned to this assessor (never anyone else's). The assessor's id comes from
         a subquery, not a join, so PostgreSQL can walk assessor_cases_idx in page order."""
         assessor = Assessor.objects.filter(user=user).values("pk")[:1]
         return self.filter(assessor_id=Subquery(assessor), is_current=True)
 
-    def for_applicant(self, user):
+    def for_applicant(self, user: User) -> Self:
         return self.filter(application__applicant=user)
 
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         if not user.is_authenticated:
             return self.none()
         if user.has_role(Role.STAFF):
@@ -171,7 +180,7 @@ class AssessmentQuerySet(models.QuerySet):
             condition |= Q(application__applicant=user)
         return self.filter(condition)
 
-    def open(self):
+    def open(self) -> Self:
         return self.exclude(status=Assessment.Status.RECOMMENDED)
 
 
@@ -281,30 +290,30 @@ class Assessment(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.reference} {self.application.full_name}"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("assessment:detail", args=[self.pk])
 
     @property
-    def reference(self):
+    def reference(self) -> str:
         return f"ASM-{self.pk:06d}" if self.pk else "ASM-?"
 
     @property
-    def is_locked(self):
+    def is_locked(self) -> bool:
         return self.status == self.Status.RECOMMENDED
 
     @property
-    def plan_agreed_by_both(self):
+    def plan_agreed_by_both(self) -> bool:
         return bool(self.applicant_agreed_at and self.assessor_agreed_at)
 
-    def bk_units(self):
+    def bk_units(self) -> list[Unit]:
         return [r.unit for r in self.results.select_related("unit") if r.result == "BK"]
 
 
 class AssignmentQuerySet(models.QuerySet):
-    def held_by(self, users):
+    def held_by(self, users: Iterable[User | int]) -> Self:
         """Assignments of these users (ids or users): everyone who ever held a case counts as
         involved in it (9.4.2, 9.9.4), whether or not they still hold it."""
         return self.filter(assessor__user__in=users)
@@ -356,7 +365,7 @@ class Assignment(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.assessment.reference}: {self.assessor}"
 
 
@@ -377,10 +386,10 @@ class PlanItem(models.Model):
             models.UniqueConstraint(fields=["assessment", "unit"], name="one_plan_item_per_unit")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.unit.code} {format_date(self.date)}"
 
-    def method_labels(self):
+    def method_labels(self) -> list[str]:
         return method_labels(self.methods)
 
 
@@ -396,7 +405,7 @@ class VATMFields(models.Model):
         abstract = True
 
     @property
-    def vatm_ok(self):
+    def vatm_ok(self) -> bool:
         return self.valid and self.authentic and self.current and self.sufficient
 
 
@@ -417,7 +426,7 @@ class EvidenceReview(VATMFields):
             models.UniqueConstraint(fields=["assessment", "unit"], name="one_review_per_unit")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.unit.code} VATM={'ok' if self.vatm_ok else 'no'}"
 
 
@@ -449,10 +458,10 @@ class UnitResult(VATMFields):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.unit.code}: {self.result}"
 
-    def method_labels(self):
+    def method_labels(self) -> list[str]:
         return method_labels(self.methods)
 
 
@@ -481,10 +490,10 @@ class Feedback(models.Model):
         verbose_name = _("feedback (FR-AK-03)")
         verbose_name_plural = _("feedback (FR-AK-03)")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"FR-AK-03 {self.assessment}"
 
-    def rows(self):
+    def rows(self) -> list[dict[str, Any]]:
         return [
             {"question": question, "yes": answer.get("yes"), "comment": answer.get("comment", "")}
             for question, answer in zip(self.QUESTIONS, self.answers, strict=False)

@@ -7,7 +7,9 @@ transaction.
 """
 
 import datetime
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -15,14 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lsp_portal import dates, transitions
+from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role, require_role
 from lsp_portal.accounts.services import require_people_manager
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
 from lsp_portal.outbox import services as outbox
-from registration.models import Application
+from registration.models import Application, Scheme, Unit
 
 from . import tasks
+from .inputs import EvidenceReviewInput, FeedbackAnswer, PlanItemInput, UnitResultInput
 from .models import (
     Assessment,
     Assessor,
@@ -43,7 +47,7 @@ TRANSITIONS = Assessment.TRANSITIONS
 # ---------------------------------------------------------------------------------------------
 
 
-def _lock(assessment):
+def _lock(assessment: Assessment) -> Assessment:
     # The row is locked on its own, then read with its relations. Locked in one query with the
     # joins, a row another transaction changed while this one waited is re-checked by PostgreSQL
     # against the joined rows read before: after a reassignment (new assessor) it no longer
@@ -54,7 +58,7 @@ def _lock(assessment):
     )
 
 
-def _require_status(assessment, *allowed):
+def _require_status(assessment: Assessment, *allowed: str) -> None:
     if assessment.status not in allowed:
         if assessment.is_locked:
             raise RuleError(
@@ -69,7 +73,7 @@ def _require_status(assessment, *allowed):
         )
 
 
-def _lock_as_assessor(user, assessment, *allowed):
+def _lock_as_assessor(user: User, assessment: Assessment, *allowed: str) -> Assessment:
     """The case's current assessor only; the row locked; the status one of `allowed`."""
     require_role(user, Role.ASSESSOR)
     locked = _lock(assessment)
@@ -79,7 +83,7 @@ def _lock_as_assessor(user, assessment, *allowed):
     return locked
 
 
-def _lock_as_applicant(user, assessment, *allowed):
+def _lock_as_applicant(user: User, assessment: Assessment, *allowed: str) -> Assessment:
     require_role(user, Role.APPLICANT)
     locked = _lock(assessment)
     if locked.application.applicant_id != user.pk:
@@ -88,16 +92,17 @@ def _lock_as_applicant(user, assessment, *allowed):
     return locked
 
 
-def _require_impartiality(assessment):
+def _require_impartiality(assessment: Assessment) -> None:
+    """The assessor works on the case only after declaring impartiality (9.2.1-9.2.2)."""
     if not assessment.impartiality_declared_at:
         raise RuleError(_("Declare your impartiality before working on this case (9.2.2)."))
 
 
-def _notify(assessment, event):
+def _notify(assessment: Assessment, event: str) -> None:
     outbox.send(tasks.notify_assessment_event, assessment.pk, event)
 
 
-def _check_units(assessment, entries, *, complete):
+def _check_units(assessment: Assessment, entries: Collection[Unit], *, complete: bool) -> None:
     """Every key must be a unit of the application's scheme; with `complete`, all units present."""
     units = list(assessment.application.scheme.units.all())
     unit_ids = {u.pk for u in units}
@@ -115,7 +120,8 @@ def _check_units(assessment, entries, *, complete):
             )
 
 
-def _check_methods(unit, methods):
+def _check_methods(unit: Unit, methods: Collection[str]) -> None:
+    """At least one method per unit, each one of the methods of 9.3.1."""
     if not methods:
         raise RuleError(_("Choose at least one method for unit %(unit)s.") % {"unit": unit.code})
     unknown = set(methods) - set(Method.values)
@@ -123,7 +129,9 @@ def _check_methods(unit, methods):
         raise RuleError(_("Unknown assessment method: %(m)s.") % {"m": ", ".join(sorted(unknown))})
 
 
-def _check_assessor_can_assess(assessor, scheme):
+def _check_assessor_can_assess(assessor: Assessor, scheme: Scheme) -> None:
+    """9.2.2: only an active assessor with a current registration for the scheme, holding the
+    Asesor role, is assigned."""
     today = timezone.localdate()
     if not assessor.is_active:
         raise RuleError(_("%(assessor)s is not an active assessor.") % {"assessor": assessor})
@@ -146,7 +154,7 @@ def _check_assessor_can_assess(assessor, scheme):
 # ---------------------------------------------------------------------------------------------
 
 
-def assign(user, application, assessor):
+def assign(user: User, application: Application, assessor: Assessor) -> Assessment:
     """9.2.2: the LSP assigns a registered assessor to an eligible application; the assignment
     is kept as a row (who, from when, by whom) that outlives any reassignment."""
     require_role(user, Role.STAFF)
@@ -191,7 +199,7 @@ def assign(user, application, assessor):
     return assessment
 
 
-def reassign(user, assessment, assessor, *, reason):
+def reassign(user: User, assessment: Assessment, assessor: Assessor, *, reason: str) -> Assessment:
     """Another assessor takes over, allowed until a test result is recorded. The new assessor
     declares impartiality and sets a new plan, which both parties agree to; the evidence review is
     redone. The previous assessor's assignment is ended, not overwritten: they stay involved in
@@ -258,9 +266,9 @@ def reassign(user, assessment, assessor, *, reason):
 # ---------------------------------------------------------------------------------------------
 
 
-def declare_impartiality(user, assessment):
-    """The assessor declares no personal, family or work relationship with the applicant, before
-    seeing the evidence."""
+def declare_impartiality(user: User, assessment: Assessment) -> Assessment:
+    """The assigned assessor (9.2.2) declares no personal, family or work relationship with the
+    applicant, once, before seeing the evidence or setting the plan (impartiality, 9.2.1)."""
     with transaction.atomic():
         locked = _lock_as_assessor(user, assessment, Status.ASSIGNED)
         if locked.impartiality_declared_at:
@@ -271,7 +279,7 @@ def declare_impartiality(user, assessment):
     return locked
 
 
-def set_plan(user, assessment, items):
+def set_plan(user: User, assessment: Assessment, items: Mapping[Unit, PlanItemInput]) -> Assessment:
     """FR-AK-01 (9.2.3-9.2.4): per unit the methods (9.3.1), the date and a TUK verified on that
     date (9.3.2). Changing the plan withdraws both agreements, which must be given again."""
     with transaction.atomic():
@@ -280,16 +288,16 @@ def set_plan(user, assessment, items):
         _check_units(locked, items, complete=True)
         today = timezone.localdate()
         for unit, values in items.items():
-            _check_methods(unit, values["methods"])
+            _check_methods(unit, values.methods)
             dates.require_in_range(
-                values["date"], _("Test date of unit %(unit)s") % {"unit": unit.code}
+                values.date, _("Test date of unit %(unit)s") % {"unit": unit.code}
             )
-            if values["date"] < today:
+            if values.date < today:
                 raise RuleError(
                     _("The test date of unit %(unit)s is in the past.") % {"unit": unit.code}
                 )
-            tuk = values["tuk"]
-            if not tuk.is_verified_on(values["date"]):
+            tuk = values.tuk
+            if not tuk.is_verified_on(values.date):
                 raise RuleError(
                     _(
                         "%(tuk)s is not verified on %(date)s (verified %(start)s to %(end)s); "
@@ -297,7 +305,7 @@ def set_plan(user, assessment, items):
                     )
                     % {
                         "tuk": tuk.name,
-                        "date": dates.format_date(values["date"]),
+                        "date": dates.format_date(values.date),
                         "start": dates.format_date(tuk.verified_on),
                         "end": dates.format_date(tuk.verified_until),
                         "unit": unit.code,
@@ -308,9 +316,9 @@ def set_plan(user, assessment, items):
             PlanItem(
                 assessment=locked,
                 unit=unit,
-                methods=sorted(values["methods"]),
-                date=values["date"],
-                tuk=values["tuk"],
+                methods=sorted(values.methods),
+                date=values.date,
+                tuk=values.tuk,
             )
             for unit, values in items.items()
         )
@@ -328,7 +336,9 @@ def set_plan(user, assessment, items):
     return locked
 
 
-def agree_plan(user, assessment, *, plan, confidentiality):
+def agree_plan(
+    user: User, assessment: Assessment, *, plan: bool, confidentiality: bool
+) -> Assessment:
     """FR-AK-01: the applicant and the assessor each agree to the plan and to confidentiality.
     When both have, the assessment moves on to the evidence review."""
     if user.has_role(Role.ASSESSOR) and assessment.assessor.user_id == user.pk:
@@ -345,7 +355,7 @@ def agree_plan(user, assessment, *, plan, confidentiality):
         return _agree(user, locked, "applicant_agreed_at", plan and confidentiality)
 
 
-def _agree(user, locked, field, ticked):
+def _agree(user: User, locked: Assessment, field: str, ticked: bool) -> Assessment:
     if not ticked:
         raise RuleError(_("Tick both statements: the plan and confidentiality."))
     if not locked.plan_set_at:
@@ -373,7 +383,14 @@ def _agree(user, locked, field, ticked):
 # ---------------------------------------------------------------------------------------------
 
 
-def review_evidence(user, assessment, reviews, *, proceed, reason=""):
+def review_evidence(
+    user: User,
+    assessment: Assessment,
+    reviews: Mapping[Unit, EvidenceReviewInput],
+    *,
+    proceed: bool,
+    reason: str = "",
+) -> Assessment:
     """9.2.5: VATM for every unit's FR-APL-02 evidence; 9.2.6: recommend whether the applicant
     proceeds to the competency test. Not recommending needs a reason, shown to the applicant."""
     with transaction.atomic():
@@ -387,11 +404,11 @@ def review_evidence(user, assessment, reviews, *, proceed, reason=""):
             EvidenceReview(
                 assessment=locked,
                 unit=unit,
-                valid=bool(values.get("valid")),
-                authentic=bool(values.get("authentic")),
-                current=bool(values.get("current")),
-                sufficient=bool(values.get("sufficient")),
-                note=values.get("note", ""),
+                valid=values.valid,
+                authentic=values.authentic,
+                current=values.current,
+                sufficient=values.sufficient,
+                note=values.note,
             )
             for unit, values in reviews.items()
         )
@@ -405,14 +422,10 @@ def review_evidence(user, assessment, reviews, *, proceed, reason=""):
             fields=["evidence_reviewed_at", "proceed_to_test", "not_recommended_reason"],
             reason=locked.not_recommended_reason,
             proceed=bool(proceed),
-            units_meeting_vatm=sum(1 for v in reviews.values() if _vatm(v)),
+            units_meeting_vatm=sum(1 for v in reviews.values() if v.meets_vatm),
         )
         _notify(locked, "evidence_reviewed")
     return locked
-
-
-def _vatm(values):
-    return all(values.get(k) for k in ("valid", "authentic", "current", "sufficient"))
 
 
 @dataclass(frozen=True)
@@ -421,25 +434,27 @@ class ResultsSaved:
     the reason (by unit id), which were left as they were."""
 
     assessment: Assessment
-    saved: tuple
-    refused: dict = field(default_factory=dict)
+    saved: tuple[Unit, ...]
+    refused: dict[int, str] = field(default_factory=dict)
 
 
-def _unit_refusal(unit, values, plan_item, today):
+def _unit_refusal(
+    unit: Unit, values: UnitResultInput, plan_item: PlanItem | None, today: datetime.date
+) -> str | None:
     """Why this unit's result cannot be recorded (9.3.1-9.3.3), or None when it can."""
-    if not values["methods"]:
+    if not values.methods:
         return _("Choose at least one method for unit %(unit)s.") % {"unit": unit.code}
-    unknown = set(values["methods"]) - set(Method.values)
+    unknown = set(values.methods) - set(Method.values)
     if unknown:
         return _("Unknown assessment method: %(m)s.") % {"m": ", ".join(sorted(unknown))}
-    if values["result"] not in UnitResult.Result.values:
+    if values.result not in UnitResult.Result.values:
         return _("The result must be K or BK.")
-    if values["result"] == UnitResult.Result.K and not _vatm(values):
+    if values.result == UnitResult.Result.K and not values.meets_vatm:
         return _(
             "Unit %(unit)s cannot be K: the evidence must be valid, authentic, "
             "current and sufficient (VATM, 9.3.3)."
         ) % {"unit": unit.code}
-    if not values.get("evidence_observed", "").strip():
+    if not values.evidence_observed.strip():
         return _("Describe the evidence observed for unit %(unit)s.") % {"unit": unit.code}
     if plan_item is None:
         return _("Unit %(unit)s has no plan.") % {"unit": unit.code}
@@ -456,7 +471,9 @@ def _unit_refusal(unit, values, plan_item, today):
     return None
 
 
-def record_results(user, assessment, results):
+def record_results(
+    user: User, assessment: Assessment, results: Mapping[Unit, UnitResultInput]
+) -> Assessment:
     """9.3.1-9.3.4, per unit: the methods used, the evidence observed, VATM and K or BK. K is
     refused unless all four VATM rules hold (9.3.3). A unit is recorded only once its planned test
     date has come, at a TUK verified on that date. Saves may be partial until submission (9.3.5
@@ -464,7 +481,9 @@ def record_results(user, assessment, results):
     return _record_results(user, assessment, results, keep_valid=False).assessment
 
 
-def record_valid_results(user, assessment, results):
+def record_valid_results(
+    user: User, assessment: Assessment, results: Mapping[Unit, UnitResultInput]
+) -> ResultsSaved:
     """The results page (9.3.1-9.3.4): the same rules as record_results, judged unit by unit.
     The units that pass are recorded and audited in one transaction; each refused unit is left
     as it was and returned with its reason, so one wrong row does not throw away the others.
@@ -472,7 +491,13 @@ def record_valid_results(user, assessment, results):
     return _record_results(user, assessment, results, keep_valid=True)
 
 
-def _record_results(user, assessment, results, *, keep_valid):
+def _record_results(
+    user: User,
+    assessment: Assessment,
+    results: Mapping[Unit, UnitResultInput],
+    *,
+    keep_valid: bool,
+) -> ResultsSaved:
     with transaction.atomic():
         locked = _lock_as_assessor(user, assessment, Status.EVIDENCE_REVIEWED)
         if not locked.proceed_to_test:
@@ -495,28 +520,28 @@ def _record_results(user, assessment, results, *, keep_valid):
                 assessment=locked,
                 unit=unit,
                 defaults={
-                    "methods": sorted(values["methods"]),
-                    "evidence_observed": values["evidence_observed"].strip(),
-                    "valid": bool(values.get("valid")),
-                    "authentic": bool(values.get("authentic")),
-                    "current": bool(values.get("current")),
-                    "sufficient": bool(values.get("sufficient")),
-                    "result": values["result"],
+                    "methods": sorted(values.methods),
+                    "evidence_observed": values.evidence_observed.strip(),
+                    "valid": values.valid,
+                    "authentic": values.authentic,
+                    "current": values.current,
+                    "sufficient": values.sufficient,
+                    "result": values.result,
                 },
             )
         if accepted:
-            extra = {"refused": sorted(u.code for u in results if u.pk in refused)}
+            extra: dict[str, Any] = {"refused": sorted(u.code for u in results if u.pk in refused)}
             record(
                 user,
                 "assessment.results_recorded",
                 locked,
-                units={u.code: v["result"] for u, v in accepted.items()},
+                units={u.code: v.result for u, v in accepted.items()},
                 **(extra if refused else {}),
             )
     return ResultsSaved(assessment=locked, saved=tuple(accepted), refused=refused)
 
 
-def submit_recommendation(user, assessment, *, note=""):
+def submit_recommendation(user: User, assessment: Assessment, *, note: str = "") -> Assessment:
     """9.3.5: the assessor submits the records and the recommendation to the LSP; from then on they
     are read-only. "Kompeten" only when every unit is K, otherwise "Belum Kompeten" (9.3.4)."""
     with transaction.atomic():
@@ -553,7 +578,9 @@ def submit_recommendation(user, assessment, *, note=""):
 # ---------------------------------------------------------------------------------------------
 
 
-def sign_result(user, assessment):
+def sign_result(user: User, assessment: Assessment) -> Assessment:
+    """The applicant signs the submitted result (9.3.5), once - or declines to sign instead
+    (decline_to_sign, 9.9.8.a)."""
     with transaction.atomic():
         locked = _lock_as_applicant(user, assessment, Status.RECOMMENDED)
         if locked.applicant_signed_at or locked.signature_declined_at:
@@ -564,7 +591,7 @@ def sign_result(user, assessment):
     return locked
 
 
-def decline_to_sign(user, assessment, *, comment):
+def decline_to_sign(user: User, assessment: Assessment, *, comment: str) -> Assessment:
     """9.9.8.a: an applicant who finds the treatment unfair need not sign the result; the comment
     is kept for the technical team and any appeal."""
     with transaction.atomic():
@@ -582,7 +609,9 @@ def decline_to_sign(user, assessment, *, comment):
     return locked
 
 
-def give_feedback(user, assessment, *, answers, comment=""):
+def give_feedback(
+    user: User, assessment: Assessment, *, answers: Sequence[FeedbackAnswer], comment: str = ""
+) -> Feedback:
     """FR-AK-03: the applicant's feedback, once, after the result was submitted."""
     with transaction.atomic():
         locked = _lock_as_applicant(user, assessment, Status.RECOMMENDED)
@@ -592,14 +621,14 @@ def give_feedback(user, assessment, *, answers, comment=""):
             raise RuleError(_("You have already given feedback on this assessment."))
         feedback = Feedback.objects.create(
             assessment=locked,
-            answers=[{"yes": bool(a["yes"]), "comment": a.get("comment", "")} for a in answers],
+            answers=[{"yes": a.yes, "comment": a.comment} for a in answers],
             comment=comment.strip(),
         )
         record(
             user,
             "assessment.feedback_given",
             locked,
-            negative=sum(1 for a in answers if not a["yes"]),
+            negative=sum(1 for a in answers if not a.yes),
         )
     return feedback
 
@@ -617,10 +646,10 @@ class AssessorRegistration:
 
     registration_number: str
     valid_until: datetime.date
-    schemes: tuple
+    schemes: tuple[Scheme, ...]
 
 
-def register_assessor(user, person, data: AssessorRegistration):
+def register_assessor(user: User, person: User, data: AssessorRegistration) -> dict[str, Any]:
     """The registry record of a person granted the Asesor role (called by
     accounts.services.grant_role inside its transaction, with the person's row locked). A
     person who was an assessor before gets their record back, updated: assignments refer to it.
@@ -669,7 +698,7 @@ def register_assessor(user, person, data: AssessorRegistration):
                 _("The No. Reg. MET %(number)s belongs to another assessor.") % {"number": number}
             ) from None
         profile.schemes.set(data.schemes)
-        details = {
+        details: dict[str, Any] = {
             "registration_number": number,
             "valid_until": data.valid_until.isoformat(),
             "schemes": sorted(scheme.code for scheme in data.schemes),
@@ -678,7 +707,7 @@ def register_assessor(user, person, data: AssessorRegistration):
     return details
 
 
-def assessor_in_use(person):
+def assessor_in_use(person: User) -> str:
     """Why the Asesor role cannot be taken from `person` now: the current assessment attempts
     they hold that are not yet submitted (9.3.5) - reassign them first (9.2.2); "" if none."""
     open_cases = (
@@ -694,7 +723,7 @@ def assessor_in_use(person):
     }
 
 
-def retire_assessor(user, person):
+def retire_assessor(user: User, person: User) -> dict[str, Any]:
     """The Asesor role is removed (accounts.services.remove_role, which refused first while
     assessor_in_use says why not): the record stays, inactive - the assignments, plans and
     results of the cases they assessed refer to it, and the conflict rules of 9.4.2 and 9.9.4
@@ -714,7 +743,7 @@ def retire_assessor(user, person):
     return {"registration_number": profile.registration_number}
 
 
-def assessor_registry(person):
+def assessor_registry(person: User) -> list[tuple[str, str]]:
     """The registry data shown on the person page: (label, value) pairs; [] if none."""
     profile = Assessor.objects.filter(user=person).prefetch_related("schemes").first()
     if profile is None:

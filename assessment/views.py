@@ -33,6 +33,7 @@ from .forms import (
     SubmitRecommendationForm,
     UnitResultForm,
 )
+from .inputs import EvidenceReviewInput, PlanItemInput, UnitResultInput
 from .models import TUK, Assessment, Assessor, Feedback
 
 Status = Assessment.Status
@@ -378,7 +379,11 @@ def plan(request, assessment):
                 )
             else:
                 try:
-                    services.set_plan(request.user, assessment, items)
+                    services.set_plan(
+                        request.user,
+                        assessment,
+                        {u: PlanItemInput.from_cleaned(v) for u, v in items.items()},
+                    )
                 except RuleError as error:
                     messages.error(request, error.message)
                 else:
@@ -441,7 +446,7 @@ def evidence(request, assessment):
                 services.review_evidence(
                     request.user,
                     assessment,
-                    {f.unit: f.cleaned_data for f in forms},
+                    {f.unit: EvidenceReviewInput.from_cleaned(f.cleaned_data) for f in forms},
                     proceed=proceed_form.cleaned_data["proceed"],
                     reason=proceed_form.cleaned_data["reason"],
                 )
@@ -502,7 +507,11 @@ def results(request, assessment):
     status = 200
     if request.method == "POST":
         refused = {f.unit.pk: " ".join(f.error_list()) for f in forms if not f.is_valid()}
-        filled = {f.unit: f.cleaned_data for f in forms if f.unit.pk not in refused and f.filled}
+        filled = {
+            f.unit: UnitResultInput.from_cleaned(f.cleaned_data)
+            for f in forms
+            if f.unit.pk not in refused and f.filled
+        }
         # A row typed in but without K or BK is not saved; it stays on screen, not lost.
         unsaved = {
             f.unit.pk

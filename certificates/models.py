@@ -5,7 +5,11 @@ A certificate is created "pending" for each competent decision in a signed decre
 certificate-use agreement (9.8.1-9.8.4) and staff recorded the fee as paid (8.1).
 """
 
+from __future__ import annotations
+
+import datetime
 import uuid
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.db import models, transaction
@@ -22,8 +26,11 @@ from lsp_portal.pdf import RenderedPDF
 from lsp_portal.transitions import Transition, Transitions
 from registration.models import Unit
 
+if TYPE_CHECKING:
+    from lsp_portal.accounts.models import User
 
-def add_years(day, years):
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
     """`day` plus whole years; 29 February becomes 28 February in a year without it (9.4.6)."""
     try:
         return day.replace(year=day.year + years)
@@ -50,7 +57,7 @@ class Signatory(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name}, {self.title}"
 
 
@@ -63,7 +70,7 @@ class Ground(models.TextChoices):
 
 
 class CertificateQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         if user.has_role(Role.STAFF) or user.has_role(Role.DIRECTOR):
             return self
         return self.filter(holder=user)
@@ -168,30 +175,30 @@ class Certificate(RenderedPDF):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.number or f"{self.holder_name} ({self.get_status_display()})"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)
         # Public verification is cached (certificates/verification.py): forget it once committed.
         from .verification import forget
 
         transaction.on_commit(lambda: forget(self))
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("certificates:detail", args=[self.pk])
 
-    def verification_url(self):
+    def verification_url(self) -> str:
         return settings.PORTAL_BASE_URL.rstrip("/") + reverse(
             "certificates:verify_token", args=[self.token]
         )
 
     @property
-    def is_expired(self):
+    def is_expired(self) -> bool:
         return bool(self.valid_until and self.valid_until < timezone.localdate())
 
     @property
-    def public_status(self):
+    def public_status(self) -> Certificate.PublicStatus:
         """What verification shows: Berlaku, Dibekukan, Dicabut or Kedaluwarsa."""
         if self.status == self.Status.REVOKED:
             return self.PublicStatus.REVOKED
@@ -202,7 +209,7 @@ class Certificate(RenderedPDF):
         return self.PublicStatus.VALID
 
     @property
-    def resolve_overdue(self):
+    def resolve_overdue(self) -> bool:
         """9.5.4: frozen and not resolved in the time the LSP set."""
         return (
             self.status == self.Status.FROZEN
@@ -211,19 +218,19 @@ class Certificate(RenderedPDF):
         )
 
     @property
-    def requirements_met(self):
+    def requirements_met(self) -> bool:
         return bool(self.agreement_signed_at and self.fee_paid_at)
 
     @property
-    def can_download(self):
+    def can_download(self) -> bool:
         return self.status == self.Status.ACTIVE and not self.is_expired and bool(self.pdf)
 
-    def pdf_context(self):
+    def pdf_context(self) -> dict[str, Any]:
         from .documents import certificate_context
 
         return certificate_context(self)
 
-    def pdf_context_data(self):
+    def pdf_context_data(self) -> dict[str, Any]:
         from .documents import certificate_data
 
         return certificate_data(self)
@@ -239,15 +246,15 @@ class CertificateCard(RenderedPDF):
     class Meta:
         verbose_name = _("certificate card")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Card {self.certificate}"
 
-    def pdf_context(self):
+    def pdf_context(self) -> dict[str, Any]:
         from .documents import certificate_context
 
         return certificate_context(self.certificate)
 
-    def pdf_context_data(self):
+    def pdf_context_data(self) -> dict[str, Any]:
         from .documents import certificate_data
 
         return certificate_data(self.certificate)
@@ -266,7 +273,7 @@ class CertificateWarning(models.Model):
         verbose_name = _("warning")
         ordering = ["issued_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.certificate} {format_date(self.issued_at)}"
 
 
@@ -284,7 +291,7 @@ class Notice(models.Model):
             models.UniqueConstraint(fields=["certificate", "kind"], name="notice_sent_once")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.certificate} {self.kind}"
 
 
@@ -294,5 +301,5 @@ class CertificateCounter(models.Model):
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.year}: {self.last}"

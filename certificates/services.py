@@ -2,6 +2,8 @@
 transaction, row lock, save, AuditEvent, side effects (PDF rendering) on commit."""
 
 import datetime
+from collections.abc import Collection
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -9,12 +11,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from decisions.models import Decision
 from lsp_portal import dates, transitions
+from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role, require_role
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
 from lsp_portal.numbering import next_number
 from lsp_portal.outbox import services as outbox
+from registration.models import Unit
 
 from . import tasks
 from .models import (
@@ -31,13 +36,14 @@ from .models import (
 Status = Certificate.Status
 
 
-def _lock(certificate):
+def _lock(certificate: Certificate) -> Certificate:
     return Certificate.objects.select_for_update().get(pk=certificate.pk)
 
 
-def create_pending(decision):
-    """Called (decisions.hooks) for each decision published by a signed decree: a competent one
-    gets a pending certificate, once - calling again changes nothing."""
+def create_pending(decision: Decision) -> Certificate | None:
+    """9.4.6: called (decisions.hooks) for each decision published by a signed decree: a
+    competent one gets a pending certificate, its scope the units found competent, once -
+    calling again changes nothing. It is issued when the requirements are met (9.4.7)."""
     if decision.result != "K" or not decision.published_at:
         return None
     application = decision.assessment.application
@@ -63,7 +69,7 @@ def create_pending(decision):
     return certificate
 
 
-def sign_agreement(user, certificate, *, points):
+def sign_agreement(user: User, certificate: Certificate, *, points: Collection[str]) -> Certificate:
     """9.8: the holder agrees to the four points of certificate use (9.8.1-9.8.4), with time."""
     if certificate.holder_id != user.pk:
         raise PermissionDenied
@@ -80,7 +86,7 @@ def sign_agreement(user, certificate, *, points):
     return locked
 
 
-def record_fee(user, certificate, *, amount):
+def record_fee(user: User, certificate: Certificate, *, amount: int) -> Certificate:
     """Staff record the certification fee (8.1) as paid; the full fee of the scheme is required."""
     require_role(user, Role.STAFF)
     with transaction.atomic():
@@ -102,7 +108,7 @@ def record_fee(user, certificate, *, amount):
     return locked
 
 
-def _issue_if_ready(user, locked):
+def _issue_if_ready(user: User, locked: Certificate) -> None:
     """9.4.6-9.4.7: once every requirement is met the certificate is issued - number, dates,
     signatory - and its PDF and card are rendered. Runs inside the caller's locked transaction,
     so it happens once even when both requirements are completed at the same moment."""
@@ -137,9 +143,9 @@ def _issue_if_ready(user, locked):
     outbox.send(tasks.render_certificate, locked.pk)
 
 
-def issue_waiting(user):
-    """Issue every certificate whose requirements are met but which waited for a designated
-    signatory (called when staff name one). Returns how many were issued."""
+def issue_waiting(user: User) -> int:
+    """9.4.6-9.4.7: issue every certificate whose requirements are met but which waited for a
+    designated signatory (called when staff name one). Returns how many were issued."""
     require_role(user, Role.STAFF)
     issued = 0
     waiting = Certificate.objects.filter(
@@ -158,16 +164,16 @@ def issue_waiting(user):
 # ---------------------------------------------------------------------------------------------
 
 
-def _notify(certificate, event):
+def _notify(certificate: Certificate, event: str) -> None:
     outbox.send(tasks.notify_holder, certificate.pk, event)
 
 
-def _check_ground(ground):
+def _check_ground(ground: str) -> None:
     if ground not in Ground.values:
         raise RuleError(_("Choose one of the grounds a-c of 9.5.1."))
 
 
-def warn_refusal(certificate):
+def warn_refusal(certificate: Certificate) -> str | None:
     """Why `certificate` cannot receive a warning, or None: only one in force or frozen, and not
     expired (9.5.2). The certificate page offers the warning form only when this is None."""
     if certificate.status not in (Status.ACTIVE, Status.FROZEN) or certificate.is_expired:
@@ -175,7 +181,7 @@ def warn_refusal(certificate):
     return None
 
 
-def revoke_refusal(certificate, *, warned=None):
+def revoke_refusal(certificate: Certificate, *, warned: bool | None = None) -> str | None:
     """Why the director cannot revoke `certificate`, or None: only one in force or frozen, and
     only when it is frozen past its resolve-by date (9.5.4) or the holder ignored a warning
     (9.5.5). `warned`: whether it has a warning, when the caller has looked it up (the page
@@ -194,7 +200,7 @@ def revoke_refusal(certificate, *, warned=None):
     return None
 
 
-def warn(user, certificate, *, ground, text):
+def warn(user: User, certificate: Certificate, *, ground: str, text: str) -> CertificateWarning:
     """9.5.2: the LSP may warn the holder first; the warning is recorded and e-mailed."""
     require_role(user, Role.STAFF)
     with transaction.atomic():
@@ -213,7 +219,14 @@ def warn(user, certificate, *, ground, text):
     return warning
 
 
-def freeze(user, certificate, *, ground, reason, resolve_by):
+def freeze(
+    user: User,
+    certificate: Certificate,
+    *,
+    ground: str,
+    reason: str,
+    resolve_by: datetime.date,
+) -> Certificate:
     """9.5.1-9.5.3: staff freeze a certificate in force on a ground a-c, with the date by which the
     matter must be resolved. While frozen, verification says so and downloads stop."""
     require_role(user, Role.STAFF)
@@ -249,8 +262,9 @@ def freeze(user, certificate, *, ground, reason, resolve_by):
     return locked
 
 
-def restore(user, certificate, *, note):
-    """Staff restore a frozen certificate once the matter is resolved."""
+def restore(user: User, certificate: Certificate, *, note: str) -> Certificate:
+    """9.5.4: staff restore a frozen certificate once the matter that froze it is resolved
+    (within the time the LSP set), with a note."""
     require_role(user, Role.STAFF)
     with transaction.atomic():
         locked = _lock(certificate)
@@ -266,7 +280,7 @@ def restore(user, certificate, *, note):
     return locked
 
 
-def revoke(user, certificate, *, reason):
+def revoke(user: User, certificate: Certificate, *, reason: str) -> Certificate:
     """9.5.4-9.5.5: the director revokes, with the reason, finally: a frozen certificate whose
     resolve-by date passed, or one whose holder ignored a warning. The holder is told to stop using
     the certificate and return it (9.8.4)."""
@@ -291,7 +305,9 @@ def revoke(user, certificate, *, reason):
     return locked
 
 
-def reduce_scope(user, certificate, *, remove_units, reason):
+def reduce_scope(
+    user: User, certificate: Certificate, *, remove_units: Collection[Unit], reason: str
+) -> Certificate:
     """9.5.4: instead of revoking a frozen certificate whose resolve-by date passed, staff or the
     director remove units from its scope; it is in force again with a new version of the PDF."""
     require_role(user, Role.STAFF, Role.DIRECTOR)
@@ -329,7 +345,7 @@ def reduce_scope(user, certificate, *, remove_units, reason):
     return locked
 
 
-def record_return(user, certificate):
+def record_return(user: User, certificate: Certificate) -> Certificate:
     """9.8.4: staff record that the holder returned a revoked certificate."""
     require_role(user, Role.STAFF)
     with transaction.atomic():
@@ -351,7 +367,7 @@ def record_return(user, certificate):
 EXPIRY_NOTICES = ((90, "expiry_90"), (30, "expiry_30"))
 
 
-def _notice_once(certificate, kind):
+def _notice_once(certificate: Certificate, kind: str) -> bool:
     """Record the notice; False when it was already sent (the unique row decides, even when two
     runs overlap)."""
     try:
@@ -362,7 +378,7 @@ def _notice_once(certificate, kind):
     return True
 
 
-def send_daily_notices(today=None):
+def send_daily_notices(today: datetime.date | None = None) -> tuple[int, int]:
     """Expiry notices 90 and 30 days before valid_until (the LSP does no recertification: the
     notice points to an LSP P3, 9.7), and a daily reminder to staff and the director for each
     frozen certificate whose resolve-by date passed, until they revoke or reduce its scope.
@@ -375,7 +391,8 @@ def send_daily_notices(today=None):
     for days, kind in EXPIRY_NOTICES:
         horizon = today + datetime.timedelta(days=days)
         for certificate in in_force.filter(valid_until__lte=horizon):
-            if kind == "expiry_90" and (certificate.valid_until - today).days <= 30:
+            valid_until = cast(datetime.date, certificate.valid_until)  # in force: set
+            if kind == "expiry_90" and (valid_until - today).days <= 30:
                 continue  # the 30-day notice is the one that applies now
             if _notice_once(certificate, kind):
                 outbox.send(tasks.notify_holder, certificate.pk, "expiring")

@@ -8,8 +8,11 @@ a pending certificate for each competent decision: a plain service call, not a s
 (the appeal stage adds until when, and how, the decision can be appealed).
 """
 
-decision_published = []
-decision_panels = []
+from collections.abc import Callable
+from typing import Any
+
+decision_published: list[Callable[[Any], None]] = []
+decision_panels: list[Callable[[Any, Any], str]] = []
 
 
 def on_decision_published(fn):

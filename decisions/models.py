@@ -4,7 +4,10 @@ Terms kept in Indonesian: Tim Teknis (the technical team that alone decides, 9.4
 (the minutes of its meeting, 9.4.4), SK - Surat Keputusan (the LSP director's decree, 9.4.5).
 """
 
+from __future__ import annotations
+
 import datetime
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +20,9 @@ from lsp_portal.accounts.roles import Role
 from lsp_portal.dates import DateRangeValidator, format_date, format_datetime
 from lsp_portal.pdf import RenderedPDF
 from lsp_portal.transitions import Transition, Transitions
+
+if TYPE_CHECKING:
+    from lsp_portal.accounts.models import User
 
 
 class TechnicalTeamMember(models.Model):
@@ -39,12 +45,12 @@ class TechnicalTeamMember(models.Model):
         verbose_name_plural = _("technical team members")
         ordering = ["user__full_name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.user.full_name
 
 
 class MeetingQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         if user.has_role(Role.STAFF) or user.has_role(Role.DIRECTOR):
             return self
         if user.has_role(Role.TECHNICAL_TEAM):
@@ -104,26 +110,26 @@ class Meeting(models.Model):
         verbose_name_plural = _("technical team meetings")
         ordering = ["-scheduled_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.title} ({format_date(self.scheduled_at)})"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("decisions:meeting_detail", args=[self.pk])
 
     @property
-    def reference(self):
+    def reference(self) -> str:
         return f"RTT-{self.pk:05d}" if self.pk else "RTT-?"
 
     @property
-    def opens_at(self):
+    def opens_at(self) -> datetime.datetime:
         """The earliest moment the meeting may be opened: its scheduled time less
         MEETING_OPEN_EARLY_MINUTES (decisions.services.open_refusal)."""
         return self.scheduled_at - datetime.timedelta(minutes=settings.MEETING_OPEN_EARLY_MINUTES)
 
-    def present_members(self):
+    def present_members(self) -> list[TechnicalTeamMember]:
         return [a.member for a in self.attendances.select_related("member__user") if a.present]
 
-    def has_quorum(self):
+    def has_quorum(self) -> bool:
         return self.attendances.filter(present=True).count() >= self.quorum
 
 
@@ -143,7 +149,7 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["meeting", "member"], name="one_attendance_per_member")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.member} @ {self.meeting}"
 
 
@@ -163,7 +169,7 @@ class AgendaItem(models.Model):
             models.UniqueConstraint(fields=["meeting", "assessment"], name="case_once_per_meeting")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.meeting.reference} #{self.order} {self.assessment}"
 
 
@@ -183,15 +189,15 @@ class ConflictDeclaration(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.member} / {self.assessment}"
 
 
 class DecisionQuerySet(models.QuerySet):
-    def published(self):
+    def published(self) -> Self:
         return self.filter(published_at__isnull=False)
 
-    def for_applicant(self, user):
+    def for_applicant(self, user: User) -> Self:
         return self.published().filter(assessment__application__applicant=user)
 
 
@@ -225,21 +231,21 @@ class Decision(models.Model):
             models.CheckConstraint(condition=~Q(basis=""), name="decision_has_basis"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.assessment.application.full_name}: {self.result}"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("decisions:my_decision", args=[self.pk])
 
     @property
-    def appeal_deadline(self):
+    def appeal_deadline(self) -> datetime.datetime | None:
         """9.9.2: an appeal is possible until this moment (publication + the appeal window)."""
         if not self.published_at:
             return None
         return self.published_at + datetime.timedelta(hours=settings.APPEAL_WINDOW_HOURS)
 
     @property
-    def against_recommendation(self):
+    def against_recommendation(self) -> bool:
         return self.result != self.assessment.recommendation
 
 
@@ -257,15 +263,15 @@ class Minutes(RenderedPDF):
         verbose_name = _("minutes (Berita Acara)")
         verbose_name_plural = _("minutes (Berita Acara)")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Berita Acara {self.meeting.reference}"
 
-    def pdf_context(self):
+    def pdf_context(self) -> dict[str, Any]:
         from .documents import minutes_context
 
         return minutes_context(self)
 
-    def pdf_context_data(self):
+    def pdf_context_data(self) -> dict[str, Any]:
         from .documents import minutes_data
 
         return minutes_data(self)
@@ -282,7 +288,7 @@ class MinutesSignature(models.Model):
             models.UniqueConstraint(fields=["minutes", "member"], name="one_signature_per_member")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.member} {format_datetime(self.signed_at)}"
 
 
@@ -324,15 +330,15 @@ class Decree(RenderedPDF):
             models.UniqueConstraint(fields=["year", "sequence"], name="decree_sequence_per_year"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.number or f"SK draft {self.pk}"
 
-    def pdf_context(self):
+    def pdf_context(self) -> dict[str, Any]:
         from .documents import decree_context
 
         return decree_context(self)
 
-    def pdf_context_data(self):
+    def pdf_context_data(self) -> dict[str, Any]:
         from .documents import decree_data
 
         return decree_data(self)
@@ -344,5 +350,5 @@ class DecreeCounter(models.Model):
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.year}: {self.last}"

@@ -1,16 +1,21 @@
 """Decision rules (9.4.1-9.4.5). Every change goes through a function here: guard (role, membership,
 status), transaction, row lock, save, AuditEvent, side effects on commit."""
 
+import datetime
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.models import Assessment, Assignment
 from lsp_portal import dates, transitions
+from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role, require_role
 from lsp_portal.accounts.services import require_people_manager
 from lsp_portal.audit.services import record
@@ -36,7 +41,7 @@ Status = Meeting.Status
 TRANSITIONS = Meeting.TRANSITIONS
 
 
-def _lock_meeting(meeting, *allowed):
+def _lock_meeting(meeting: Meeting, *allowed: str) -> Meeting:
     locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if allowed and locked.status not in allowed:
         raise RuleError(
@@ -46,14 +51,14 @@ def _lock_meeting(meeting, *allowed):
     return locked
 
 
-def _member(user):
+def _member(user: User) -> TechnicalTeamMember:
     member = TechnicalTeamMember.objects.filter(user=user, is_active=True).first()
     if member is None or not user.has_role(Role.TECHNICAL_TEAM):
         raise PermissionDenied
     return member
 
 
-def _present_member(user, meeting):
+def _present_member(user: User, meeting: Meeting) -> TechnicalTeamMember:
     member = _member(user)
     attendance = Attendance.objects.filter(meeting=meeting, member=member).first()
     if attendance is None:
@@ -63,7 +68,7 @@ def _present_member(user, meeting):
     return member
 
 
-def available_recommendations():
+def available_recommendations() -> QuerySet[Assessment]:
     """Submitted recommendations (9.3.5) not decided and not on a meeting that is still open."""
     busy = AgendaItem.objects.filter(meeting__status__in=[Status.PLANNED, Status.HELD]).values(
         "assessment_id"
@@ -76,14 +81,18 @@ def available_recommendations():
     )
 
 
-def conflict_of(member, assessment, meeting):
+def conflict_of(
+    member: TechnicalTeamMember, assessment: Assessment, meeting: Meeting | None
+) -> str | None:
     """Why `member` may not decide `assessment` (9.4.2), or None: they held the case as its
     assessor (any attempt, including an assessor it was reassigned away from), they are the
     applicant, or they declared involvement with the applicant."""
     return conflicts_of(member, [assessment], meeting).get(assessment.pk)
 
 
-def conflicts_of(member, assessments, meeting):
+def conflicts_of(
+    member: TechnicalTeamMember, assessments: Collection[Assessment], meeting: Meeting | None
+) -> dict[int, str]:
     """conflict_of for each of `assessments` (assessment pk -> why, for those with a conflict),
     in two queries however many there are (the meeting page shows the whole agenda)."""
     assessed = set(
@@ -112,8 +121,19 @@ def conflicts_of(member, assessments, meeting):
 # ---------------------------------------------------------------------------------------------
 
 
-def plan_meeting(user, *, title, scheduled_at, location, is_online, members, assessments):
-    """Staff plan a meeting: date, place or link, the members invited and the agenda."""
+def plan_meeting(
+    user: User,
+    *,
+    title: str,
+    scheduled_at: datetime.datetime,
+    location: str,
+    is_online: bool,
+    members: Sequence[TechnicalTeamMember],
+    assessments: Sequence[Assessment],
+) -> Meeting:
+    """Staff plan a technical-team meeting (rapat tim teknis, 9.4.4): date, place or link, the
+    members invited (active Tim Teknis members, at least the quorum) and the agenda - submitted
+    recommendations (9.3.5) not yet decided, in the order they were submitted."""
     require_role(user, Role.STAFF)
     quorum = settings.DECISION_QUORUM
     # A member whose role was removed (record inactive) or whose account is deactivated is not
@@ -152,7 +172,10 @@ def plan_meeting(user, *, title, scheduled_at, location, is_online, members, ass
         Attendance.objects.bulk_create(Attendance(meeting=meeting, member=m) for m in members)
         AgendaItem.objects.bulk_create(
             AgendaItem(meeting=meeting, assessment=a, order=i)
-            for i, a in enumerate(sorted(locked, key=lambda a: a.submitted_at), start=1)
+            # A recommendation (9.3.5) always has its submission time.
+            for i, a in enumerate(
+                sorted(locked, key=lambda a: cast(datetime.datetime, a.submitted_at)), start=1
+            )
         )
         record(
             user,
@@ -166,7 +189,7 @@ def plan_meeting(user, *, title, scheduled_at, location, is_online, members, ass
     return meeting
 
 
-def open_refusal(meeting, now=None):
+def open_refusal(meeting: Meeting, now: datetime.datetime | None = None) -> str | None:
     """Why a planned `meeting` cannot be opened yet, or None: a meeting opens from its scheduled
     time, at most MEETING_OPEN_EARLY_MINUTES before it (9.4.4: the minutes then never record a
     session held before the time its members were called for). The message gives both times on
@@ -180,11 +203,13 @@ def open_refusal(meeting, now=None):
     }
 
 
-def open_meeting(user, meeting, present_members):
-    """The meeting starts (from its scheduled time, see open_refusal): staff record which invited
-    members are present, and the moment it opened is kept (the minutes state it). During the
-    session staff may record attendance again (a member arriving late or leaving); decisions
-    need the quorum present when they are taken."""
+def open_meeting(
+    user: User, meeting: Meeting, present_members: Iterable[TechnicalTeamMember]
+) -> Meeting:
+    """9.4.4: the meeting starts (from its scheduled time, see open_refusal): staff record which
+    invited members are present, and the moment it opened is kept (the minutes state it).
+    During the session staff may record attendance again (a member arriving late or leaving);
+    decisions need the quorum present when they are taken."""
     require_role(user, Role.STAFF)
     with transaction.atomic():
         locked = _lock_meeting(
@@ -212,9 +237,9 @@ def open_meeting(user, meeting, present_members):
     return locked
 
 
-def cancel_meeting(user, meeting, *, reason):
-    """Staff cancel a meeting in which nothing was decided (e.g. no quorum came); its cases become
-    available for another meeting."""
+def cancel_meeting(user: User, meeting: Meeting, *, reason: str) -> Meeting:
+    """Staff cancel a meeting in which nothing was decided (e.g. no quorum came, 9.4.4), with the
+    reason; its cases become available for another meeting."""
     require_role(user, Role.STAFF)
     with transaction.atomic():
         locked = _lock_meeting(meeting, *TRANSITIONS["meeting.cancelled"].sources)
@@ -234,8 +259,11 @@ def cancel_meeting(user, meeting, *, reason):
 # ---------------------------------------------------------------------------------------------
 
 
-def declare_conflict(user, meeting, assessment, *, note=""):
-    """A member states they were involved with the applicant; they then may not decide the case."""
+def declare_conflict(
+    user: User, meeting: Meeting, assessment: Assessment, *, note: str = ""
+) -> None:
+    """9.4.2: a member present at the meeting states they were involved with the applicant; they
+    then may not decide the case (conflict_of)."""
     with transaction.atomic():
         locked = _lock_meeting(meeting, Status.HELD)
         member = _present_member(user, locked)
@@ -250,7 +278,15 @@ def declare_conflict(user, meeting, assessment, *, note=""):
             record(user, "meeting.conflict_declared", locked, assessment=assessment.reference)
 
 
-def decide(user, meeting, assessment, *, result, basis, reason=""):
+def decide(
+    user: User,
+    meeting: Meeting,
+    assessment: Assessment,
+    *,
+    result: str,
+    basis: str,
+    reason: str = "",
+) -> Decision:
     """9.4.2: only the technical team decides, by members present at a quorate meeting, never on a
     case they assessed or whose applicant they were involved with. Deciding against the assessor's
     recommendation needs a written reason. Who decided, when and why is kept (9.4.1.b)."""
@@ -305,7 +341,12 @@ def decide(user, meeting, assessment, *, result, basis, reason=""):
     return decision
 
 
-def close_refusal(meeting, *, cases=None, decided=None):
+def close_refusal(
+    meeting: Meeting,
+    *,
+    cases: Sequence[Assessment] | None = None,
+    decided: Collection[int] | None = None,
+) -> str | None:
     """Why the held `meeting` cannot be closed yet, or None: a case on its agenda is not decided
     (9.4.4: the minutes record a decision on every case put before the meeting). `cases` (the
     agenda's assessments) and `decided` (the pks of those decided): when the caller has them
@@ -322,7 +363,7 @@ def close_refusal(meeting, *, cases=None, decided=None):
     }
 
 
-def quorum_refusal(meeting):
+def quorum_refusal(meeting: Meeting) -> str | None:
     """Why no decision can be recorded in `meeting` now, or None: fewer members are recorded as
     present than its quorum (9.4.2: the team decides, not one member). The case page shows it
     instead of the decision form."""
@@ -333,9 +374,9 @@ def quorum_refusal(meeting):
     }
 
 
-def close_meeting(user, meeting):
-    """Close the session once every case on the agenda is decided (close_refusal); the minutes
-    are generated."""
+def close_meeting(user: User, meeting: Meeting) -> Minutes:
+    """9.4.4: close the session once every case on the agenda is decided (close_refusal); the
+    minutes (Berita Acara) are generated from its decisions."""
     with transaction.atomic():
         locked = _lock_meeting(meeting, *TRANSITIONS["meeting.closed"].sources)
         if not user.has_role(Role.STAFF):
@@ -355,8 +396,9 @@ def close_meeting(user, meeting):
 # ---------------------------------------------------------------------------------------------
 
 
-def sign_minutes(user, minutes):
-    """Each present member signs the minutes; when all have, they are final and read-only."""
+def sign_minutes(user: User, minutes: Minutes) -> Minutes:
+    """9.4.4: each present member signs the minutes (Berita Acara); when all have, they are
+    final and read-only, and the decree can be drafted from them (9.4.5)."""
     with transaction.atomic():
         meeting = _lock_meeting(minutes.meeting, Status.CLOSED)
         member = _present_member(user, meeting)
@@ -375,7 +417,7 @@ def sign_minutes(user, minutes):
     return minutes
 
 
-def draft_decree(user, minutes):
+def draft_decree(user: User, minutes: Minutes) -> Decree:
     """9.4.5: the decree is drafted from final minutes only, once per minutes."""
     require_role(user, Role.STAFF)
     with transaction.atomic():
@@ -395,7 +437,7 @@ def draft_decree(user, minutes):
     return decree
 
 
-def sign_decree(user, decree):
+def sign_decree(user: User, decree: Decree) -> Decree:
     """The director signs the decree: it gets its number, every decision of the meeting is
     published (the appeal window of 9.9.2 starts) and applicants are told."""
     require_role(user, Role.DIRECTOR)
@@ -442,7 +484,7 @@ def sign_decree(user, decree):
     return decree
 
 
-def retry_render(user, document):
+def retry_render(user: User, document: Minutes | Decree) -> None:
     """Staff ask again for a PDF whose rendering failed (after the task gave up retrying)."""
     require_role(user, Role.STAFF)
     model = type(document)
@@ -471,7 +513,7 @@ class MemberRegistration:
     qualification: str
 
 
-def register_member(user, person, data: MemberRegistration):
+def register_member(user: User, person: User, data: MemberRegistration) -> dict[str, Any]:
     """The registry record of a person granted the Tim Teknis role (called by
     accounts.services.grant_role inside its transaction, the person's row locked): their
     qualification (9.4.3) is required. A former member gets their record back, updated: the
@@ -495,7 +537,7 @@ def register_member(user, person, data: MemberRegistration):
 _OPEN_MEETINGS = (Status.PLANNED, Status.HELD, Status.CLOSED)
 
 
-def member_in_use(person):
+def member_in_use(person: User) -> str:
     """Why the Tim Teknis role cannot be taken from `person` now: they are invited to a meeting
     that has not ended - planned, in session, or closed with the minutes still to sign, which
     every member present signs (9.4.4); "" if none."""
@@ -512,7 +554,7 @@ def member_in_use(person):
     ) % {"name": person, "meetings": ", ".join(titles)}
 
 
-def retire_member(user, person):
+def retire_member(user: User, person: User) -> dict[str, Any]:
     """The Tim Teknis role is removed (accounts.services.remove_role, which refused first while
     member_in_use says why not): the record stays, inactive - the attendances, decisions and
     signed minutes of past meetings refer to it (9.4.1). Nothing is deleted."""
@@ -531,7 +573,7 @@ def retire_member(user, person):
     return {}
 
 
-def member_registry(person):
+def member_registry(person: User) -> list[tuple[str, str]]:
     """The registry data shown on the person page: (label, value) pairs; [] if none."""
     member = TechnicalTeamMember.objects.filter(user=person).first()
     if member is None:

@@ -122,19 +122,19 @@ def require_in_range(
 class DateRangeValidator:
     """A model or form field validator: the value lies in the range of `kind`."""
 
-    def __init__(self, kind: str = "event"):
+    def __init__(self, kind: str = "event") -> None:
         if kind not in KINDS:
             raise ValueError(f"unknown kind of date {kind!r}")
         self.kind = kind
 
-    def __call__(self, value):
+    def __call__(self, value: datetime.date | datetime.datetime | None) -> None:
         if not in_range(value, self.kind):
             raise ValidationError(out_of_range_message(self.kind), code="date_range")
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, DateRangeValidator) and other.kind == self.kind
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(("DateRangeValidator", self.kind))
 
 

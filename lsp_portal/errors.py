@@ -5,6 +5,6 @@ class RuleError(Exception):
     action changes nothing. Permission failures raise django.core.exceptions.PermissionDenied
     instead."""
 
-    def __init__(self, message):
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message

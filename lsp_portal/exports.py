@@ -23,7 +23,8 @@ import csv
 import datetime
 import decimal
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -65,7 +66,7 @@ def _attachment(filename: str) -> str:
 
 
 class _Echo:
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
@@ -76,7 +77,7 @@ def csv_response(
     Indonesian names right), every text cell made safe."""
     writer = csv.writer(_Echo())
 
-    def lines():
+    def lines() -> Iterator[str]:
         yield "\ufeff" + writer.writerow([safe_text(title) for title in header])
         for row in rows:
             yield writer.writerow(
@@ -103,7 +104,7 @@ def xlsx_response(
     sheet = workbook.create_sheet(title=title[:31])
     bold = Font(bold=True)
 
-    def cell(value, **style):
+    def cell(value: Cell, **style: Any) -> Any:
         if isinstance(value, datetime.datetime):
             made = WriteOnlyCell(sheet, value=_local(value).replace(tzinfo=None))
             made.number_format = XLSX_DATETIME_FORMAT

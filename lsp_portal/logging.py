@@ -8,7 +8,7 @@ class RefusalsOnOneLine(logging.Filter):
     each with the traceback of its PermissionDenied or Http404, which says nothing an operator
     needs and buries the real errors. Server errors (5xx) keep their traceback."""
 
-    def filter(self, record):
+    def filter(self, record: logging.LogRecord) -> bool:
         status = getattr(record, "status_code", None)
         if isinstance(status, int) and status < 500:
             record.exc_info = None

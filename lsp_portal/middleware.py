@@ -1,4 +1,7 @@
+from collections.abc import Callable
+
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
@@ -11,7 +14,7 @@ class PortalLocaleMiddleware(LocaleMiddleware):
     English browser would get English; the LSP wants Indonesian as the default for everyone.
     """
 
-    def process_request(self, request):
+    def process_request(self, request: HttpRequest) -> None:
         code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if code not in dict(settings.LANGUAGES):
             code = settings.LANGUAGE_CODE
@@ -24,10 +27,10 @@ class SignedInNoStoreMiddleware:
     signed-in user: the pages show NIK, addresses, results and decisions, which no browser cache,
     proxy or shared computer may keep. Public pages stay cacheable."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

@@ -1,15 +1,22 @@
 """Document numbers with a running number per year (decrees, certificates)."""
 
+from typing import Any
+
+from django.db import models
+
 ROMAN_MONTHS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 
 
-def next_number(counter_model, pattern, *, year, month, **fields):
+def next_number(
+    counter_model: type[models.Model], pattern: str, *, year: int, month: int, **fields: Any
+) -> tuple[int, str]:
     """Take the next running number of `year` from `counter_model` (a model with `year` as primary
     key and `last`), under a row lock, so two documents never share a number; then format
     `pattern` with {seq}, {year}, {month}, {roman_month} and any extra `fields`. Call inside the
     transaction that saves the document."""
-    counter_model.objects.bulk_create([counter_model(year=year)], ignore_conflicts=True)
-    counter = counter_model.objects.select_for_update().get(year=year)
+    manager: Any = counter_model._default_manager  # a counter model: `year` and `last`
+    manager.bulk_create([counter_model(year=year)], ignore_conflicts=True)
+    counter = manager.select_for_update().get(year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
     number = pattern.format(

@@ -10,10 +10,11 @@ import hashlib
 import json
 import logging
 import time
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -22,10 +23,10 @@ from django.utils.translation import gettext_lazy as _
 logger = logging.getLogger(__name__)
 
 
-_font_config = None
+_font_config: Any = None
 
 
-def _fonts():
+def _fonts() -> Any:
     """One FontConfiguration per process: the font set is read once, not for every document
     (about 20% of a certificate's render time here)."""
     global _font_config
@@ -36,10 +37,10 @@ def _fonts():
     return _font_config
 
 
-_fetcher_class = None
+_fetcher_class: Any = None
 
 
-def _url_fetcher():
+def _url_fetcher() -> Any:
     """What a document may load: `data:` URLs (the QR codes) and files under the portal's own
     static folders and the system's fonts - nothing over the network, no other file. A value
     placed into a template (a name, a reason) can then not make WeasyPrint fetch an internal URL
@@ -55,8 +56,8 @@ def _url_fetcher():
         roots = [Path(p).resolve() for p in (*settings.STATICFILES_DIRS, settings.STATIC_ROOT)]
         roots += [Path(p).resolve() for p in settings.PDF_FONT_DIRS]
 
-        class PortalURLFetcher(URLFetcher):
-            def fetch(self, url, headers=None):
+        class PortalURLFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no types
+            def fetch(self, url: str, headers: Any = None) -> Any:
                 scheme = url.split(":", 1)[0].lower()
                 if scheme == "data":
                     return super().fetch(url, headers)
@@ -71,16 +72,15 @@ def _url_fetcher():
     return _fetcher_class(allowed_protocols=("data", "file"), allow_redirects=False)
 
 
-def render_pdf(template_name, context):
+def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     """Render `template_name` with `context` to PDF bytes (in the portal's default language)."""
     from weasyprint import HTML
 
     started = time.perf_counter()
     with translation.override(settings.LANGUAGE_CODE):
         html = render_to_string(template_name, context)
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_url_fetcher()).write_pdf(
-        font_config=_fonts()
-    )
+    document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_url_fetcher())
+    pdf: bytes = document.write_pdf(font_config=_fonts())
     logger.info(
         "rendered %s: %d bytes in %.0f ms",
         template_name,
@@ -90,16 +90,16 @@ def render_pdf(template_name, context):
     return pdf
 
 
-def content_hash(data):
+def content_hash(data: object) -> str:
     """A stable fingerprint of what a document shows, to skip rendering it twice."""
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def private_storage():
+def private_storage() -> Storage:
     return storages["private"]
 
 
-def pdf_upload_to(instance, filename):
+def pdf_upload_to(instance: "RenderedPDF", filename: str) -> str:
     return f"pdf/{instance._meta.model_name}/{instance.pk}-v{instance.pdf_version}.pdf"
 
 
@@ -123,23 +123,25 @@ class RenderedPDF(models.Model):
     pdf_rendered_at = models.DateTimeField(null=True, blank=True)
     pdf_render_ms = models.PositiveIntegerField(null=True, blank=True)
 
-    pdf_template = None
+    pdf_template: str  # set by each subclass
 
     class Meta:
         abstract = True
 
-    def pdf_context(self):
+    def pdf_context(self) -> dict[str, Any]:
         raise NotImplementedError
 
-    def pdf_fingerprint(self):
+    def pdf_fingerprint(self) -> str:
         return content_hash(self.pdf_context_data())
 
-    def pdf_context_data(self):
+    def pdf_context_data(self) -> Any:
         """Plain data (no model instances) that fully determines the PDF; hashed to skip renders."""
         raise NotImplementedError
 
 
-def render_and_store(obj, context=None, fingerprint=None):
+def render_and_store(
+    obj: RenderedPDF, context: dict[str, Any] | None = None, fingerprint: str | None = None
+) -> bool:
     """Render `obj`'s PDF unless the stored one already shows the same content. Idempotent.
 
     `context` and `fingerprint` may be passed when several documents show the same data (a
@@ -156,7 +158,7 @@ def render_and_store(obj, context=None, fingerprint=None):
     data = render_pdf(obj.pdf_template, context or obj.pdf_context())
     elapsed = int((time.perf_counter() - started) * 1000)
     with transaction.atomic():
-        locked = model.objects.select_for_update().get(pk=obj.pk)
+        locked = model._default_manager.select_for_update().get(pk=obj.pk)
         if locked.pdf_hash == fingerprint and locked.pdf_status == RenderedPDF.PDFStatus.READY:
             return False  # another worker stored the same content meanwhile
         old_name = locked.pdf.name
@@ -184,10 +186,10 @@ def render_and_store(obj, context=None, fingerprint=None):
     return True
 
 
-def render_in_task(task, model, pk):
+def render_in_task(task: Any, model: type[RenderedPDF], pk: int) -> None:
     """The body of a bound Celery render task: render and store `model` `pk`; on an error record
     it, retry, and finally give up (the document's data is never touched by a failed render)."""
-    document = model.objects.get(pk=pk)
+    document = model._default_manager.get(pk=pk)
     try:
         render_and_store(document)
     except Exception as exc:  # any rendering error: record it, retry, and finally give up
@@ -198,10 +200,10 @@ def render_in_task(task, model, pk):
         raise task.retry(exc=exc) from exc
 
 
-def mark_failed(model, pk, error, *, final):
+def mark_failed(model: type[RenderedPDF], pk: int, error: BaseException, *, final: bool) -> None:
     """Record a render failure so staff see it; `final` when the task gives up retrying."""
     message = f"{type(error).__name__}: {error}"[:1000]
-    model.objects.filter(pk=pk).update(
+    model._default_manager.filter(pk=pk).update(
         pdf_status=RenderedPDF.PDFStatus.FAILED if final else RenderedPDF.PDFStatus.PENDING,
         pdf_error=message,
     )

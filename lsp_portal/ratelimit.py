@@ -17,12 +17,12 @@ import time
 from django.core.cache import cache
 
 
-def _cache_key(scope, key, window):
+def _cache_key(scope: str, key: object, window: int) -> str:
     digest = hashlib.sha256(str(key).encode()).hexdigest()[:32]
     return f"ratelimit:v1:{scope}:{digest}:{window}"
 
 
-def hit(scope, key, *, limit, period):
+def hit(scope: str, key: object, *, limit: int, period: int) -> bool:
     """Count one request of `scope` by `key` (an address, an e-mail address); True while it is
     within `limit` requests in the current window of `period` seconds, False beyond it."""
     window = int(time.time() // period)

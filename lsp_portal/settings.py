@@ -10,6 +10,7 @@ import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -246,7 +247,7 @@ PRIVATE_STORAGE_BACKEND = env.str(
     "PRIVATE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
 )
 if PRIVATE_STORAGE_BACKEND.endswith("FileSystemStorage"):
-    _private_options = {"location": str(MEDIA_ROOT), "base_url": None}
+    _private_options: dict[str, Any] = {"location": str(MEDIA_ROOT), "base_url": None}
 else:
     _private_options = {
         "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME", default=""),
@@ -335,7 +336,7 @@ CONTENT_SECURITY_POLICY = {
 }
 # Powerful browser features the portal never uses are switched off for its pages and anything
 # they embed (django-permissions-policy); fullscreen stays for the portal's own PDF previews.
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
         "accelerometer", "autoplay", "browsing-topics",
@@ -383,7 +384,7 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Logging: everything to stderr, so gunicorn/systemd/containers collect it ---
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"refusals": {"()": "lsp_portal.logging.RefusalsOnOneLine"}},

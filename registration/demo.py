@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from . import services
 from .demo_files import image_bytes, pdf_bytes
+from .inputs import ExperienceInput, PersonalDataInput, SelfAssessmentInput
 from .models import Application, Scheme
 from .uploads import check_upload
 
@@ -56,21 +57,21 @@ def _fill(user, application, *, hours, complete=True):
     services.save_personal_data(
         user,
         application,
-        {
-            "full_name": user.full_name,
-            "nik": nik,
-            "birth_place": place,
-            "birth_date": born,
-            "gender": gender,
-            "address": "Jl. Boulevard Bintaro Jaya Blok B7/P, Tangerang Selatan",
-            "phone": "0812 3456 7890",
-            "email": user.email,
-            "university": "Universitas Pembangunan Jaya",
-            "study_programme": "Manajemen",
-            "student_number": f"2019{nik[-4:]}",
-            "semester": 7,
-        },
-        list(scheme.required_courses.all()),
+        PersonalDataInput(
+            full_name=user.full_name,
+            nik=nik,
+            birth_place=place,
+            birth_date=born,
+            gender=gender,
+            address="Jl. Boulevard Bintaro Jaya Blok B7/P, Tangerang Selatan",
+            phone="0812 3456 7890",
+            email=user.email,
+            university="Universitas Pembangunan Jaya",
+            study_programme="Manajemen",
+            student_number=f"2019{nik[-4:]}",
+            semester=7,
+            completed_courses=tuple(scheme.required_courses.all()),
+        ),
     )
     if not complete:
         return
@@ -78,14 +79,14 @@ def _fill(user, application, *, hours, complete=True):
     services.add_experience(
         user,
         application,
-        {
-            "organisation": "PT Pelanggan Setia Indonesia",
-            "field": fields[0],
-            "role": "Magang divisi Customer Relationship",
-            "start_date": datetime.date(2024, 2, 1),
-            "end_date": datetime.date(2024, 5, 31),
-            "hours": hours,
-        },
+        ExperienceInput(
+            organisation="PT Pelanggan Setia Indonesia",
+            field=fields[0],
+            role="Magang divisi Customer Relationship",
+            start_date=datetime.date(2024, 2, 1),
+            end_date=datetime.date(2024, 5, 31),
+            hours=hours,
+        ),
     )
     documents = {}
     for requirement in scheme.required_documents.all():
@@ -103,11 +104,11 @@ def _fill(user, application, *, hours, complete=True):
             )
     answers = {}
     for unit in scheme.units.all():
-        answers[unit] = {
-            "answer": "K",
-            "note": "Pernah dilakukan selama magang.",
-            "evidence": documents["surat-magang"],
-        }
+        answers[unit] = SelfAssessmentInput(
+            answer="K",
+            note="Pernah dilakukan selama magang.",
+            evidence=documents["surat-magang"],
+        )
     services.save_self_assessment(user, application, answers)
     services.submit(user, application, agreed=True)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from .models import SelfAssessment
+from .models import Application, SelfAssessment
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Check:
 _PROGRAMME_PREFIX = re.compile(r"^(s1|s-1|d3|d4|program studi|prodi|jurusan)\s+")
 
 
-def normalise_programme(name):
+def normalise_programme(name: str | None) -> str:
     name = re.sub(r"\s+", " ", (name or "").strip().casefold())
     while True:
         stripped = _PROGRAMME_PREFIX.sub("", name)
@@ -31,7 +31,7 @@ def normalise_programme(name):
         name = stripped
 
 
-def eligibility_checks(application):
+def eligibility_checks(application: Application) -> list[Check]:
     """The basic requirements of the scheme (6.1 study programme and courses, 6.2 experience)."""
     scheme = application.scheme
     checks = []
@@ -84,12 +84,14 @@ def eligibility_checks(application):
     return checks
 
 
-def completeness_checks(application, *, include_agreement=False):
+def completeness_checks(
+    application: Application, *, include_agreement: bool = False
+) -> list[Check]:
     """What submission needs: every required document (9.1.2), an FR-APL-02 answer with evidence
     for every unit (9.1.3) and, at the moment of submitting, the agreement to the terms (9.1.5)."""
     checks = []
     personal_missing = [
-        str(application._meta.get_field(name).verbose_name)
+        str(getattr(application._meta.get_field(name), "verbose_name", name))
         for name in application.PERSONAL_FIELDS
         if getattr(application, name) in ("", None)
     ]
@@ -103,7 +105,7 @@ def completeness_checks(application, *, include_agreement=False):
             else _("Missing: %(fields)s") % {"fields": ", ".join(personal_missing)},
         )
     )
-    counts = {}
+    counts: dict[int, int] = {}
     for document in application.documents.all():
         if document.requirement_id:
             counts[document.requirement_id] = counts.get(document.requirement_id, 0) + 1

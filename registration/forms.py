@@ -140,15 +140,6 @@ class UnitSelfAssessmentForm(forms.Form):
             self.add_error("answer", _("Choose K or BK for this unit."))
         return data
 
-    def service_values(self):
-        data = self.cleaned_data
-        return {
-            "answer": data["answer"],
-            "note": data.get("note", ""),
-            "evidence": data.get("evidence"),
-            "upload": data.get("checked"),
-        }
-
 
 class SubmitForm(forms.Form):
     agree = forms.BooleanField(

@@ -15,10 +15,15 @@ tracker. They register a function in their AppConfig.ready():
   attachments), counted towards the storage quota (services.check_storage_quota).
 """
 
-visibility = []
-journey = []
-homes = []
-stored_bytes = []
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db.models import Q
+
+visibility: list[Callable[[Any], Q | None]] = []
+journey: list[Callable[[Iterable[Any]], dict[int, list[dict[str, Any]]]]] = []
+homes: list[tuple[str, str]] = []
+stored_bytes: list[Callable[[Any], int]] = []
 
 
 def register_visibility(fn):

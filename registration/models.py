@@ -4,10 +4,13 @@ Terms kept in Indonesian: asesi (the applicant), FR-APL-01 (the application form
 (the self-assessment form, 9.1.3), K/BK (Kompeten / Belum Kompeten: competent / not yet competent),
 KTP (national identity card, carrying the 16-digit NIK), KTM (student card)."""
 
+from __future__ import annotations
+
 import uuid
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Count, Q
@@ -18,8 +21,11 @@ from lsp_portal.accounts.roles import Role
 from lsp_portal.dates import DateRangeValidator
 from lsp_portal.transitions import Transition, Transitions
 
+if TYPE_CHECKING:
+    from lsp_portal.accounts.models import User
 
-def private_storage():
+
+def private_storage() -> Storage:
     """Uploads never get a public URL; they are served by permission-checked views only."""
     return storages["private"]
 
@@ -30,7 +36,7 @@ def private_storage():
 
 
 class SchemeQuerySet(models.QuerySet):
-    def open_for_applications(self):
+    def open_for_applications(self) -> Self:
         return self.filter(is_open=True)
 
 
@@ -69,13 +75,13 @@ class Scheme(models.Model):
         verbose_name_plural = _("schemes")
         ordering = ["name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("registration:scheme_detail", args=[self.code])
 
-    def study_programme_list(self):
+    def study_programme_list(self) -> list[str]:
         return [
             line.strip() for line in self.eligible_study_programmes.splitlines() if line.strip()
         ]
@@ -102,7 +108,7 @@ class Unit(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
 
@@ -121,7 +127,7 @@ class RequiredCourse(models.Model):
             models.UniqueConstraint(fields=["scheme", "name"], name="course_unique_per_scheme")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -139,7 +145,7 @@ class ExperienceField(models.Model):
             models.UniqueConstraint(fields=["scheme", "name"], name="field_unique_per_scheme")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -166,7 +172,7 @@ class RequiredDocument(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -193,7 +199,7 @@ class SchemeClause(models.Model):
         verbose_name_plural = _("scheme clauses")
         ordering = ["scheme", "kind", "order"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.section} {self.text[:60]}"
 
 
@@ -203,7 +209,7 @@ class SchemeClause(models.Model):
 
 
 class ApplicationQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         """Applicants see their own; LSP staff see every application; later stages add their
         people through registration.hooks (e.g. the assessor assigned to the case)."""
         from . import hooks
@@ -221,7 +227,7 @@ class ApplicationQuerySet(models.QuerySet):
                 condition |= extra_condition
         return self.filter(condition).distinct()
 
-    def active(self):
+    def active(self) -> Self:
         return self.exclude(status__in=Application.CLOSED_STATUSES)
 
 
@@ -372,41 +378,42 @@ class Application(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.reference} {self.full_name or self.applicant}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)
         from django.core.cache import cache
 
         transaction.on_commit(lambda: cache.delete(self.STATUS_COUNTS_KEY))
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("registration:application_detail", args=[self.pk])
 
     STATUS_COUNTS_KEY = "application-status-counts:v1"
 
     @classmethod
-    def status_counts(cls):
+    def status_counts(cls) -> dict[str, int]:
         """Applications per status, for the review queue's tabs: counting 100,000 rows takes
         15 ms, so the counts are cached until an application is saved (or 60 s at most)."""
         from django.core.cache import cache
 
-        return cache.get_or_set(
+        counts: dict[str, int] | None = cache.get_or_set(
             cls.STATUS_COUNTS_KEY,
             lambda: dict(cls.objects.values_list("status").annotate(n=Count("id")).order_by()),
             60,
         )
+        return counts or {}
 
     @property
-    def reference(self):
+    def reference(self) -> str:
         return f"APL-{self.pk:06d}" if self.pk else "APL-?"
 
     @property
-    def is_editable(self):
+    def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
 
-    def relevant_experience_hours(self):
+    def relevant_experience_hours(self) -> int:
         return sum(e.hours for e in self.experiences.all() if e.field_id is not None)
 
 
@@ -441,11 +448,11 @@ class Experience(models.Model):
             models.CheckConstraint(condition=Q(hours__gte=0), name="experience_hours_positive"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.organisation} ({self.hours} h)"
 
 
-def upload_to(instance, filename):
+def upload_to(instance: Document, filename: str) -> str:
     # The stored name is random: never the user's file name (no traversal, no guessing).
     return f"applications/{instance.application.public_id}/{uuid.uuid4().hex}.{instance.extension}"
 
@@ -480,21 +487,21 @@ class Document(models.Model):
         verbose_name_plural = _("documents")
         ordering = ["requirement__number", "uploaded_at", "id"]
 
-    def __str__(self):
-        label = self.requirement.name if self.requirement_id else _("Evidence")
+    def __str__(self) -> str:
+        label = self.requirement.name if self.requirement is not None else _("Evidence")
         return f"{label}: {self.original_name}"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("registration:document_file", args=[self.pk])
 
     @property
-    def extension(self):
+    def extension(self) -> str:
         return {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[
             self.content_type
         ]
 
     @property
-    def is_image(self):
+    def is_image(self) -> bool:
         return self.content_type.startswith("image/")
 
 
@@ -529,5 +536,5 @@ class SelfAssessment(models.Model):
             models.UniqueConstraint(fields=["application", "unit"], name="one_answer_per_unit")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.unit.code}: {self.answer}"

@@ -8,12 +8,13 @@ not commit; what an account may store is bounded (check_storage_quota), and the 
 applications are deleted after a while (delete_expired_files)."""
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -27,7 +28,18 @@ from lsp_portal.errors import RuleError
 from lsp_portal.outbox import services as outbox
 
 from . import eligibility, hooks, tasks
-from .models import Application, Document, Experience, SelfAssessment, private_storage
+from .inputs import ExperienceInput, PersonalDataInput, SelfAssessmentInput
+from .models import (
+    Application,
+    Document,
+    Experience,
+    RequiredDocument,
+    Scheme,
+    SelfAssessment,
+    Unit,
+    private_storage,
+)
+from .uploads import CheckedUpload
 from .uploads import delete_stored_files_on_failure as _delete_stored_files_on_failure
 
 Status = Application.Status
@@ -40,7 +52,7 @@ PERSONAL_FIELDS = Application.PERSONAL_FIELDS
 # ---------------------------------------------------------------------------------------------
 
 
-def _lock(application):
+def _lock(application: Application) -> Application:
     # FOR UPDATE OF the application alone: over the join it would lock the scheme's row too, and
     # every write to any application of the scheme would wait for every other.
     return (
@@ -50,7 +62,7 @@ def _lock(application):
     )
 
 
-def _lock_own_editable(user, application):
+def _lock_own_editable(user: User, application: Application) -> Application:
     """The applicant may change FR-APL-01/02 only while it is a draft or a revision was asked."""
     require_role(user, Role.APPLICANT)
     if application.applicant_id != user.pk:
@@ -66,7 +78,7 @@ def _lock_own_editable(user, application):
     return locked
 
 
-def _lock_for_review(user, application):
+def _lock_for_review(user: User, application: Application) -> Application:
     """Staff review (9.1.6) only applications that were submitted."""
     require_role(user, Role.STAFF)
     locked = _lock(application)
@@ -78,17 +90,23 @@ def _lock_for_review(user, application):
     return locked
 
 
-def _delete_files_after_commit(names):
+def _delete_files_after_commit(names: list[str | None]) -> None:
     storage = private_storage()
-    transaction.on_commit(lambda: [storage.delete(name) for name in names if name])
+
+    def delete() -> None:
+        for name in names:
+            if name:
+                storage.delete(name)
+
+    transaction.on_commit(delete)
 
 
-def _store(document, checked, stored):
+def _store(document: Document, checked: CheckedUpload, stored: list[str | None]) -> Document:
     document.content_type = checked.content_type
     document.size = checked.size
     document.sha256 = checked.sha256
     document.original_name = checked.original_name
-    document.file.save("upload", checked.file, save=False)
+    document.file.save("upload", checked.file, save=False)  # type: ignore[arg-type]  # see uploads
     stored.append(document.file.name)
     document.save()
     return document
@@ -99,7 +117,7 @@ def _store(document, checked, stored):
 # ---------------------------------------------------------------------------------------------
 
 
-def start_application(user, scheme):
+def start_application(user: User, scheme: Scheme) -> Application:
     """Open a draft FR-APL-01 for `scheme`; an applicant has at most one open application per
     scheme."""
     require_role(user, Role.APPLICANT)
@@ -119,38 +137,55 @@ def start_application(user, scheme):
     return application
 
 
-def save_personal_data(user, application, data, completed_courses):
-    """FR-APL-01 personal and education data (9.1.2), and the completed courses (6.1)."""
+def save_personal_data(
+    user: User, application: Application, data: PersonalDataInput
+) -> Application:
+    """FR-APL-01 personal and education data (9.1.2), and the completed courses (6.1), while
+    the application is editable. Refused: a course of another scheme; a date of birth that is
+    not in the past or before PERSON_DATE_MIN_YEAR (the same rule and message as the form's
+    field, so a request that skips the form is refused too)."""
     with transaction.atomic():
         locked = _lock_own_editable(user, application)
         valid_courses = set(locked.scheme.required_courses.values_list("pk", flat=True))
-        if any(course.pk not in valid_courses for course in completed_courses):
+        if any(course.pk not in valid_courses for course in data.completed_courses):
             raise RuleError(_("A selected course does not belong to this scheme."))
-        dates.require_in_range(data.get("birth_date"), _("Date of birth"), "birth")
+        dates.require_in_range(data.birth_date, _("Date of birth"), "birth")
         for name in PERSONAL_FIELDS:
-            setattr(locked, name, data[name])
+            setattr(locked, name, getattr(data, name))
         locked.save(update_fields=[*PERSONAL_FIELDS, "updated_at"])
-        locked.completed_courses.set(completed_courses)
+        locked.completed_courses.set(data.completed_courses)
     return locked
 
 
-def add_experience(user, application, data):
-    """One work or internship entry (6.2); dates ordered and hours not negative (form and DB)."""
+def add_experience(user: User, application: Application, data: ExperienceInput) -> Experience:
+    """One work or internship entry of FR-APL-01, whose hours in a field of the scheme count
+    toward the 6.2 requirement: a field of this scheme (or none), dates in the "history" range
+    and in order, hours not negative (form and DB check these too)."""
     with transaction.atomic():
         locked = _lock_own_editable(user, application)
-        field = data.get("field")
+        field = data.field
         if field is not None and field.scheme_id != locked.scheme_id:
             raise RuleError(_("The selected field does not belong to this scheme."))
-        dates.require_in_range(data["start_date"], _("Start date"), "history")
-        dates.require_in_range(data["end_date"], _("End date"), "history")
-        if data["end_date"] < data["start_date"]:
+        dates.require_in_range(data.start_date, _("Start date"), "history")
+        dates.require_in_range(data.end_date, _("End date"), "history")
+        if data.end_date < data.start_date:
             raise RuleError(_("The end date is before the start date."))
-        if data["hours"] < 0:
+        if data.hours < 0:
             raise RuleError(_("Hours cannot be negative."))
-        return Experience.objects.create(application=locked, **data)
+        return Experience.objects.create(
+            application=locked,
+            organisation=data.organisation,
+            field=field,
+            role=data.role,
+            start_date=data.start_date,
+            end_date=data.end_date,
+            hours=data.hours,
+        )
 
 
-def remove_experience(user, application, experience_pk):
+def remove_experience(user: User, application: Application, experience_pk: int) -> None:
+    """Remove a work or internship entry (6.2) from FR-APL-01 while the application is
+    editable."""
     with transaction.atomic():
         locked = _lock_own_editable(user, application)
         deleted, _rows = locked.experiences.filter(pk=experience_pk).delete()
@@ -158,7 +193,9 @@ def remove_experience(user, application, experience_pk):
             raise RuleError(_("That entry no longer exists."))
 
 
-def upload_document(user, application, requirement, checked):
+def upload_document(
+    user: User, application: Application, requirement: RequiredDocument, checked: CheckedUpload
+) -> Document:
     """Attach a checked upload (uploads.check_upload) as one of the required documents (9.1.2)."""
     if requirement.scheme_id != application.scheme_id:
         raise RuleError(_("That document is not required by this scheme."))
@@ -178,7 +215,7 @@ def upload_document(user, application, requirement, checked):
     return document
 
 
-def remove_document(user, application, document_pk):
+def remove_document(user: User, application: Application, document_pk: int) -> None:
     """Remove an uploaded file; an FR-APL-02 answer that used it as evidence loses its evidence."""
     with transaction.atomic():
         locked = _lock_own_editable(user, application)
@@ -192,26 +229,29 @@ def remove_document(user, application, document_pk):
         _delete_files_after_commit([name])
 
 
-def save_self_assessment(user, application, answers):
-    """FR-APL-02 (9.1.3): a K/BK answer per unit, with a note and evidence.
+def save_self_assessment(
+    user: User, application: Application, answers: Mapping[Unit, SelfAssessmentInput]
+) -> Application:
+    """FR-APL-02 (9.1.3): a K/BK answer per unit of the scheme, with a note and evidence.
 
-    `answers` maps each unit to a dict with `answer`, `note`, and either `evidence` (one of the
-    application's documents) or `upload` (a checked upload, stored as new evidence). All or nothing.
-    """
+    `answers` maps each unit to its SelfAssessmentInput: the evidence is one of the
+    application's own documents, or a new checked upload stored as evidence (counted against
+    the storage quota). Evidence uploaded for one unit and then replaced is deleted. All or
+    nothing."""
     with _delete_stored_files_on_failure() as stored, transaction.atomic():
         locked = _lock_own_editable(user, application)
         unit_ids = set(locked.scheme.units.values_list("pk", flat=True))
         own_documents = {d.pk: d for d in locked.documents.all()}
-        replaced_files = []
+        replaced_files: list[str | None] = []
         for unit, values in answers.items():
             if unit.pk not in unit_ids:
                 raise RuleError(
                     _("Unit %(unit)s is not part of this scheme.") % {"unit": unit.code}
                 )
-            evidence = values.get("evidence")
+            evidence = values.evidence
             if evidence is not None and evidence.pk not in own_documents:
                 raise RuleError(_("The selected evidence is not one of your documents."))
-            upload = values.get("upload")
+            upload = values.upload
             if upload is not None:
                 evidence = _store(Document(application=locked), upload, stored)
             current = SelfAssessment.objects.filter(application=locked, unit=unit).first()
@@ -220,8 +260,8 @@ def save_self_assessment(user, application, answers):
                 application=locked,
                 unit=unit,
                 defaults={
-                    "answer": values["answer"],
-                    "note": values.get("note", ""),
+                    "answer": values.answer,
+                    "note": values.note,
                     "evidence": evidence,
                 },
             )
@@ -235,7 +275,7 @@ def save_self_assessment(user, application, answers):
                 replaced_files.append(previous.file.name)
                 previous.delete()
         # Counted once the new evidence is saved and the evidence it replaces deleted.
-        uploaded = sum(v["upload"].size for v in answers.values() if v.get("upload") is not None)
+        uploaded = sum(v.upload.size for v in answers.values() if v.upload is not None)
         if uploaded:
             check_storage_quota(user, uploaded, saved=True)
         record(user, "self_assessment.saved", locked, units=len(answers))
@@ -243,7 +283,7 @@ def save_self_assessment(user, application, answers):
     return locked
 
 
-def submit(user, application, *, agreed):
+def submit(user: User, application: Application, *, agreed: bool) -> Application:
     """Submit FR-APL-01/02 to the LSP: every required document, an answer for every unit and the
     applicant's agreement to the scheme's terms (9.1.5, recorded with time) are needed."""
     with transaction.atomic():
@@ -272,8 +312,9 @@ def submit(user, application, *, agreed):
     return locked
 
 
-def withdraw(user, application, *, reason=""):
-    """The applicant withdraws an application that has not been decided yet."""
+def withdraw(user: User, application: Application, *, reason: str = "") -> Application:
+    """The applicant withdraws their application while it is a draft, submitted or sent back for
+    revision - before the LSP confirmed it eligible (9.1.6); later it is in assessment."""
     require_role(user, Role.APPLICANT)
     if application.applicant_id != user.pk:
         raise PermissionDenied
@@ -295,7 +336,7 @@ def withdraw(user, application, *, reason=""):
 # ---------------------------------------------------------------------------------------------
 
 
-def _decide(user, locked, *, action, note):
+def _decide(user: User, locked: Application, *, action: str, note: str) -> Application:
     """Apply a review decision to an application already locked by _lock_for_review."""
     locked.review_note = note
     locked.reviewed_at = timezone.now()
@@ -307,7 +348,7 @@ def _decide(user, locked, *, action, note):
     return locked
 
 
-def confirm_eligible(user, application, *, note=""):
+def confirm_eligible(user: User, application: Application, *, note: str = "") -> Application:
     """9.1.6: staff confirm that the applicant meets the scheme's requirements. Refused while any
     eligibility check (6.1, 6.2) fails: ask for a revision or reject instead."""
     with transaction.atomic():
@@ -321,8 +362,9 @@ def confirm_eligible(user, application, *, note=""):
         return _decide(user, locked, action="application.eligible", note=note)
 
 
-def request_revision(user, application, *, note):
-    """Send the application back to the applicant, saying what to fix."""
+def request_revision(user: User, application: Application, *, note: str) -> Application:
+    """9.1.6: staff send a submitted application back to the applicant, saying what to fix (a
+    note is required); the applicant may then change and submit it again."""
     if not note.strip():
         raise RuleError(_("Say what the applicant must fix."))
     with transaction.atomic():
@@ -334,8 +376,9 @@ def request_revision(user, application, *, note):
         )
 
 
-def reject(user, application, *, reason):
-    """Reject the application, with the reason given to the applicant."""
+def reject(user: User, application: Application, *, reason: str) -> Application:
+    """9.1.6: staff reject a submitted application, with the reason given to the applicant (a
+    reason is required)."""
     if not reason.strip():
         raise RuleError(_("Give the reason for the rejection."))
     with transaction.atomic():
@@ -352,7 +395,7 @@ def reject(user, application, *, reason):
 # ---------------------------------------------------------------------------------------------
 
 
-def stored_bytes(user):
+def stored_bytes(user: User) -> int:
     """The bytes of the files `user` keeps in the portal: the FR-APL-01 documents and FR-APL-02
     evidence of all their applications (withdrawn and rejected ones too, until
     delete_expired_files removes them) and what later stages count through hooks.stored_bytes
@@ -361,7 +404,7 @@ def stored_bytes(user):
     return (documents["total"] or 0) + sum(count(user) for count in hooks.stored_bytes)
 
 
-def check_storage_quota(user, new_bytes, *, saved=False):
+def check_storage_quota(user: User, new_bytes: int, *, saved: bool = False) -> None:
     """Refuse (RuleError) `new_bytes` of files that would take `user` past
     settings.UPLOAD_QUOTA_BYTES: sign-up is open, and apply-upload-withdraw cycles stored files
     without bound (issue 12).
@@ -395,10 +438,10 @@ class DeletedFiles:
     application: Application
     count: int
     size: int
-    names: list
+    names: list[str]
 
 
-def _last_change():
+def _last_change() -> Greatest:
     """When the applicant last changed an application: its data, a file or an FR-APL-02 answer
     (an upload does not touch the application's own updated_at)."""
     latest_file = Document.objects.filter(application=OuterRef("pk")).order_by("-uploaded_at")
@@ -412,7 +455,7 @@ def _last_change():
     )
 
 
-def _kept_for_later_stages():
+def _kept_for_later_stages() -> Q:
     """Applications that a record of a later stage refers to - an assessment, an appeal, and so
     a decision or a certificate: records the LSP keeps for appeals and traceability (9.4.1.b).
     Read from the relations themselves, so that a stage added later is kept too."""
@@ -423,7 +466,9 @@ def _kept_for_later_stages():
     return kept
 
 
-def applications_with_expired_files(now=None):
+def applications_with_expired_files(
+    now: datetime.datetime | None = None,
+) -> QuerySet[Application]:
     """The applications whose files the retention rule deletes at `now`: withdrawn or rejected
     ones UPLOAD_RETENTION_DAYS after they closed, and drafts not changed for DRAFT_ABANDONED_DAYS
     (abandoned) UPLOAD_RETENTION_DAYS after that. Never one that reached assessment or was
@@ -443,7 +488,9 @@ def applications_with_expired_files(now=None):
     )
 
 
-def delete_expired_files(*, now=None, dry_run=False):
+def delete_expired_files(
+    *, now: datetime.datetime | None = None, dry_run: bool = False
+) -> list[DeletedFiles]:
     """The retention rule for uploads. UU 27/2022 on personal data protection (UU PDP) has the
     controller end processing once the purpose is reached or the retention period is over (Art.
     42) and delete personal data no longer needed for its purpose (Art. 43(1)(a)); an

@@ -30,6 +30,7 @@ from .forms import (
     SubmitForm,
     UnitSelfAssessmentForm,
 )
+from .inputs import ExperienceInput, PersonalDataInput, SelfAssessmentInput
 from .models import Application, Document, Scheme, SchemeClause
 from .uploads import private_file_response
 
@@ -199,7 +200,7 @@ def application_personal(request, pk):
     if request.method == "POST" and application.is_editable and form.is_valid():
         try:
             services.save_personal_data(
-                request.user, application, form.cleaned_data, form.cleaned_data["completed_courses"]
+                request.user, application, PersonalDataInput.from_cleaned(form.cleaned_data)
             )
         except RuleError as error:
             return _refused(request, error, application)
@@ -234,7 +235,9 @@ def application_experience(request, pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.add_experience(request.user, application, form.cleaned_data)
+                services.add_experience(
+                    request.user, application, ExperienceInput.from_cleaned(form.cleaned_data)
+                )
             except RuleError as error:
                 return _refused(request, error, application)
             messages.success(request, _("Experience added."))
@@ -346,7 +349,11 @@ def application_self_assessment(request, pk):
         )
     if request.method == "POST":
         if all(f.is_valid() for f in forms):
-            values = {f.unit: f.service_values() for f in forms if f.cleaned_data.get("answer")}
+            values = {
+                f.unit: SelfAssessmentInput.from_cleaned(f.cleaned_data)
+                for f in forms
+                if f.cleaned_data.get("answer")
+            }
             try:
                 services.save_self_assessment(request.user, application, values)
             except RuleError as error:

@@ -20,6 +20,7 @@ from lsp_portal.accounts.roles import Role
 from lsp_portal.errors import RuleError
 from registration import services
 from registration.demo_files import image_bytes, pdf_bytes
+from registration.inputs import ExperienceInput, PersonalDataInput, SelfAssessmentInput
 from registration.models import Application, Scheme
 from registration.uploads import check_upload
 
@@ -182,27 +183,35 @@ PERSONAL = {
 }
 
 
+def personal_input(**values):
+    """FR-APL-01 parts a and b for the service: PERSONAL with `values` replaced."""
+    return PersonalDataInput(**{**PERSONAL, "completed_courses": (), **values})
+
+
 def fill_application(user, application, *, hours=400, courses=None, documents=True, answers=True):
     """Fill FR-APL-01/02 through the services, as complete as asked."""
     scheme = application.scheme
     services.save_personal_data(
         user,
         application,
-        {**PERSONAL, "full_name": user.full_name, "email": user.email},
-        list(scheme.required_courses.all()) if courses is None else courses,
+        personal_input(
+            full_name=user.full_name,
+            email=user.email,
+            completed_courses=tuple(scheme.required_courses.all() if courses is None else courses),
+        ),
     )
     if hours is not None:
         services.add_experience(
             user,
             application,
-            {
-                "organisation": "PT Contoh",
-                "field": scheme.experience_fields.first(),
-                "role": "Magang CRM",
-                "start_date": datetime.date(2024, 1, 1),
-                "end_date": datetime.date(2024, 4, 30),
-                "hours": hours,
-            },
+            ExperienceInput(
+                organisation="PT Contoh",
+                field=scheme.experience_fields.first(),
+                role="Magang CRM",
+                start_date=datetime.date(2024, 1, 1),
+                end_date=datetime.date(2024, 4, 30),
+                hours=hours,
+            ),
         )
     letter = None
     if documents:
@@ -221,7 +230,7 @@ def fill_application(user, application, *, hours=400, courses=None, documents=Tr
         services.save_self_assessment(
             user,
             application,
-            {unit: {"answer": "K", "note": "", "evidence": letter} for unit in scheme.units.all()},
+            {unit: SelfAssessmentInput(answer="K", evidence=letter) for unit in scheme.units.all()},
         )
     application.refresh_from_db()
     return application

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from assessment import services
+from assessment.inputs import EvidenceReviewInput, PlanItemInput, UnitResultInput
 from assessment.models import TUK, Assessor
 from registration import services as registration_services
 
@@ -49,24 +50,30 @@ def make_tuk(verified_by, *, start, end, name="TUK Kampus UPJ"):
 def plan_items(assessment, tuk, *, date=None, methods=None, units=None):
     units = assessment.application.scheme.units.all() if units is None else units
     return {
-        unit: {"methods": list(methods or METHODS), "date": date or today(), "tuk": tuk}
+        unit: PlanItemInput(methods=tuple(methods or METHODS), date=date or today(), tuk=tuk)
         for unit in units
     }
 
 
 def reviews(assessment, **vatm):
     values = {**ALL_VATM, **vatm}
-    return {unit: {**values, "note": ""} for unit in assessment.application.scheme.units.all()}
-
-
-def result_values(result="K", **vatm):
     return {
-        "methods": list(METHODS),
-        "evidence_observed": "Mendemonstrasikan pengelolaan data pelanggan di CRM.",
-        **ALL_VATM,
-        **vatm,
-        "result": result,
+        unit: EvidenceReviewInput(**values, note="")
+        for unit in assessment.application.scheme.units.all()
     }
+
+
+def result_values(result="K", **values):
+    """A unit's test record, all four VATM rules met unless `values` say otherwise."""
+    return UnitResultInput(
+        **{
+            "methods": tuple(METHODS),
+            "evidence_observed": "Mendemonstrasikan pengelolaan data pelanggan di CRM.",
+            **ALL_VATM,
+            **values,
+            "result": result,
+        }
+    )
 
 
 def all_results(assessment, result="K"):

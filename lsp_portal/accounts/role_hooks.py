@@ -55,9 +55,9 @@ def managed():
     return [_hooks[value] for value in Role.values if value in _hooks]
 
 
-def for_role(role):
+def for_role(role: str) -> RoleHook | None:
     return _hooks.get(role)
 
 
-def for_slug(slug):
+def for_slug(slug: str) -> RoleHook | None:
     return next((hook for hook in _hooks.values() if hook.slug == slug), None)

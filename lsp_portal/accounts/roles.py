@@ -4,8 +4,13 @@ Tim Teknis: the technical team that decides certification (9.4.2). Tim Banding: 
 (9.9.4). Admin LSP: the LSP's administrative staff. Direktur LSP: the LSP's director, who signs
 decrees and answers appeals."""
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.db import models
+
+if TYPE_CHECKING:
+    from .models import User
 
 
 class Role(models.TextChoices):
@@ -17,7 +22,7 @@ class Role(models.TextChoices):
     DIRECTOR = "Direktur LSP", "Direktur LSP"
 
 
-def require_role(user, *roles):
+def require_role(user: "User", *roles: str) -> None:
     """PermissionDenied (403) unless `user` holds one of `roles`: the services' first guard."""
     if not any(user.has_role(role) for role in roles):
         raise PermissionDenied

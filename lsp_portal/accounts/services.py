@@ -8,6 +8,7 @@ reset link or nothing - is decided by an outbox job after the request (lsp_porta
 only the owner of the address reads it."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -33,11 +34,11 @@ class SignUpInput:
     language: str
 
 
-def _existing_account(email):
+def _existing_account(email: str) -> User | None:
     return User.objects.filter(email__iexact=email).first()
 
 
-def sign_up(data: SignUpInput):
+def sign_up(data: SignUpInput) -> None:
     """Applicant sign-up (an Asesi account, 9.1). A new address gets an unconfirmed account and
     a confirmation link by e-mail; it cannot log in until the link is opened. An address that
     has an account already gets a note to its owner instead, and nothing is created or changed.
@@ -70,7 +71,7 @@ def sign_up(data: SignUpInput):
         outbox.send(tasks.send_signup_notice, email, data.language)
 
 
-def request_confirmation_link(email, language):
+def request_confirmation_link(email: str, language: str) -> None:
     """Send the confirmation link again - if the address has an account that waits for it; the
     job decides, after the request."""
     from . import tasks
@@ -79,7 +80,7 @@ def request_confirmation_link(email, language):
         outbox.send(tasks.send_confirmation_link, normalise_email(email), language)
 
 
-def request_password_reset(email, language):
+def request_password_reset(email: str, language: str) -> None:
     """Django's password reset, through the outbox: the job looks the address up and e-mails a
     reset link only to an active account with a password; no e-mail is sent inside the request."""
     from . import tasks
@@ -88,7 +89,7 @@ def request_password_reset(email, language):
         outbox.send(tasks.send_password_reset, normalise_email(email), language)
 
 
-def confirm_email(user, *, via="link"):
+def confirm_email(user: User, *, via: str = "link") -> User:
     """The owner of the address proved it (opened the confirmation link, or set a new password
     through a reset link): the account may log in. Confirming twice changes nothing."""
     with transaction.atomic():
@@ -117,7 +118,7 @@ def confirm_email(user, *, via="link"):
 PRIVILEGED = frozenset({Role.STAFF, Role.DIRECTOR})
 
 
-def can_manage_people(user):
+def can_manage_people(user: User) -> bool:
     """Admin LSP, the director or a superuser (the people pages and every service below)."""
     return bool(
         user.is_authenticated
@@ -126,7 +127,7 @@ def can_manage_people(user):
     )
 
 
-def can_manage_privileged(user):
+def can_manage_privileged(user: User) -> bool:
     """The director or a superuser: the Admin LSP and Direktur LSP roles, and their holders."""
     return bool(
         user.is_authenticated
@@ -135,29 +136,29 @@ def can_manage_privileged(user):
     )
 
 
-def require_people_manager(user):
+def require_people_manager(user: User) -> None:
     """For the stages' registry services too (assessor, technical team): PermissionDenied
     unless `user` may manage people."""
     if not can_manage_people(user):
         raise PermissionDenied
 
 
-def _lock_person(person):
+def _lock_person(person: User) -> User:
     return User.objects.select_for_update().get(pk=person.pk)
 
 
-def _roles_of(locked):
+def _roles_of(locked: User) -> set[str]:
     """The person's roles as the database has them now (not the cached role_names)."""
     return set(locked.groups.values_list("name", flat=True))
 
 
-def _notify(person, event, role=""):
+def _notify(person: User, event: str, role: str = "") -> None:
     from . import tasks
 
     outbox.send(tasks.send_account_notice, person.pk, event, str(role))
 
 
-def _hook(role):
+def _hook(role: str) -> role_hooks.RoleHook:
     hook = role_hooks.for_role(role)
     if hook is None:
         # Asesi: applicants sign up themselves (9.1); nobody grants or removes it here.
@@ -165,7 +166,7 @@ def _hook(role):
     return hook
 
 
-def _require_may_change(actor, person, hook):
+def _require_may_change(actor: User, person: User, hook: role_hooks.RoleHook) -> None:
     require_people_manager(actor)
     if hook.privileged and not can_manage_privileged(actor):
         raise PermissionDenied
@@ -177,7 +178,7 @@ class InviteInput:
     full_name: str
 
 
-def invite(actor, data: InviteInput):
+def invite(actor: User, data: InviteInput) -> User:
     """Staff invite a person by e-mail: an account with no usable password (it cannot log in)
     and an e-mail with a link to set one (tokens.invitation_token: Django's password-reset
     token machinery with its own salt, valid PASSWORD_RESET_TIMEOUT). The address counts as
@@ -204,7 +205,7 @@ def invite(actor, data: InviteInput):
     return person
 
 
-def resend_invitation(actor, person):
+def resend_invitation(actor: User, person: User) -> User:
     """A new invitation link for a person who has not set a password yet (the first expired or
     was lost). The account gets a new unusable password, so the links sent before stop
     working: only the newest opens."""
@@ -227,7 +228,7 @@ def resend_invitation(actor, person):
     return locked
 
 
-def accept_invitation(person, password):
+def accept_invitation(person: User, password: str) -> User:
     """The invited person opened the link and chose a password (Django's validators ran in the
     form): from now on the account logs in. A link works once: the token holds the password."""
     with transaction.atomic():
@@ -240,7 +241,7 @@ def accept_invitation(person, password):
     return locked
 
 
-def grant_role(actor, person, role, data=None):
+def grant_role(actor: User, person: User, role: str, data: Any = None) -> User:
     """Give `person` the role, with the registry data the role needs: its owner's hook writes
     the record (an assessor's No. Reg. MET and validity and schemes, 9.2.2; a technical-team
     member's qualification, 9.4.3) in this transaction. Admin LSP also opens the admin site
@@ -267,7 +268,7 @@ def grant_role(actor, person, role, data=None):
     return locked
 
 
-def remove_role(actor, person, role):
+def remove_role(actor: User, person: User, role: str) -> User:
     """Take the role away. Refused while it is in use - the owner's hook says why (an assessor
     with open assessments, a member of a meeting whose minutes are not signed, an appeal-team
     member of an appeal not yet answered): reassign first. Otherwise the registry record is
@@ -303,7 +304,7 @@ def remove_role(actor, person, role):
     return locked
 
 
-def _require_may_switch(actor, locked):
+def _require_may_switch(actor: User, locked: User) -> None:
     """Deactivating and reactivating: a holder of a privileged role only by the director or a
     superuser, a superuser only by a superuser, oneself never."""
     if actor.pk == locked.pk:
@@ -314,7 +315,7 @@ def _require_may_switch(actor, locked):
         raise PermissionDenied
 
 
-def deactivate(actor, person, *, reason=""):
+def deactivate(actor: User, person: User, *, reason: str = "") -> User:
     """The person can no longer log in (Django's backends refuse an inactive account, also for a
     session already open). Their roles and records stay, so reactivating restores them. Refused
     while one of their roles is in use (see remove_role): reassign first."""
@@ -339,7 +340,7 @@ def deactivate(actor, person, *, reason=""):
     return locked
 
 
-def reactivate(actor, person):
+def reactivate(actor: User, person: User) -> User:
     """A deactivated person may log in again, with the roles they held."""
     require_people_manager(actor)
     with transaction.atomic():

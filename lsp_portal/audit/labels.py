@@ -1,7 +1,9 @@
 """Human-readable names for audit actions and statuses, registered by each app in its ready()."""
 
-_ACTIONS = {}
-_STATUSES = {}
+from typing import Any
+
+_ACTIONS: dict[str, Any] = {}
+_STATUSES: dict[str, Any] = {}
 
 
 def register(actions=None, statuses=None):

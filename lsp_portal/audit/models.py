@@ -1,3 +1,5 @@
+from typing import Any, Self
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -10,16 +12,16 @@ from . import labels
 
 
 class AuditEventQuerySet(models.QuerySet):
-    def for_object(self, obj):
+    def for_object(self, obj: models.Model) -> Self:
         return self.filter(
             content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
             object_id=str(obj.pk),
         )
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> int:
         raise TypeError("Audit events are append-only.")
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise TypeError("Audit events are append-only.")
 
 
@@ -56,22 +58,22 @@ class AuditEvent(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["content_type", "object_id", "-created_at"])]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{format_datetime(self.created_at)} {self.action} {self.object_repr}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise TypeError("Audit events are append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise TypeError("Audit events are append-only.")
 
-    def action_label(self):
+    def action_label(self) -> str:
         return labels.action_label(self.action)
 
-    def from_status_label(self):
+    def from_status_label(self) -> str:
         return labels.status_label(self.from_status)
 
-    def to_status_label(self):
+    def to_status_label(self) -> str:
         return labels.status_label(self.to_status)

@@ -3,12 +3,14 @@ the same transaction as the change, then handed to Celery. When the broker or th
 the row waits; the sweep hands it over again once they are back, and a job whose row is done is
 never run twice. See lsp_portal/outbox/services.py."""
 
+from typing import Self
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 class MessageQuerySet(models.QuerySet):
-    def pending(self):
+    def pending(self) -> Self:
         return self.filter(done_at__isnull=True)
 
 
@@ -38,5 +40,5 @@ class Message(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.task}{tuple(self.args)}"

@@ -11,6 +11,7 @@ render after a killed worker runs at once."""
 
 import datetime
 import logging
+from typing import Any, Literal
 
 from django.conf import settings
 from django.db import transaction
@@ -22,14 +23,14 @@ from .models import Message
 log = logging.getLogger(__name__)
 
 
-def send(task, *args):
+def send(task: Any, *args: Any) -> Message:
     """Record `task(*args)` and hand it to Celery when the current transaction commits."""
     message = Message.objects.create(task=task.name, args=list(args))
     transaction.on_commit(lambda: dispatch(message.pk))
     return message
 
 
-def dispatch(message_id):
+def dispatch(message_id: int) -> bool:
     """Hand the job to the broker; on failure leave it for the sweep. Never raises."""
     from celery import current_app
 
@@ -48,11 +49,11 @@ def dispatch(message_id):
     return True
 
 
-def _lease():
+def _lease() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
 
 
-def claim(message_id, *, exclusive):
+def claim(message_id: int, *, exclusive: bool) -> Literal["run", "done", "busy"]:
     """Take the job for this run: "run", "done" (nothing to do) or "busy" (another run holds the
     lease; only for exclusive jobs)."""
     now = timezone.now()
@@ -68,18 +69,19 @@ def claim(message_id, *, exclusive):
     return "done" if done or not Message.objects.filter(pk=message_id).exists() else "busy"
 
 
-def release(message_id, error):
+def release(message_id: int, error: object) -> None:
     """The run failed (it will be retried): free the lease and keep the error."""
     Message.objects.filter(pk=message_id, done_at__isnull=True).update(
         started_at=None, last_error=str(error)[:2000]
     )
 
 
-def complete(message_id):
+def complete(message_id: int) -> None:
+    """The run succeeded: the job is done and never runs again."""
     Message.objects.filter(pk=message_id).update(done_at=timezone.now(), last_error="")
 
 
-def sweep(now=None):
+def sweep(now: datetime.datetime | None = None) -> int:
     """Hand over again every job that is not done and is not known to wait in the queue: never
     handed over (broker down), or handed over more than OUTBOX_REDISPATCH_SECONDS ago without
     finishing (the queue was lost, a worker died); not one that failed OUTBOX_MAX_ATTEMPTS times

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from appeals import services
+from appeals.inputs import AppealInput
 from decisions import services as decision_services
 from decisions.models import Decision
 from lsp_portal.accounts.models import User
@@ -29,12 +30,13 @@ ANSWER = "Temuan tim banding diterima: asesmen diulang dengan asesor lain."
 
 
 def appeal_form(**overrides):
-    return {**FORM, **overrides}
+    """FR-AK-04 for the service: FORM with `overrides` replaced."""
+    return AppealInput(**{**FORM, **overrides})
 
 
 def file_for(user, decision, **overrides):
     """`user` files FR-AK-04 against `decision`, without attachments."""
-    return services.file_appeal(user, decision, form=appeal_form(**overrides), attachments=[])
+    return services.file_appeal(user, decision, appeal_form(**overrides), attachments=[])
 
 
 def give_role(user, role):

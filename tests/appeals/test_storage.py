@@ -17,7 +17,7 @@ from tests.conftest import pdf_upload
 
 def file_with_attachments(bob, decision, count=2):
     attachments = [check_upload(pdf_upload(f"bukti-{i}.pdf", f"Bukti {i}")) for i in range(count)]
-    return services.file_appeal(bob, decision, form=appeal_form(), attachments=attachments)
+    return services.file_appeal(bob, decision, appeal_form(), attachments=attachments)
 
 
 def test_appeal_attachments_count_towards_the_applicants_stored_bytes(bob, bk_decision):

@@ -28,7 +28,7 @@ from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.models import AuditEvent
 from registration.demo_files import pdf_bytes
 from registration.uploads import check_upload
-from tests.appeals.conftest import ANSWER, FINDING, FORM, give_role
+from tests.appeals.conftest import ANSWER, FINDING, FORM, appeal_form, give_role
 from tests.conftest import make_user, pdf_upload
 
 ROLES = (
@@ -122,7 +122,7 @@ def answered(bob, staff, appeal, director, bk_decision):
     filed = services.file_appeal(
         bob,
         bk_decision,
-        form=FORM,
+        appeal_form(),
         attachments=[check_upload(pdf_upload("bukti.pdf", "Bukti banding"))],
     )
     services.appoint(staff, filed, appeal)

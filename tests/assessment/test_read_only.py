@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from assessment import services
+from assessment.inputs import FeedbackAnswer
 from tests.fixtures_assessment import reviews
 from tests.security.test_locked_pages import loose_controls, state_changing_forms
 
@@ -97,7 +98,7 @@ def test_the_applicants_pages_once_signed_and_feedback_given_are_documents(
     login, alice, recommended
 ):
     services.sign_result(alice, recommended)
-    answers = [{"yes": True, "comment": ""}] * 10
+    answers = [FeedbackAnswer(yes=True)] * 10
     feedback = services.give_feedback(alice, recommended, answers=answers, comment="Jelas")
     client = login(alice)
     assert_read_only(client, "assessment:detail", recommended)

@@ -1,6 +1,7 @@
 """The assessment rules of 9.2-9.3, enforced in assessment/services.py: each transition checks the
 role and the source state, and a refused action raises and leaves everything as it was."""
 
+import dataclasses
 import datetime
 
 import pytest
@@ -8,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext
 
 from assessment import services
+from assessment.inputs import FeedbackAnswer
 from assessment.models import Assessment, EvidenceReview, Feedback, PlanItem, UnitResult
 from lsp_portal.audit.models import AuditEvent
 from lsp_portal.errors import RuleError
@@ -266,7 +268,8 @@ def test_a_plan_with_a_unit_of_another_scheme_is_refused(assessor, declared, tuk
 
 def test_a_plan_needs_a_method_for_each_unit(assessor, declared, tuk):
     items = plan_items(declared, tuk)
-    next(iter(items.values()))["methods"] = []
+    first = next(iter(items))
+    items[first] = dataclasses.replace(items[first], methods=())
     before = snapshot(declared)
     with pytest.raises(RuleError):
         services.set_plan(assessor, declared, items)
@@ -575,8 +578,8 @@ def test_the_applicant_cannot_act_as_the_assessor(alice, planned, tuk):
 # The applicant after submission (9.9.8.a, FR-AK-03)
 # ---------------------------------------------------------------------------------------------
 
-ANSWERS = [{"yes": True, "comment": ""}] * (len(Feedback.QUESTIONS) - 1) + [
-    {"yes": False, "comment": "Kurang jelas"}
+ANSWERS = [FeedbackAnswer(yes=True)] * (len(Feedback.QUESTIONS) - 1) + [
+    FeedbackAnswer(yes=False, comment="Kurang jelas")
 ]
 
 

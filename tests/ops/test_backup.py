@@ -225,7 +225,7 @@ def portal(celery_eager, alice, bob, staff, assessor, assessor_profile, tuk, dir
     certificate_services.record_fee(staff, certificate, amount=FEE)
     decision = Decision.objects.get(assessment=bobs)
     attachment = check_upload(pdf_upload("bukti-banding.pdf", "Bukti banding"))
-    filed = appeal_services.file_appeal(bob, decision, form=appeal_form(), attachments=[attachment])
+    filed = appeal_services.file_appeal(bob, decision, appeal_form(), attachments=[attachment])
     appeal_services.appoint(staff, filed, appeal)
     appeal_services.record_finding(appeal, filed, text=FINDING, recommendation="dismissed")
     appeal_services.answer(director, filed, outcome="dismissed", reasons="Asesmen sudah adil.")

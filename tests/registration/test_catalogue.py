@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from registration import services
 from registration.eligibility import completeness_checks, eligibility_checks
+from registration.inputs import SelfAssessmentInput
 
 
 def test_public_pages_list_every_open_scheme(client, second_scheme):
@@ -38,7 +39,7 @@ def test_a_unit_of_another_scheme_is_refused(alice, draft, second_scheme):
 
     foreign = second_scheme.units.first()
     with pytest.raises(RuleError):
-        services.save_self_assessment(alice, draft, {foreign: {"answer": "BK", "note": ""}})
+        services.save_self_assessment(alice, draft, {foreign: SelfAssessmentInput(answer="BK")})
     assert not draft.self_assessments.exists()
 
 

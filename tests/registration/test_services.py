@@ -1,11 +1,14 @@
 """The application's state machine (DESIGN.md): each transition guarded, atomic and audited."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
 from lsp_portal.audit.models import AuditEvent
 from lsp_portal.errors import RuleError
 from registration import services
+from registration.inputs import ExperienceInput, SelfAssessmentInput
 from registration.models import Application
 from registration.uploads import check_upload
 from tests.conftest import fill_application, pdf_upload, status_of
@@ -48,7 +51,7 @@ def test_submit_needs_an_answer_for_every_unit(alice, draft, scheme):
     application = fill_application(alice, draft, answers=False)
     units = list(scheme.units.all())
     services.save_self_assessment(
-        alice, application, {u: {"answer": "BK", "note": ""} for u in units[:14]}
+        alice, application, {u: SelfAssessmentInput(answer="BK") for u in units[:14]}
     )
     with pytest.raises(RuleError, match="1 dari 15"):
         services.submit(alice, application, agreed=True)
@@ -58,7 +61,7 @@ def test_submit_needs_an_answer_for_every_unit(alice, draft, scheme):
 def test_k_answer_without_evidence_blocks_submission(alice, draft, scheme):
     application = fill_application(alice, draft, answers=False)
     services.save_self_assessment(
-        alice, application, {u: {"answer": "K", "note": ""} for u in scheme.units.all()}
+        alice, application, {u: SelfAssessmentInput(answer="K") for u in scheme.units.all()}
     )
     with pytest.raises(RuleError, match="M.702093.001.01"):
         services.submit(alice, application, agreed=True)
@@ -75,14 +78,14 @@ def test_submitted_application_cannot_be_edited(alice, submitted, scheme):
         services.add_experience(
             alice,
             submitted,
-            {
-                "organisation": "X",
-                "field": None,
-                "role": "Y",
-                "start_date": "2024-01-01",
-                "end_date": "2024-01-02",
-                "hours": 8,
-            },
+            ExperienceInput(
+                organisation="X",
+                field=None,
+                role="Y",
+                start_date=datetime.date(2024, 1, 1),
+                end_date=datetime.date(2024, 1, 2),
+                hours=8,
+            ),
         )
     assert submitted.experiences.count() == 1
 

@@ -1,10 +1,14 @@
 """The applicant's and staff's pages do what users rely on, through the real views."""
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from lsp_portal.audit.models import AuditEvent
+from lsp_portal.dates import format_date
 from registration.models import Application, Experience
 
 Status = Application.Status
@@ -37,6 +41,22 @@ def test_personal_data_saved_as_draft(login, alice, draft, scheme):
     draft.refresh_from_db()
     assert (draft.full_name, draft.nik, draft.status) == ("Alice A.", "3174015201020001", "draft")
     assert sorted(draft.completed_courses.values_list("pk", flat=True)) == sorted(courses)
+
+
+@pytest.mark.parametrize("days", [0, 1])
+def test_a_date_of_birth_today_or_later_is_refused_on_the_page(login, alice, draft, days):
+    """The date of birth lies in the past (the rule of registration.services.save_personal_data,
+    shown on the form field)."""
+    born = timezone.localdate() + datetime.timedelta(days=days)
+    response = login(alice).post(
+        reverse("registration:application_personal", args=[draft.pk]),
+        {"full_name": "Alice A.", "birth_date": born.isoformat()},
+    )
+    assert response.status_code == 200
+    yesterday = format_date(timezone.localdate() - datetime.timedelta(days=1))
+    assert f"Masukkan tanggal lahir antara 1 Jan 1900 dan {yesterday}" in response.content.decode()
+    draft.refresh_from_db()
+    assert (draft.full_name, draft.birth_date) == (alice.full_name, None)  # nothing saved
 
 
 @pytest.mark.parametrize("nik", ["12345", "31740152010200011", "3174O15201020001"])

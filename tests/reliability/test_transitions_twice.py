@@ -34,6 +34,7 @@ from django.utils.translation import trans_real
 from appeals import services as appeals
 from appeals.models import AnswerLetter
 from assessment import services as assessment
+from assessment.inputs import FeedbackAnswer
 from assessment.models import Feedback
 from certificates import services as certificates
 from certificates.models import Certificate, Ground, Signatory
@@ -596,7 +597,7 @@ TRANSITIONS = [
         lambda w: assessment.give_feedback(
             w.user("alice"),
             fresh(w.recommended),
-            answers=[{"yes": True}] * len(Feedback.QUESTIONS),
+            answers=[FeedbackAnswer(yes=True)] * len(Feedback.QUESTIONS),
             comment="Baik",
         ),
         "assessment.feedback_given",

@@ -21,8 +21,9 @@ from decisions.models import Meeting, TechnicalTeamMember
 from lsp_portal.accounts.roles import Role
 from lsp_portal.errors import RuleError
 from registration import services as registration_services
+from registration.inputs import ExperienceInput
 from registration.models import Experience
-from tests.conftest import PERSONAL, make_user
+from tests.conftest import PERSONAL, make_user, personal_input
 from tests.fixtures_assessment import plan_items
 
 JAKARTA = timezone.get_default_timezone()
@@ -125,7 +126,7 @@ def test_a_date_of_birth_outside_the_range_is_refused_by_the_service(alice, draf
     )
     with pytest.raises(RuleError):
         registration_services.save_personal_data(
-            alice, draft, {**PERSONAL, "birth_date": birth_date}, []
+            alice, draft, personal_input(birth_date=birth_date)
         )
     draft.refresh_from_db()
     assert draft.birth_date is None
@@ -147,14 +148,14 @@ def test_an_internship_starting_in_1899_is_refused_by_the_service(alice, draft, 
         registration_services.add_experience(
             alice,
             draft,
-            {
-                "organisation": "PT Contoh",
-                "field": scheme.experience_fields.first(),
-                "role": "Magang",
-                "start_date": datetime.date(1899, 12, 31),
-                "end_date": datetime.date(2024, 4, 30),
-                "hours": 400,
-            },
+            ExperienceInput(
+                organisation="PT Contoh",
+                field=scheme.experience_fields.first(),
+                role="Magang",
+                start_date=datetime.date(1899, 12, 31),
+                end_date=datetime.date(2024, 4, 30),
+                hours=400,
+            ),
         )
     assert not Experience.objects.exists()
 

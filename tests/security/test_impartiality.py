@@ -8,6 +8,7 @@ from django.urls import reverse
 from assessment import services
 from assessment.models import EvidenceReview, UnitResult
 from registration import services as registration_services
+from registration.inputs import SelfAssessmentInput
 from tests.fixtures_assessment import ALL_VATM
 
 SECRET_NOTE = "Catatan rahasia FR-APL-02 milik Alice"
@@ -23,7 +24,7 @@ def undeclared(alice, staff, complete_draft, assessor_profile):
         alice,
         complete_draft,
         {
-            unit: {"answer": "K", "note": SECRET_NOTE, "evidence": letter}
+            unit: SelfAssessmentInput(answer="K", note=SECRET_NOTE, evidence=letter)
             for unit in complete_draft.scheme.units.all()
         },
     )

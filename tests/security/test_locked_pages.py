@@ -31,6 +31,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from appeals import services as appeal_services
+from appeals.inputs import AppealInput
 from appeals.models import Appeal
 from certificates.models import Certificate
 from decisions import services as decision_services
@@ -218,13 +219,13 @@ def pages_world(world, staff, assessor, assessor_profile, tuk, technical):  # no
     appeal = appeal_services.file_appeal(
         people["fajar"],
         fajars.decision,
-        form={
-            "process_explained": True,
-            "discussed_with_assessor": True,
-            "involve_other_person": False,
-            "other_person": "",
-            "reasons": "Observasi tidak mencakup unit 3.",
-        },
+        AppealInput(
+            process_explained=True,
+            discussed_with_assessor=True,
+            involve_other_person=False,
+            other_person="",
+            reasons="Observasi tidak mencakup unit 3.",
+        ),
         attachments=[],
     )
     appeal_services.appoint(staff, appeal, appeal_member)

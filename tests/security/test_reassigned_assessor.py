@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from appeals import services as appeal_services
+from appeals.inputs import AppealInput
 from assessment import services
 from assessment.models import Assignment
 from decisions import services as decision_services
@@ -113,13 +114,13 @@ def test_a_reassigned_away_assessor_cannot_be_appointed_to_the_appeal(
     appeal = appeal_services.file_appeal(
         alice,
         Decision.objects.get(assessment=handed_over),
-        form={
-            "process_explained": True,
-            "discussed_with_assessor": True,
-            "involve_other_person": False,
-            "other_person": "",
-            "reasons": "Bukti portofolio saya tidak diperiksa oleh asesor kedua.",
-        },
+        AppealInput(
+            process_explained=True,
+            discussed_with_assessor=True,
+            involve_other_person=False,
+            other_person="",
+            reasons="Bukti portofolio saya tidak diperiksa oleh asesor kedua.",
+        ),
         attachments=[],
     )
     ana = with_role(assessor, Role.APPEAL_TEAM)

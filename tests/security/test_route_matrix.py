@@ -38,6 +38,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from appeals import services as appeal_services
+from appeals.inputs import AppealInput
 from appeals.models import AnswerLetter, Appeal
 from assessment import services as assessment_services
 from certificates import services as certificate_services
@@ -49,6 +50,7 @@ from lsp_portal import pdf
 from lsp_portal.accounts.roles import Role
 from lsp_portal.accounts.tokens import email_confirmation_token, invitation_token
 from registration import services as registration_services
+from registration.inputs import SelfAssessmentInput
 from registration.uploads import check_upload
 from tests.conftest import fill_application, make_user, pdf_upload
 from tests.decisions.conftest import make_member, meeting_through_minutes, recommended_case
@@ -228,7 +230,10 @@ def world(alice, bob, staff, assessor, assessor_profile, assessor2, scheme, tuk,
     registration_services.save_self_assessment(
         dewi,
         dewis,
-        {u: {"answer": "K", "note": DEWIS_NOTE, "evidence": letter} for u in scheme.units.all()},
+        {
+            u: SelfAssessmentInput(answer="K", note=DEWIS_NOTE, evidence=letter)
+            for u in scheme.units.all()
+        },
     )
     dewis = registration_services.confirm_eligible(
         staff, registration_services.submit(dewi, dewis, agreed=True)
@@ -257,13 +262,13 @@ def world(alice, bob, staff, assessor, assessor_profile, assessor2, scheme, tuk,
     appeal = appeal_services.file_appeal(
         bob,
         bobs_decision,
-        form={
-            "process_explained": True,
-            "discussed_with_assessor": False,
-            "involve_other_person": False,
-            "other_person": "",
-            "reasons": "Portofolio saya tidak diperiksa.",
-        },
+        AppealInput(
+            process_explained=True,
+            discussed_with_assessor=False,
+            involve_other_person=False,
+            other_person="",
+            reasons="Portofolio saya tidak diperiksa.",
+        ),
         attachments=[check_upload(pdf_upload("bukti.pdf"))],
     )
     appeal_services.appoint(staff, appeal, appeal_member)

@@ -1,0 +1,95 @@
+"""What the assessment forms hand to assessment.services: one frozen dataclass per form row.
+
+A view builds each from `form.cleaned_data` with `from_cleaned`; a test or the demo data builds it
+directly. A field left out or misspelt fails when the input is built (TypeError, or KeyError from
+`from_cleaned`): before these, the results were read with `values.get("valid")`, so a misspelt
+key became a silent "not valid" in the VATM rule (9.3.3)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .models import TUK
+
+
+@dataclass(frozen=True)
+class PlanItemInput:
+    """One unit's row of the assessment plan FR-AK-01 (9.2.3-9.2.4): the methods (9.3.1), the
+    test date and the TUK (Tempat Uji Kompetensi, the test site; 9.3.2)."""
+
+    methods: tuple[str, ...]
+    date: datetime.date
+    tuk: TUK
+
+    @classmethod
+    def from_cleaned(cls, data: Mapping[str, Any]) -> PlanItemInput:
+        return cls(methods=tuple(data["methods"]), date=data["date"], tuk=data["tuk"])
+
+
+@dataclass(frozen=True)
+class EvidenceReviewInput:
+    """The VATM review of one unit's FR-APL-02 evidence (9.2.5): valid, authentic (asli),
+    current (terkini), sufficient (memadai), and a note."""
+
+    valid: bool
+    authentic: bool
+    current: bool
+    sufficient: bool
+    note: str = ""
+
+    @property
+    def meets_vatm(self) -> bool:
+        return self.valid and self.authentic and self.current and self.sufficient
+
+    @classmethod
+    def from_cleaned(cls, data: Mapping[str, Any]) -> EvidenceReviewInput:
+        return cls(
+            valid=data["valid"],
+            authentic=data["authentic"],
+            current=data["current"],
+            sufficient=data["sufficient"],
+            note=data["note"],
+        )
+
+
+@dataclass(frozen=True)
+class UnitResultInput:
+    """One unit's competency test record (9.3.1-9.3.4): the methods used, the evidence
+    observed, the four VATM rules and the result, K (kompeten) or BK (belum kompeten)."""
+
+    methods: tuple[str, ...]
+    evidence_observed: str
+    valid: bool
+    authentic: bool
+    current: bool
+    sufficient: bool
+    result: str
+
+    @property
+    def meets_vatm(self) -> bool:
+        return self.valid and self.authentic and self.current and self.sufficient
+
+    @classmethod
+    def from_cleaned(cls, data: Mapping[str, Any]) -> UnitResultInput:
+        return cls(
+            methods=tuple(data["methods"]),
+            evidence_observed=data["evidence_observed"],
+            valid=data["valid"],
+            authentic=data["authentic"],
+            current=data["current"],
+            sufficient=data["sufficient"],
+            result=data["result"],
+        )
+
+
+@dataclass(frozen=True)
+class FeedbackAnswer:
+    """The applicant's answer to one question of the feedback form FR-AK-03: yes or no, and a
+    comment."""
+
+    yes: bool
+    comment: str = ""
