@@ -104,7 +104,7 @@ bench: venv services
 	    || psql -h 127.0.0.1 -U postgres -qc "create database $$name"; \
 	  export DATABASE_URL=$(PERF_DB)/$$name DEBUG=1; \
 	  $(BIN)/python manage.py migrate -v0; \
-	  have=$$($(BIN)/python manage.py shell -c "from lsp_portal.ops.datagen import generated_applications as g; print(g())" | tail -1); \
+	  have=$$($(BIN)/python manage.py shell -c "from lsp_site.datagen import generated_applications as g; print(g())" | tail -1); \
 	  if [ "$$have" != "$$count" ]; then $(BIN)/python manage.py bench_generate --applications $$count --flush; fi; \
 	done
 	$(BIN)/python bench/web.py --duration $${DURATION:-10}

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "decisions",
     "certificates",
     "appeals",
+    # Above the stages: the root URLconf, demo data and benchmark tooling.
+    "lsp_site",
     "lsp_portal.ops",
     "lsp_portal.outbox",
     # After django_otp's plugins: its admin replaces theirs (view and audited delete only).
@@ -80,7 +82,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "lsp_portal.urls"
+ROOT_URLCONF = "lsp_site.urls"
 WSGI_APPLICATION = "lsp_portal.wsgi.application"
 
 TEMPLATES = [
