@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from decisions.models import Decision
 from lsp_portal.accounts.roles import Role
 from lsp_portal.dates import DateRangeValidator, format_date
-from lsp_portal.pdf import RenderedPDF, private_storage
+from lsp_portal.files import private_storage
+from lsp_portal.pdf import RenderedPDF
 from registration.models import Application
 
 

@@ -17,10 +17,10 @@ from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
+from lsp_portal.files import delete_stored_files_on_failure
 from lsp_portal.numbering import next_number
 from lsp_portal.outbox import services as outbox
 from registration import services as registration_services
-from registration.uploads import delete_stored_files_on_failure
 
 from . import tasks
 from .models import (

@@ -13,11 +13,12 @@ import time
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import storages
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+
+from .files import private_storage
 
 logger = logging.getLogger(__name__)
 
@@ -93,10 +94,6 @@ def render_pdf(template_name, context):
 def content_hash(data):
     """A stable fingerprint of what a document shows, to skip rendering it twice."""
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def private_storage():
-    return storages["private"]
 
 
 def pdf_upload_to(instance, filename):

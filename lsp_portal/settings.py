@@ -431,7 +431,7 @@ CERTIFICATE_NUMBER_PATTERN = env.str(
 )
 
 # --- Uploads: PDF check, storage quota and retention (issue 12; one block, easy to merge) ---
-# registration/pdfcheck.py reads uploaded PDFs with pikepdf (qpdf); it logs its start at INFO.
+# lsp_portal/pdfcheck.py reads uploaded PDFs with pikepdf (qpdf); it logs its start at INFO.
 LOGGING["loggers"]["pikepdf"] = {"level": "WARNING"}
 # What one account may keep stored: its FR-APL-01 documents, FR-APL-02 evidence and appeal
 # attachments together (withdrawn and rejected applications' files count until they are deleted).

@@ -7,7 +7,6 @@ KTP (national identity card, carrying the 16-digit NIK), KTM (student card)."""
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Count, Q
@@ -16,12 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lsp_portal.accounts.roles import Role
 from lsp_portal.dates import DateRangeValidator
-
-
-def private_storage():
-    """Uploads never get a public URL; they are served by permission-checked views only."""
-    return storages["private"]
-
+from lsp_portal.files import private_storage
 
 # --------------------------------------------------------------------------------------------
 # Catalogue: the scheme document as data

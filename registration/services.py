@@ -24,11 +24,12 @@ from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
+from lsp_portal.files import delete_stored_files_on_failure as _delete_stored_files_on_failure
+from lsp_portal.files import private_storage
 from lsp_portal.outbox import services as outbox
 
 from . import eligibility, hooks, tasks
-from .models import Application, Document, Experience, SelfAssessment, private_storage
-from .uploads import delete_stored_files_on_failure as _delete_stored_files_on_failure
+from .models import Application, Document, Experience, SelfAssessment
 
 Status = Application.Status
 

@@ -43,9 +43,9 @@ from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.models import AuditEvent
 from lsp_portal.errors import RuleError
+from lsp_portal.files import check_upload
 from lsp_portal.outbox.models import Message
 from registration import services as registration
-from registration.uploads import check_upload
 from tests.appeals.conftest import ANSWER, FINDING, file_for, publish
 from tests.certificates.conftest import FEE, POINTS, certificate_of, sign_decree_for
 from tests.conftest import fill_application, make_user, pdf_upload
