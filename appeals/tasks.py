@@ -7,8 +7,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from lsp_portal.mail import send_templated_email
 from lsp_portal.pdf import render_in_task
-from registration.tasks import send_templated_email
 
 from .models import AnswerLetter, Appeal, Notice, TeamMember
 

@@ -4,8 +4,8 @@ from celery import shared_task
 from django.conf import settings
 from django.urls import reverse
 
+from lsp_portal.mail import send_templated_email
 from lsp_portal.pdf import content_hash, mark_failed, render_and_store
-from registration.tasks import send_templated_email
 
 from .documents import certificate_context, certificate_data
 from .models import Certificate, CertificateCard

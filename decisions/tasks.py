@@ -9,8 +9,8 @@ from celery import shared_task
 from django.conf import settings
 from django.urls import reverse
 
+from lsp_portal.mail import send_templated_email
 from lsp_portal.pdf import render_in_task
-from registration.tasks import send_templated_email
 
 from .models import Decision, Decree, Meeting, Minutes
 
