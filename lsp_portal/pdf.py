@@ -11,6 +11,7 @@ import json
 import logging
 import time
 
+from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import models, transaction
@@ -181,12 +182,30 @@ def render_and_store(obj, context=None, fingerprint=None):
     return True
 
 
-def render_in_task(task, model, pk):
+def pdf_task(func):
+    """Decorate the function of a render task: a bound Celery task (its name stays
+    `<module>.<function>`, as before), retried 3 times 20 s apart, stopped after 90 s (soft) and
+    120 s. Not exclusive: rendering is idempotent (render_and_store), so two runs of the same
+    outbox job do no harm. The body calls `render_in_task`."""
+    return shared_task(
+        bind=True,
+        exclusive=False,
+        max_retries=3,
+        default_retry_delay=20,
+        soft_time_limit=90,
+        time_limit=120,
+    )(func)
+
+
+def render_in_task(task, model, pk, *, document=None, context=None, fingerprint=None):
     """The body of a bound Celery render task: render and store `model` `pk`; on an error record
-    it, retry, and finally give up (the document's data is never touched by a failed render)."""
-    document = model.objects.get(pk=pk)
+    it, retry, and finally give up (the document's data is never touched by a failed render).
+    `document`, `context` and `fingerprint` may be given when already loaded or computed (a
+    certificate and its card show the same data)."""
+    if document is None:
+        document = model.objects.get(pk=pk)
     try:
-        render_and_store(document)
+        render_and_store(document, context=context, fingerprint=fingerprint)
     except Exception as exc:  # any rendering error: record it, retry, and finally give up
         final = task.request.retries >= task.max_retries
         mark_failed(model, pk, exc, final=final)
