@@ -20,6 +20,7 @@ from lsp_portal.errors import RuleError
 from lsp_portal.files import delete_stored_files_on_failure
 from lsp_portal.numbering import next_number
 from lsp_portal.outbox import services as outbox
+from lsp_portal.workdays import add_working_days
 from registration import services as registration_services
 
 from . import tasks
@@ -32,7 +33,6 @@ from .models import (
     Notice,
     TeamMember,
 )
-from .workdays import add_working_days
 
 Status = Appeal.Status
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "lsp_portal.accounts",
     "lsp_portal.audit",
+    "lsp_portal.workdays",
     "registration",
     "assessment",
     "decisions",
