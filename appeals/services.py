@@ -10,7 +10,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment.models import Assessment, Assignment
+from assessment import services as assessment_services
+from assessment.models import Assignment
 from decisions.models import Attendance, Decision
 from lsp_portal import dates
 from lsp_portal.accounts.models import User
@@ -356,20 +357,12 @@ def answer(user, appeal, *, outcome, reasons):
 
 
 def _open_reassessment(user, appeal):
-    """9.9.8.d: the assessment that led to the decision stops being the application's current
-    one, so staff assign an assessor (possibly another) for a new attempt; both attempts stay."""
-    assessment = Assessment.objects.select_for_update().get(pk=appeal.decision.assessment_id)
-    if not assessment.is_current:
-        raise RuleError(_("A reassessment has already been opened for this application."))
-    assessment.is_current = False
-    assessment.save(update_fields=["is_current"])
-    record(
+    """9.9.8.d: the assessment that led to the decision is no longer the current one, through
+    the assessment stage's own service."""
+    assessment_services.reopen_for_reassessment(
         user,
-        "assessment.reopened",
-        appeal.application,
+        appeal.decision.assessment,
         reason=_("Appeal %(reference)s upheld (9.9.8.d).") % {"reference": appeal.reference},
-        assessment=assessment.pk,
-        attempt=assessment.attempt,
     )
 
 

@@ -9,6 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessment.models import UnitResult
+from decisions.models import Decision
 from lsp_portal import dates
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import record
@@ -38,7 +40,7 @@ def _lock(certificate):
 def create_pending(decision):
     """Called (decisions.hooks) for each decision published by a signed decree: a competent one
     gets a pending certificate, once - calling again changes nothing."""
-    if decision.result != "K" or not decision.published_at:
+    if decision.result != Decision.Result.K or not decision.published_at:
         return None
     application = decision.assessment.application
     try:
@@ -56,7 +58,9 @@ def create_pending(decision):
         return Certificate.objects.get(decision=decision)
     if created:
         # The scope: the units the holder was found competent in (9.4.6).
-        competent = decision.assessment.results.filter(result="K").values_list("unit", flat=True)
+        competent = decision.assessment.results.filter(result=UnitResult.Result.K).values_list(
+            "unit", flat=True
+        )
         units = list(competent) or list(application.scheme.units.values_list("pk", flat=True))
         certificate.scope.set(units)
         record(None, "certificate.pending", certificate, to_status=certificate.status)
