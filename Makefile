@@ -1,6 +1,7 @@
 # lsp_portal - development and CI tasks (GNU make).
 #   make run    development server on http://127.0.0.1:8000 with demo data
-#   make test   full check: ruff, migrations check, pytest (PostgreSQL, Redis, Chromium)
+#   make test   full check: ruff, import contracts, migrations check, pytest (PostgreSQL, Redis,
+#               Chromium)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
@@ -16,7 +17,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make run       migrate, load demo data, serve http://127.0.0.1:8000 (default)"
-	@echo "make test      ruff + migrations check + pytest (PYTEST_ARGS=... to pass options)"
+	@echo "make test      ruff + import contracts + migrations check + pytest (PYTEST_ARGS=...)"
 	@echo "make venv      create .venv and install requirements.txt"
 	@echo "make chromium  install Debian chromium, poppler-utils, gettext if missing"
 	@echo "make services  check/start PostgreSQL and Redis on 127.0.0.1"
@@ -80,6 +81,7 @@ test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lsp_portal
 test: export REDIS_URL ?= redis://127.0.0.1:6379/15
 test: venv chromium services
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	env -u DATABASE_URL $(BIN)/python manage.py makemigrations --check --dry-run
 	@mkdir -p test-artifacts
 	$(BIN)/pytest --create-db $(PYTEST_ARGS)
