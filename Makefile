@@ -1,6 +1,7 @@
 # lsp_portal - development and CI tasks (GNU make).
 #   make run    development server on http://127.0.0.1:8000 with demo data
-#   make test   full check: ruff, mypy, migrations check, pytest (PostgreSQL, Redis, Chromium)
+#   make test   full check: ruff, import contracts, mypy, migrations check, pytest (PostgreSQL,
+#               Redis, Chromium)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
@@ -16,7 +17,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make run       migrate, load demo data, serve http://127.0.0.1:8000 (default)"
-	@echo "make test      ruff + mypy + migrations check + pytest (PYTEST_ARGS=... to pass options)"
+	@echo "make test      ruff + import contracts + mypy + migrations check + pytest (PYTEST_ARGS=...)"
 	@echo "make venv      create .venv and install requirements.txt"
 	@echo "make chromium  install Debian chromium, poppler-utils, gettext if missing"
 	@echo "make services  check/start PostgreSQL and Redis on 127.0.0.1"
@@ -81,6 +82,7 @@ test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lsp_portal
 test: export REDIS_URL ?= redis://127.0.0.1:6379/15
 test: venv chromium services
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	DEBUG=1 $(BIN)/mypy .
 	env -u DATABASE_URL DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	@mkdir -p test-artifacts
@@ -106,7 +108,7 @@ bench: venv services
 	    || psql -h 127.0.0.1 -U postgres -qc "create database $$name"; \
 	  export DATABASE_URL=$(PERF_DB)/$$name DEBUG=1; \
 	  $(BIN)/python manage.py migrate -v0; \
-	  have=$$($(BIN)/python manage.py shell -c "from lsp_portal.ops.datagen import generated_applications as g; print(g())" | tail -1); \
+	  have=$$($(BIN)/python manage.py shell -c "from lsp_site.datagen import generated_applications as g; print(g())" | tail -1); \
 	  if [ "$$have" != "$$count" ]; then $(BIN)/python manage.py bench_generate --applications $$count --flush; fi; \
 	done
 	$(BIN)/python bench/web.py --duration $${DURATION:-10}

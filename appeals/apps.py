@@ -40,7 +40,6 @@ class AppealsConfig(AppConfig):
                 "appeal.finding_updated": _("Appeal finding updated"),
                 "appeal.answered": _("Appeal answered by the director"),
                 "appeal.notice": _("Appeal deadline notice"),
-                "assessment.reopened": _("Reopened for reassessment after an appeal"),
             },
             statuses=dict(Appeal.Status.choices),
         )

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from registration.uploads import check_upload
+from lsp_portal.files import check_upload
 
 from .models import Appeal
 

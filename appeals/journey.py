@@ -93,14 +93,9 @@ def decision_panel(request, decision):
 
 
 def grant_staff_permissions(sender=None, **kwargs):
-    """Admin LSP keeps the LSP's closure days in the admin."""
+    """Admin LSP reads the appeals in the admin (the closure days: lsp_portal.workdays)."""
     group = Group.objects.filter(name=Role.STAFF).first()
     if group is not None:
-        group.permissions.add(
-            *Permission.objects.filter(
-                content_type__app_label="appeals", content_type__model="closureday"
-            )
-        )
         group.permissions.add(
             *Permission.objects.filter(content_type__app_label="appeals", codename="view_appeal")
         )

@@ -21,29 +21,13 @@ from django.utils.translation import gettext_lazy as _
 
 from decisions.models import Decision
 from lsp_portal.accounts.roles import Role
-from lsp_portal.dates import DateRangeValidator, format_date
-from lsp_portal.pdf import RenderedPDF, private_storage
+from lsp_portal.files import private_storage
+from lsp_portal.pdf import RenderedPDF
 from lsp_portal.transitions import Transition, Transitions
 from registration.models import Application
 
 if TYPE_CHECKING:
     from lsp_portal.accounts.models import User
-
-
-class ClosureDay(models.Model):
-    """A day the LSP is closed besides weekends and national holidays: not a working day for the
-    14-working-day deadline (9.9.6)."""
-
-    date = models.DateField(_("date"), unique=True, validators=[DateRangeValidator()])
-    description = models.CharField(_("description"), max_length=150)
-
-    class Meta:
-        verbose_name = _("LSP closure day")
-        verbose_name_plural = _("LSP closure days")
-        ordering = ["date"]
-
-    def __str__(self) -> str:
-        return f"{format_date(self.date)} {self.description}"
 
 
 class AppealQuerySet(models.QuerySet):

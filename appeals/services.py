@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessment import services as assessment_services
 from assessment.models import Assessment, Assignment
 from decisions.models import Attendance, Decision
 from lsp_portal import dates, transitions
@@ -19,10 +20,11 @@ from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role, require_role
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
+from lsp_portal.files import CheckedUpload, delete_stored_files_on_failure
 from lsp_portal.numbering import next_number
 from lsp_portal.outbox import services as outbox
+from lsp_portal.workdays import add_working_days
 from registration import services as registration_services
-from registration.uploads import CheckedUpload, delete_stored_files_on_failure
 
 from . import tasks
 from .inputs import AppealInput
@@ -35,7 +37,6 @@ from .models import (
     Notice,
     TeamMember,
 )
-from .workdays import add_working_days
 
 Status = Appeal.Status
 TRANSITIONS = Appeal.TRANSITIONS
@@ -364,20 +365,12 @@ def answer(user: User, appeal: Appeal, *, outcome: str, reasons: str) -> Appeal:
 
 
 def _open_reassessment(user: User, appeal: Appeal) -> None:
-    """9.9.8.d: the assessment that led to the decision stops being the application's current
-    one, so staff assign an assessor (possibly another) for a new attempt; both attempts stay."""
-    assessment = Assessment.objects.select_for_update().get(pk=appeal.decision.assessment_id)
-    if not assessment.is_current:
-        raise RuleError(_("A reassessment has already been opened for this application."))
-    assessment.is_current = False
-    assessment.save(update_fields=["is_current"])
-    record(
+    """9.9.8.d: the assessment that led to the decision is no longer the current one, through
+    the assessment stage's own service."""
+    assessment_services.reopen_for_reassessment(
         user,
-        "assessment.reopened",
-        appeal.application,
+        appeal.decision.assessment,
         reason=_("Appeal %(reference)s upheld (9.9.8.d).") % {"reference": appeal.reference},
-        assessment=assessment.pk,
-        attempt=assessment.attempt,
     )
 
 

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from lsp_portal.pdf import render_in_task
-from registration.tasks import send_templated_email
+from lsp_portal.mail import send_templated_email
+from lsp_portal.pdf import pdf_task, render_in_task
 
 from .models import AnswerLetter, Appeal, Notice, TeamMember
 
@@ -33,14 +33,7 @@ def _send(task, template, context, recipients):
         raise task.retry(exc=exc) from exc
 
 
-@shared_task(
-    bind=True,
-    exclusive=False,
-    max_retries=3,
-    default_retry_delay=20,
-    soft_time_limit=90,
-    time_limit=120,
-)
+@pdf_task
 def render_answer_letter(self, letter_id):
     render_in_task(self, AnswerLetter, letter_id)
 

@@ -14,7 +14,7 @@ from lsp_portal.accounts.decorators import role_required
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import events_for
 from lsp_portal.errors import RuleError
-from registration.uploads import private_file_response
+from lsp_portal.files import private_file_response
 
 from . import services
 from .forms import AnswerForm, AppealForm, AppointForm, FindingForm

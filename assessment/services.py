@@ -634,6 +634,34 @@ def give_feedback(
 
 
 # ---------------------------------------------------------------------------------------------
+# Reassessment after an upheld appeal (9.9.8.d)
+# ---------------------------------------------------------------------------------------------
+
+
+def reopen_for_reassessment(user: User, assessment: Assessment, *, reason: str) -> Assessment:
+    """9.9.8.d: when an appeal finds unfair treatment, the applicant is given a new assessment to
+    show they are competent. The assessment that led to the decision stops being the
+    application's current one, so staff assign an assessor (possibly another, `assign`) for a new
+    attempt; both attempts stay. Called by appeals.services.answer (the director's answer, which
+    checks the role) inside its transaction; refused when a reassessment was opened already."""
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if not locked.is_current:
+            raise RuleError(_("A reassessment has already been opened for this application."))
+        locked.is_current = False
+        locked.save(update_fields=["is_current"])
+        record(
+            user,
+            "assessment.reopened",
+            locked.application,
+            reason=reason,
+            assessment=locked.pk,
+            attempt=locked.attempt,
+        )
+    return locked
+
+
+# ---------------------------------------------------------------------------------------------
 # The assessor registry: the Asesor role's data, granted and removed on the people pages
 # (lsp_portal.accounts.role_hooks; registered in apps.py)
 # ---------------------------------------------------------------------------------------------

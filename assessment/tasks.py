@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
-from registration.tasks import send_templated_email
+from lsp_portal.mail import send_templated_email
 
 from .models import Assessment
 

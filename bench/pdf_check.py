@@ -1,12 +1,12 @@
 """Prints how long check_upload takes for a 5 MB scanned PDF and a 100-page text PDF (issue 12).
 
-    DEBUG=1 .venv/bin/python bench/pdf_check.py [--rounds 20] [--uploads path/to/uploads.py]
+    DEBUG=1 .venv/bin/python bench/pdf_check.py [--rounds 20] [--uploads path/to/files.py]
 
 The scan is 6 A4 pages of greyscale JPEG at 200 dpi with noise (as a phone scanner app writes
 them, Pillow), the text PDF 100 pages of WeasyPrint (PDF 1.7, object streams, embedded fonts, a
-link a page). `--uploads` times another version of registration/uploads.py, e.g. the one of main:
-    git show main:registration/uploads.py > /tmp/uploads_main.py
-    DEBUG=1 .venv/bin/python bench/pdf_check.py --uploads /tmp/uploads_main.py
+link a page). `--uploads` times another version of lsp_portal/files.py, e.g. the one of main:
+    git show main:lsp_portal/files.py > /tmp/files_main.py
+    DEBUG=1 .venv/bin/python bench/pdf_check.py --uploads /tmp/files_main.py
 A benchmark, not a test: it prints numbers and asserts nothing.
 """
 
@@ -74,12 +74,12 @@ def text_pdf(pages=100):
 
 def load_check_upload(path):
     if path is None:
-        from registration.uploads import check_upload
+        from lsp_portal.files import check_upload
 
         return check_upload
-    spec = importlib.util.spec_from_file_location("registration.uploads_under_test", path)
+    spec = importlib.util.spec_from_file_location("lsp_portal.files_under_test", path)
     module = importlib.util.module_from_spec(spec)
-    module.__package__ = "registration"
+    module.__package__ = "lsp_portal"
     spec.loader.exec_module(module)
     return module.check_upload
 
@@ -87,10 +87,10 @@ def load_check_upload(path):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--uploads", help="another uploads.py to time")
+    parser.add_argument("--uploads", help="another files.py (or uploads.py) to time")
     args = parser.parse_args()
     check_upload = load_check_upload(args.uploads)
-    print(f"uploads: {args.uploads or 'registration/uploads.py'}")
+    print(f"uploads: {args.uploads or 'lsp_portal/files.py'}")
     for label, content in (("scanned PDF", scanned_pdf()), ("100-page text PDF", text_pdf())):
         timings = []
         for _ in range(args.rounds):

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.urls import path
 
-from lsp_portal.urls import urlpatterns as portal
+from lsp_site.urls import urlpatterns as portal
 
 
 @login_not_required

@@ -80,7 +80,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
 from lsp_portal.accounts.models import User
-from lsp_portal.ops.datagen import bench_targets
+from lsp_site.datagen import bench_targets
 from registration.models import Application
 
 t = bench_targets()

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessment.models import UnitResult
 from decisions.models import Decision
 from lsp_portal import dates, transitions
 from lsp_portal.accounts.models import User
@@ -44,7 +45,7 @@ def create_pending(decision: Decision) -> Certificate | None:
     """9.4.6: called (decisions.hooks) for each decision published by a signed decree: a
     competent one gets a pending certificate, its scope the units found competent, once -
     calling again changes nothing. It is issued when the requirements are met (9.4.7)."""
-    if decision.result != "K" or not decision.published_at:
+    if decision.result != Decision.Result.K or not decision.published_at:
         return None
     application = decision.assessment.application
     try:
@@ -62,7 +63,9 @@ def create_pending(decision: Decision) -> Certificate | None:
         return Certificate.objects.get(decision=decision)
     if created:
         # The scope: the units the holder was found competent in (9.4.6).
-        competent = decision.assessment.results.filter(result="K").values_list("unit", flat=True)
+        competent = decision.assessment.results.filter(result=UnitResult.Result.K).values_list(
+            "unit", flat=True
+        )
         units = list(competent) or list(application.scheme.units.values_list("pk", flat=True))
         certificate.scope.set(units)
         record(None, "certificate.pending", certificate, to_status=certificate.status)

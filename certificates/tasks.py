@@ -4,21 +4,14 @@ from celery import shared_task
 from django.conf import settings
 from django.urls import reverse
 
-from lsp_portal.pdf import content_hash, mark_failed, render_and_store
-from registration.tasks import send_templated_email
+from lsp_portal.mail import send_templated_email
+from lsp_portal.pdf import content_hash, pdf_task, render_in_task
 
 from .documents import certificate_context, certificate_data
 from .models import Certificate, CertificateCard
 
 
-@shared_task(
-    bind=True,
-    exclusive=False,
-    max_retries=3,
-    default_retry_delay=20,
-    soft_time_limit=90,
-    time_limit=120,
-)
+@pdf_task
 def render_certificate(self, certificate_id):
     """Render the certificate (A4 landscape) and its ID-1 card; each is stored once and rendered
     again only when what it shows changed. Both show the same data (and QR code): computed once."""
@@ -30,15 +23,8 @@ def render_certificate(self, certificate_id):
         (Certificate, certificate_id),
         (CertificateCard, CertificateCard.objects.get(certificate_id=certificate_id).pk),
     ):
-        document = certificate if model is Certificate else model.objects.get(pk=pk)
-        try:
-            render_and_store(document, context=context, fingerprint=fingerprint)
-        except Exception as exc:  # record, retry, and finally give up
-            final = self.request.retries >= self.max_retries
-            mark_failed(model, pk, exc, final=final)
-            if final:
-                raise
-            raise self.retry(exc=exc) from exc
+        document = certificate if model is Certificate else None
+        render_in_task(self, model, pk, document=document, context=context, fingerprint=fingerprint)
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60, soft_time_limit=30, time_limit=60)

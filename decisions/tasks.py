@@ -9,32 +9,18 @@ from celery import shared_task
 from django.conf import settings
 from django.urls import reverse
 
-from lsp_portal.pdf import render_in_task
-from registration.tasks import send_templated_email
+from lsp_portal.mail import send_templated_email
+from lsp_portal.pdf import pdf_task, render_in_task
 
 from .models import Decision, Decree, Meeting, Minutes
 
 
-@shared_task(
-    bind=True,
-    exclusive=False,
-    max_retries=3,
-    default_retry_delay=20,
-    soft_time_limit=90,
-    time_limit=120,
-)
+@pdf_task
 def render_minutes_pdf(self, minutes_id):
     render_in_task(self, Minutes, minutes_id)
 
 
-@shared_task(
-    bind=True,
-    exclusive=False,
-    max_retries=3,
-    default_retry_delay=20,
-    soft_time_limit=90,
-    time_limit=120,
-)
+@pdf_task
 def render_decree_pdf(self, decree_id):
     render_in_task(self, Decree, decree_id)
 

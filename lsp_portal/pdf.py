@@ -10,15 +10,18 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import Storage, storages
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+
+from .files import private_storage
 
 logger = logging.getLogger(__name__)
 
@@ -93,10 +96,6 @@ def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
 def content_hash(data: object) -> str:
     """A stable fingerprint of what a document shows, to skip rendering it twice."""
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def private_storage() -> Storage:
-    return storages["private"]
 
 
 def pdf_upload_to(instance: "RenderedPDF", filename: str) -> str:
@@ -186,12 +185,38 @@ def render_and_store(
     return True
 
 
-def render_in_task(task: Any, model: type[RenderedPDF], pk: int) -> None:
+def pdf_task(func: Callable[..., Any]) -> Any:
+    """Decorate the function of a render task: a bound Celery task (its name stays
+    `<module>.<function>`, as before), retried 3 times 20 s apart, stopped after 90 s (soft) and
+    120 s. Not exclusive: rendering is idempotent (render_and_store), so two runs of the same
+    outbox job do no harm. The body calls `render_in_task`."""
+    return shared_task(
+        bind=True,
+        exclusive=False,
+        max_retries=3,
+        default_retry_delay=20,
+        soft_time_limit=90,
+        time_limit=120,
+    )(func)
+
+
+def render_in_task(
+    task: Any,
+    model: type[RenderedPDF],
+    pk: int,
+    *,
+    document: RenderedPDF | None = None,
+    context: dict[str, Any] | None = None,
+    fingerprint: str | None = None,
+) -> None:
     """The body of a bound Celery render task: render and store `model` `pk`; on an error record
-    it, retry, and finally give up (the document's data is never touched by a failed render)."""
-    document = model._default_manager.get(pk=pk)
+    it, retry, and finally give up (the document's data is never touched by a failed render).
+    `document`, `context` and `fingerprint` may be given when already loaded or computed (a
+    certificate and its card show the same data)."""
+    if document is None:
+        document = model._default_manager.get(pk=pk)
     try:
-        render_and_store(document)
+        render_and_store(document, context=context, fingerprint=fingerprint)
     except Exception as exc:  # any rendering error: record it, retry, and finally give up
         final = task.request.retries >= task.max_retries
         mark_failed(model, pk, exc, final=final)

@@ -61,11 +61,14 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "lsp_portal.accounts",
     "lsp_portal.audit",
+    "lsp_portal.workdays",
     "registration",
     "assessment",
     "decisions",
     "certificates",
     "appeals",
+    # Above the stages: the root URLconf, demo data and benchmark tooling.
+    "lsp_site",
     "lsp_portal.ops",
     "lsp_portal.outbox",
     # After django_otp's plugins: its admin replaces theirs (view and audited delete only).
@@ -96,7 +99,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "lsp_portal.urls"
+ROOT_URLCONF = "lsp_site.urls"
 WSGI_APPLICATION = "lsp_portal.wsgi.application"
 
 TEMPLATES = [
@@ -445,7 +448,7 @@ CERTIFICATE_NUMBER_PATTERN = env.str(
 )
 
 # --- Uploads: PDF check, storage quota and retention (issue 12; one block, easy to merge) ---
-# registration/pdfcheck.py reads uploaded PDFs with pikepdf (qpdf); it logs its start at INFO.
+# lsp_portal/pdfcheck.py reads uploaded PDFs with pikepdf (qpdf); it logs its start at INFO.
 LOGGING["loggers"]["pikepdf"] = {"level": "WARNING"}
 # What one account may keep stored: its FR-APL-01 documents, FR-APL-02 evidence and appeal
 # attachments together (withdrawn and rejected applications' files count until they are deleted).

@@ -6,11 +6,12 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from lsp_portal.files import check_upload
+
 from . import services
 from .demo_files import image_bytes, pdf_bytes
 from .inputs import ExperienceInput, PersonalDataInput, SelfAssessmentInput
 from .models import Application, Scheme
-from .uploads import check_upload
 
 Status = Application.Status
 

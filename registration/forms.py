@@ -3,9 +3,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from lsp_portal.dates import widget_limits
+from lsp_portal.files import check_upload
 
 from .models import Application, Document, Experience, RequiredDocument, Scheme, SelfAssessment
-from .uploads import check_upload
 
 
 class DateInput(forms.DateInput):

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from lsp_portal.files import CheckedUpload
+
     from .models import Document, ExperienceField, RequiredCourse
-    from .uploads import CheckedUpload
 
 
 @dataclass(frozen=True)

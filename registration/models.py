@@ -10,7 +10,6 @@ import uuid
 from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
-from django.core.files.storage import Storage, storages
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Count, Q
@@ -19,15 +18,11 @@ from django.utils.translation import gettext_lazy as _
 
 from lsp_portal.accounts.roles import Role
 from lsp_portal.dates import DateRangeValidator
+from lsp_portal.files import private_storage
 from lsp_portal.transitions import Transition, Transitions
 
 if TYPE_CHECKING:
     from lsp_portal.accounts.models import User
-
-
-def private_storage() -> Storage:
-    """Uploads never get a public URL; they are served by permission-checked views only."""
-    return storages["private"]
 
 
 # --------------------------------------------------------------------------------------------

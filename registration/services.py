@@ -25,6 +25,8 @@ from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role, require_role
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
+from lsp_portal.files import CheckedUpload, private_storage
+from lsp_portal.files import delete_stored_files_on_failure as _delete_stored_files_on_failure
 from lsp_portal.outbox import services as outbox
 
 from . import eligibility, hooks, tasks
@@ -37,10 +39,7 @@ from .models import (
     Scheme,
     SelfAssessment,
     Unit,
-    private_storage,
 )
-from .uploads import CheckedUpload
-from .uploads import delete_stored_files_on_failure as _delete_stored_files_on_failure
 
 Status = Application.Status
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
-from lsp_portal.mail import send_templated_email  # the other stages import it from here too
+from lsp_portal.mail import send_templated_email
 
 from .models import Application
 

@@ -19,6 +19,7 @@ from lsp_portal.accounts.decorators import role_required
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import events_for
 from lsp_portal.errors import RuleError
+from lsp_portal.files import private_file_response
 
 from . import eligibility, services
 from .forms import (
@@ -32,7 +33,6 @@ from .forms import (
 )
 from .inputs import ExperienceInput, PersonalDataInput, SelfAssessmentInput
 from .models import Application, Document, Scheme, SchemeClause
-from .uploads import private_file_response
 
 Status = Application.Status
 

@@ -18,11 +18,11 @@ from django.db import connection
 from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
 from lsp_portal.errors import RuleError
+from lsp_portal.files import check_upload
 from registration import services
 from registration.demo_files import image_bytes, pdf_bytes
 from registration.inputs import ExperienceInput, PersonalDataInput, SelfAssessmentInput
 from registration.models import Application, Scheme
-from registration.uploads import check_upload
 
 PASSWORD = "Rahasia-Uji-2026"
 

@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from appeals.models import AnswerLetter, ClosureDay
+from appeals.models import AnswerLetter
 from assessment import services as assessment_services
 from certificates import services as certificate_services
 from certificates.models import Certificate, CertificateCard
@@ -36,6 +36,7 @@ from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.models import AuditEvent
 from lsp_portal.errors import RuleError
 from lsp_portal.pdf import render_pdf
+from lsp_portal.workdays.models import ClosureDay
 from tests.conftest import make_user, run_outbox_jobs
 from tests.decisions.conftest import meeting_through_minutes, recommended_case
 from tests.fixtures_assessment import all_results, make_assessor, make_tuk, plan_items, reviews
@@ -287,7 +288,7 @@ def test_no_model_text_or_admin_column_is_a_utc_or_iso_date(client, dated):
     text = text_of(client.get(reverse("admin:audit_auditevent_changelist")).content.decode())
     assert NOW in text
     assert_local(text, "audit admin")
-    text = text_of(client.get(reverse("admin:appeals_closureday_changelist")).content.decode())
+    text = text_of(client.get(reverse("admin:workdays_closureday_changelist")).content.decode())
     assert "2 Des 2026" in text
 
 

@@ -2,6 +2,7 @@
 
 import appeals.models
 import django.db.models.deletion
+import lsp_portal.files
 import lsp_portal.pdf
 from django.conf import settings
 from django.db import migrations, models
@@ -70,7 +71,7 @@ class Migration(migrations.Migration):
             name='AnswerLetter',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pdf', models.FileField(blank=True, max_length=255, storage=lsp_portal.pdf.private_storage, upload_to=lsp_portal.pdf.pdf_upload_to)),
+                ('pdf', models.FileField(blank=True, max_length=255, storage=lsp_portal.files.private_storage, upload_to=lsp_portal.pdf.pdf_upload_to)),
                 ('pdf_status', models.CharField(choices=[('pending', 'Rendering'), ('ready', 'Ready'), ('failed', 'Rendering failed')], default='pending', max_length=10, verbose_name='PDF')),
                 ('pdf_error', models.TextField(blank=True)),
                 ('pdf_hash', models.CharField(blank=True, max_length=64)),
@@ -92,7 +93,7 @@ class Migration(migrations.Migration):
             name='Attachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=255, storage=lsp_portal.pdf.private_storage, upload_to=appeals.models.attachment_upload_to)),
+                ('file', models.FileField(max_length=255, storage=lsp_portal.files.private_storage, upload_to=appeals.models.attachment_upload_to)),
                 ('original_name', models.CharField(max_length=255, verbose_name='file name')),
                 ('content_type', models.CharField(max_length=40)),
                 ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),

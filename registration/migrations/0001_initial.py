@@ -2,6 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
+import lsp_portal.files
 import registration.models
 import uuid
 from django.conf import settings
@@ -110,7 +111,7 @@ class Migration(migrations.Migration):
             name='Document',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=255, storage=registration.models.private_storage, upload_to=registration.models.upload_to)),
+                ('file', models.FileField(max_length=255, storage=lsp_portal.files.private_storage, upload_to=registration.models.upload_to)),
                 ('original_name', models.CharField(max_length=255, verbose_name='file name')),
                 ('content_type', models.CharField(choices=[('application/pdf', 'PDF'), ('image/jpeg', 'JPEG'), ('image/png', 'PNG')], max_length=40)),
                 ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),

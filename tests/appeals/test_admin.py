@@ -6,8 +6,8 @@ import datetime
 from django.conf import settings
 from django.urls import reverse
 
-from appeals.models import ClosureDay
-from appeals.workdays import add_working_days
+from lsp_portal.workdays import add_working_days
+from lsp_portal.workdays.models import ClosureDay
 
 
 def test_staff_add_a_closure_day_in_the_admin_and_it_is_not_a_working_day(login, staff):
@@ -18,7 +18,7 @@ def test_staff_add_a_closure_day_in_the_admin_and_it_is_not_a_working_day(login,
     before = add_working_days(datetime.date(2026, 11, 27), 1)
     assert before == monday
     response = client.post(
-        reverse("admin:appeals_closureday_add"),
+        reverse("admin:workdays_closureday_add"),
         {"date": "2026-11-30", "description": "Dies Natalis universitas"},
     )
     assert response.status_code == 302

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from appeals import services
 from appeals.models import Attachment
+from lsp_portal.files import check_upload
 from registration import services as registration_services
 from registration.models import Application, Document
-from registration.uploads import check_upload
 from tests.appeals.conftest import appeal_form
 from tests.conftest import pdf_upload
 

@@ -26,8 +26,8 @@ from assessment.models import Assessment
 from lsp_portal import pdf
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.models import AuditEvent
+from lsp_portal.files import check_upload
 from registration.demo_files import pdf_bytes
-from registration.uploads import check_upload
 from tests.appeals.conftest import ANSWER, FINDING, FORM, appeal_form, give_role
 from tests.conftest import make_user, pdf_upload
 

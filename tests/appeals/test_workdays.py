@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from appeals.models import ClosureDay
 from appeals.services import deadlines_from
-from appeals.workdays import add_working_days, is_working_day
+from lsp_portal.workdays import add_working_days, is_working_day
+from lsp_portal.workdays.models import ClosureDay
 
 pytestmark = pytest.mark.django_db
 

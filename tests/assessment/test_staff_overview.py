@@ -5,7 +5,7 @@ import re
 
 from django.urls import reverse
 
-from lsp_portal.ops import datagen
+from lsp_site import datagen
 
 
 def rows(response, testid):

@@ -9,14 +9,14 @@ name on disk is not the upload name: `upload_name` is what the browser (or curl)
 `../../etc/passwd.pdf` for the benign PDF.
 
 Outcomes:
-- refused: the message of `MESSAGES[refused]` (a msgid of registration/uploads.py; tests compare
+- refused: the message of `MESSAGES[refused]` (a msgid of lsp_portal/files.py; tests compare
   its Indonesian translation), no row, no file;
 - stored: harmless because the portal keeps only checked PDF/JPEG/PNG bytes under a random
   name, serves them as `content_type` with `nosniff`, a script-free Content-Security-Policy and a
   Content-Disposition built from `display_name`, the cleaned name whose extension matches the
   content.
 
-A PDF is read with qpdf (pikepdf) by registration/pdfcheck.py, every object of it, those packed
+A PDF is read with qpdf (pikepdf) by lsp_portal/pdfcheck.py, every object of it, those packed
 in object streams included, whatever filters they are encoded with. One that can run something -
 JavaScript (/OpenAction, /AA, the /Names JavaScript tree), /Launch, /SubmitForm, /ImportData,
 /GoToR, /GoToE, a javascript: link, an embedded file, rich media, an XFA form - is refused
@@ -43,7 +43,7 @@ FILES = Path(__file__).parent / "files"
 
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 
-# The refusal messages by the code registration.uploads.check_upload gives them (msgids).
+# The refusal messages by the code lsp_portal.files.check_upload gives them (msgids).
 MESSAGES = {
     "empty": "The file is empty.",
     "too_large": "The file is %(size)s; the largest accepted is %(limit)s.",

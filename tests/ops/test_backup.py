@@ -36,10 +36,10 @@ from certificates.models import Certificate, CertificateCard, Signatory
 from decisions.models import Decision, Decree, Minutes
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.models import AuditEvent
+from lsp_portal.files import check_upload
 from lsp_portal.ops import archive as archive_format
 from registration import services as registration_services
 from registration.models import Application, Document
-from registration.uploads import check_upload
 from tests.appeals.conftest import FINDING, appeal_form
 from tests.certificates.conftest import FEE, POINTS, sign_decree_for
 from tests.conftest import fill_application, make_user, pdf_upload

@@ -1,4 +1,4 @@
-"""The bulk data generator (issue 8, lsp_portal/ops/datagen.py): generated cases look like real
+"""The bulk data generator (issue 8, lsp_site/datagen.py): generated cases look like real
 ones to the pages that show them, pass the models' own validation, keep the workflow's order of
 events and take unique numbers from the year counters; bench_generate refuses production."""
 
@@ -41,7 +41,7 @@ from decisions.models import (
 )
 from lsp_portal.accounts.models import User
 from lsp_portal.audit.models import AuditEvent
-from lsp_portal.ops import datagen
+from lsp_site import datagen
 from registration.models import Application, Document, Experience, SelfAssessment
 from tests.conftest import ensure_seed_data
 

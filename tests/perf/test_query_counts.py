@@ -9,7 +9,7 @@ certificates, appeals; on detail pages what the page lists and what can vary: do
 events, warnings, agenda items, team members...), counted again: both counts must be equal. Pages
 where nothing varies (a scheme's 15 units are fixed) assert their bound only.
 
-Rows come from the bulk generator (lsp_portal.ops.datagen.make_cases) or, for the rows a detail
+Rows come from the bulk generator (lsp_site.datagen.make_cases) or, for the rows a detail
 page lists, from bulk_create. The caches (content types; in Redis the sessions, role names and
 verification records) are cleared before each count: both counts start alike, and a bound is what
 a page makes at worst, with a cold cache. QUERY_COUNTS=1 prints the counts measured.
@@ -41,7 +41,7 @@ from decisions.models import AgendaItem, Attendance, Decision, Meeting
 from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.models import AuditEvent
-from lsp_portal.ops import datagen
+from lsp_site import datagen
 from registration.models import Document, Experience, Scheme
 from tests.conftest import ensure_seed_data
 from tests.security.test_route_matrix import ROUTES, url_patterns

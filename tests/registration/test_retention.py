@@ -16,9 +16,9 @@ from django.urls import reverse
 
 from lsp_portal.audit.models import AuditEvent
 from lsp_portal.celery import app as celery_app
+from lsp_portal.files import check_upload
 from registration import services, tasks
 from registration.models import Application, Document
-from registration.uploads import check_upload
 from tests.conftest import fill_application, pdf_upload
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")

@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied
 
 from lsp_portal.audit.models import AuditEvent
 from lsp_portal.errors import RuleError
+from lsp_portal.files import check_upload
 from registration import services
 from registration.inputs import ExperienceInput, SelfAssessmentInput
 from registration.models import Application
-from registration.uploads import check_upload
 from tests.conftest import fill_application, pdf_upload, status_of
 
 Status = Application.Status

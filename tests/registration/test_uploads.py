@@ -13,10 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from registration import pdfcheck, services
+from lsp_portal import pdfcheck
+from lsp_portal.files import PDF, check_upload
+from registration import services
 from registration.demo_files import image_bytes, pdf_bytes
 from registration.models import Document
-from registration.uploads import PDF, check_upload
 from tests.conftest import pdf_upload
 
 HOSTILE = Path(__file__).parent.parent / "hostile" / "files"
@@ -200,7 +201,7 @@ def test_upload_form_preselects_the_next_missing_document(login, alice, draft, k
 
 
 # ---------------------------------------------------------------------------------------------
-# The PDF reader (registration/pdfcheck.py) runs in a child process: whatever becomes of it, the
+# The PDF reader (lsp_portal/pdfcheck.py) runs in a child process: whatever becomes of it, the
 # file is refused, never stored and never a 500
 # ---------------------------------------------------------------------------------------------
 
@@ -244,7 +245,7 @@ def test_a_pdf_with_an_owner_password_only_is_read_and_its_script_found():
 
 def test_a_refused_pdf_is_logged_with_what_was_found_and_not_its_name(caplog):
     content = (HOSTILE / "pdf-js-objstm-flate-flate.pdf").read_bytes()
-    with caplog.at_level("INFO", logger="registration.uploads"):
+    with caplog.at_level("INFO", logger="lsp_portal.files"):
         with pytest.raises(ValidationError):
             check_upload(SimpleUploadedFile("KTP_Alice_3174015201020001.pdf", content))
     assert "PDF refused (active, 816 bytes): /JS in object 6 0" in caplog.text

@@ -45,10 +45,10 @@ from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.models import AuditEvent
 from lsp_portal.errors import RuleError
+from lsp_portal.files import check_upload
 from lsp_portal.outbox.models import Message
 from lsp_portal.transitions import Transitions
 from registration import services as registration
-from registration.uploads import check_upload
 from tests.appeals.conftest import ANSWER, FINDING, file_for, publish
 from tests.certificates.conftest import FEE, POINTS, certificate_of, sign_decree_for
 from tests.conftest import fill_application, make_user, pdf_upload
@@ -844,6 +844,8 @@ EXEMPT = {
     "assessment.record_valid_results": "an edit: the results page saved twice keeps the last",
     "certificates.warn": "creates a new warning each time by design: 9.5.2 keeps the history",
     "appeals.record_finding": "an edit: a member's finding saved twice keeps the last",
+    "assessment.reopen_for_reassessment": "called only by appeals.answer (upheld, 9.9.8.d) inside "
+    "its transaction, under the appeal's row lock; the twice-at-once case of appeals.answer covers it",
 }
 
 

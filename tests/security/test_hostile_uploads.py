@@ -30,9 +30,9 @@ from django.utils.translation import gettext
 from appeals.models import Appeal, Attachment
 from decisions.models import Decision
 from lsp_portal.accounts.roles import Role
+from lsp_portal.files import check_upload, content_disposition
 from registration.demo_files import pdf_bytes
 from registration.models import Document, SelfAssessment
-from registration.uploads import check_upload, content_disposition
 from tests.appeals.conftest import FORM, publish
 from tests.conftest import make_user
 from tests.decisions.conftest import make_member, recommended_case

@@ -49,9 +49,9 @@ from decisions.models import Decree, Meeting, Minutes
 from lsp_portal import pdf
 from lsp_portal.accounts.roles import Role
 from lsp_portal.accounts.tokens import email_confirmation_token, invitation_token
+from lsp_portal.files import check_upload
 from registration import services as registration_services
 from registration.inputs import SelfAssessmentInput
-from registration.uploads import check_upload
 from tests.conftest import fill_application, make_user, pdf_upload
 from tests.decisions.conftest import make_member, meeting_through_minutes, recommended_case
 from tests.fixtures_assessment import make_assessor

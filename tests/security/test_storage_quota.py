@@ -23,9 +23,9 @@ from django.utils.translation import gettext
 from appeals.models import Appeal, Attachment
 from decisions.models import Decision
 from lsp_portal.accounts.roles import Role
+from lsp_portal.files import check_upload
 from registration import services
 from registration.models import Application, Document
-from registration.uploads import check_upload
 from tests.appeals.conftest import FORM, publish
 from tests.conftest import make_user, run_concurrently
 from tests.decisions.conftest import make_member, recommended_case

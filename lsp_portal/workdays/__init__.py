@@ -1,6 +1,10 @@
-"""Working days for the appeal deadlines (9.9.6): Monday to Friday, except Indonesian public
-holidays and joint leave days (the `holidays` package, categories in APPEAL_HOLIDAY_CATEGORIES)
-and the LSP's own closure days (ClosureDay, kept by staff in the admin)."""
+"""Working days of the LSP: Monday to Friday, except Indonesian public holidays and joint leave
+days (the `holidays` package, categories in APPEAL_HOLIDAY_CATEGORIES) and the LSP's own closure
+days (ClosureDay, kept by staff in the admin). Used for the appeal deadlines (9.9.6); a kernel
+app, so any stage may count working days.
+
+ClosureDay was a model of appeals until issue 14; it moved here with its table and rows (the
+migrations appeals 0003 and workdays 0002 rename the table, nothing is copied)."""
 
 import datetime
 from functools import lru_cache

@@ -64,12 +64,10 @@ from appeals.models import (
     AnswerLetterCounter,
     Appeal,
     Attachment,
-    ClosureDay,
     Finding,
     TeamMember,
 )
 from appeals.models import Notice as AppealNotice
-from appeals.workdays import is_working_day
 from assessment.models import (
     TUK,
     Assessment,
@@ -106,6 +104,8 @@ from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.models import AuditEvent
 from lsp_portal.dates import format_date
 from lsp_portal.numbering import ROMAN_MONTHS
+from lsp_portal.workdays import is_working_day
+from lsp_portal.workdays.models import ClosureDay
 from registration.demo_files import image_bytes, pdf_bytes
 from registration.models import (
     Application,

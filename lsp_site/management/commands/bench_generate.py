@@ -4,7 +4,7 @@
 
 Writes `--applications` applications across three schemes and every stage, with their units,
 assessments, meetings, decisions, certificates, appeals and audit trail, in bulk (see
-lsp_portal/ops/datagen.py), on the database of DATABASE_URL. Generated users (@gen.example) all
+lsp_site/datagen.py), on the database of DATABASE_URL. Generated users (@gen.example) all
 have the password printed at the end. Refuses to run with DEBUG=0 unless --i-know (it writes users
 with a known password), and refuses to add to earlier generated data unless --flush removes it
 first. Prints the rows per table and the time taken; the last line is
@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from lsp_portal.ops import datagen
+from lsp_site import datagen
 
 
 class Command(BaseCommand):

@@ -1,9 +1,11 @@
-"""Checking uploaded files by their content, not their name.
+"""Private files: their storage, checking uploads by their content (not their name), serving them,
+and deleting them again when the transaction that stored them fails. Used by every stage that
+stores uploads; which documents a stage needs stays in that stage.
 
 Only PDF, JPEG and PNG are accepted; photos must be images. A renamed executable or HTML page is
 refused because its first bytes are not those of a PDF or an image; images must also decode
 (Pillow), and an image with more pixels than Pillow's decompression-bomb limit is refused. A PDF
-is read with qpdf (pikepdf, registration/pdfcheck.py), every object of it: one that would run
+is read with qpdf (pikepdf, lsp_portal/pdfcheck.py), every object of it: one that would run
 JavaScript, launch a program, send a form or open another file, or that carries attached files,
 rich media or an XFA form is refused ("active"), and so is one qpdf cannot read or that needs more
 work than a document does, such as a decompression bomb ("unreadable"), and one that needs a
@@ -27,6 +29,7 @@ from urllib.parse import quote
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage, storages
 from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -44,6 +47,13 @@ ALL_TYPES = (PDF, JPEG, PNG)
 EXTENSIONS = {PDF: (".pdf",), JPEG: (".jpg", ".jpeg", ".jpe", ".jfif"), PNG: (".png",)}
 
 
+def private_storage() -> Storage:
+    """Uploads and rendered PDFs never get a public URL; they are served by permission-checked
+    views only (`private_file_response`). A callable, so a FileField's storage is looked up when
+    used and tests may replace the "private" storage."""
+    return storages["private"]
+
+
 @contextmanager
 def delete_stored_files_on_failure():
     """Files saved inside a transaction that then fails would be orphans: the caller appends each
@@ -52,9 +62,7 @@ def delete_stored_files_on_failure():
     try:
         yield stored
     except BaseException:
-        from django.core.files.storage import storages
-
-        storage = storages["private"]
+        storage = private_storage()
         for name in stored:
             storage.delete(name)
         raise
@@ -195,7 +203,7 @@ def _pdf_has_end(uploaded):
 
 def _check_pdf(uploaded):
     """Refuse a PDF that could run, send or open something, one that cannot be read, and one
-    that needs a password (registration/pdfcheck.py reads it with qpdf, in a child process)."""
+    that needs a password (lsp_portal/pdfcheck.py reads it with qpdf, in a child process)."""
     uploaded.seek(0)
     data = uploaded.read()
     uploaded.seek(0)

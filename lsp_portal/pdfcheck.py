@@ -2,7 +2,7 @@
 
 Chromium's PDF viewer runs a PDF's JavaScript whatever the Content-Security-Policy it is served
 with, and Acrobat, where staff may open a downloaded copy, also follows launch and remote go-to
-actions. So registration.uploads refuses such PDFs instead of serving them. This module reads the
+actions. So lsp_portal.files refuses such PDFs instead of serving them. This module reads the
 file the way a viewer does - qpdf opens it from the uploaded bytes (no temporary file), decrypts
 it when only an owner password is set, follows the cross-reference table of the newest
 incremental update, and parses object streams whatever their filters - and then looks at every
