@@ -844,8 +844,8 @@ EXEMPT = {
     "assessment.record_valid_results": "an edit: the results page saved twice keeps the last",
     "certificates.warn": "creates a new warning each time by design: 9.5.2 keeps the history",
     "appeals.record_finding": "an edit: a member's finding saved twice keeps the last",
-    "assessment.reopen_for_reassessment": "called only by appeals.answer (upheld, 9.9.8.d) inside "
-    "its transaction, under the appeal's row lock; the twice-at-once case of appeals.answer covers it",
+    "assessment.reopen_for_reassessment": "called only by appeals.answer (upheld, 9.9.8.d) "
+    "inside its transaction, under the appeal's row lock; the case of appeals.answer covers it",
 }
 
 
