@@ -1,7 +1,7 @@
 # lsp_portal - development and CI tasks (GNU make).
 #   make run    development server on http://127.0.0.1:8000 with demo data
 #   make test   full check: ruff, import contracts, mypy, migrations check, pytest (PostgreSQL,
-#               Redis, Chromium)
+#               Redis, Chromium) on PYTEST_WORKERS pytest-xdist workers (2; 0: serially)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
@@ -12,12 +12,15 @@ STAMP  := $(VENV)/.installed
 PYTHON := $(shell command -v python3.11 2>/dev/null || command -v python3)
 
 PYTEST_ARGS ?=
+# pytest-xdist workers. Worker gwN has its own test database (test_<name>_gwN) and Redis database
+# (base - N of REDIS_URL, tests/conftest.py). --dist load: see README "Tests".
+PYTEST_WORKERS ?= 2
 
 .PHONY: help venv run chromium services test lint format messages clean backup restore bench
 
 help:
 	@echo "make run       migrate, load demo data, serve http://127.0.0.1:8000 (default)"
-	@echo "make test      ruff + import contracts + mypy + migrations check + pytest (PYTEST_ARGS=...)"
+	@echo "make test      ruff + imports + mypy + migrations + pytest on PYTEST_WORKERS=2 (PYTEST_ARGS=...)"
 	@echo "make venv      create .venv and install requirements.txt"
 	@echo "make chromium  install Debian chromium, poppler-utils, gettext if missing"
 	@echo "make services  check/start PostgreSQL and Redis on 127.0.0.1"
@@ -86,7 +89,7 @@ test: venv chromium services
 	DEBUG=1 $(BIN)/mypy .
 	env -u DATABASE_URL DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	@mkdir -p test-artifacts
-	$(BIN)/pytest --create-db $(PYTEST_ARGS)
+	$(BIN)/pytest --create-db -n $(PYTEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 # --- backup and restore (PostgreSQL of DATABASE_URL, files under MEDIA_ROOT; see README) ---
 # No `venv` prerequisite: a backup on a production machine must never start a pip install.

@@ -6,8 +6,10 @@ hold the other roles. Every test runs against the real PostgreSQL of DATABASE_UR
 
 import datetime
 import importlib
+import os
 import shutil
 import threading
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.contrib.auth.models import Group
@@ -29,6 +31,33 @@ PASSWORD = "Rahasia-Uji-2026"
 # The assessment stage in every state (eligible -> ... -> recommended), for assessment tests and the
 # later stages that start from an assessment.
 pytest_plugins = ["tests.fixtures_assessment"]
+
+
+def worker_redis_url(url, worker):
+    """The Redis of pytest-xdist worker gwN: the same server, database number (base - N), so
+    that two workers never clear each other's cache or take each other's Celery messages."""
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    if base - worker < 0:
+        raise pytest.UsageError(
+            f"REDIS_URL {url}: worker gw{worker} would need Redis database {base - worker}; "
+            "use a higher database number or fewer workers (PYTEST_WORKERS)"
+        )
+    return urlunsplit(parts._replace(path=f"/{base - worker}"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist, in the controller, before worker `node` imports anything of Django: set the
+    worker's REDIS_URL (see worker_redis_url). The settings, the Celery app and every process a
+    test starts (os.environ) read it; the PostgreSQL test database is per worker already
+    (pytest-django appends _gw0, _gw1, ...)."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return
+    own = worker_redis_url(url, int(node.gateway.id.removeprefix("gw")))
+    node.workerinput["redis_base_url"] = url
+    node.gateway.remote_exec(f"import os; os.environ['REDIS_URL'] = {own!r}").waitclose(30)
 
 
 @pytest.fixture(autouse=True, scope="session")

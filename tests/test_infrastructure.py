@@ -45,6 +45,28 @@ def test_redis_cache_and_broker_answer(db):
         queue.close()
 
 
+def test_each_test_worker_has_its_own_redis_database(request, db):
+    """Under pytest-xdist worker gwN uses Redis database (base - N) of the REDIS_URL make test
+    set (tests/conftest.py): the cache, the broker and the REDIS_URL that processes started by a
+    test inherit all point there, and what the cache stores lands in that database."""
+    import redis
+
+    url = os.environ["REDIS_URL"]
+    assert settings.CACHES["default"]["LOCATION"] == url
+    assert settings.CELERY_BROKER_URL == url
+    workerinput = getattr(request.config, "workerinput", None)
+    if workerinput is not None:
+        base = int(workerinput["redis_base_url"].rsplit("/", 1)[1])
+        worker = int(workerinput["workerid"].removeprefix("gw"))
+        assert url.rsplit("/", 1)[1] == str(base - worker)
+    cache.set("lsp-portal-worker-db", "ok", 5)
+    client = redis.Redis.from_url(url)
+    try:
+        assert client.exists(cache.make_key("lsp-portal-worker-db")) == 1
+    finally:
+        client.close()
+
+
 def run_manage(*args, **env):
     # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not leak into a "production" process.
     base = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
