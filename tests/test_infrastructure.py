@@ -95,17 +95,19 @@ def test_deploy_check_is_clean_in_production_settings():
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = run_manage("check", DEBUG="0", SECRET_KEY="")
+    result = run_manage("check", "--deploy", DEBUG="0", SECRET_KEY="")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
 
-def start_django(**env):
+def start_django(script=None, **env):
     """`django.setup()` in a fresh interpreter, the environment without DEBUG and SECRET_KEY
     unless given; prints settings.DEBUG."""
     unset = {"DEBUG", "SECRET_KEY", "RUN_MAIN", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     base = {k: v for k, v in os.environ.items() if k not in unset}
-    script = "import django; django.setup(); from django.conf import settings as s; print(s.DEBUG)"
+    script = script or (
+        "import django; django.setup(); from django.conf import settings as s; print(s.DEBUG)"
+    )
     return subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
@@ -116,12 +118,28 @@ def start_django(**env):
     )
 
 
-def test_without_debug_and_a_secret_key_django_refuses_to_start_and_says_why():
-    result = start_django()
+def test_without_debug_and_a_secret_key_the_web_application_refuses_to_start_and_says_why():
+    result = start_django(script="import lsp_portal.wsgi; print('served')")
     assert result.returncode != 0
     assert "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is off" in result.stderr
     assert "for development set DEBUG=1" in result.stderr
     assert result.stdout == ""
+
+
+def test_without_debug_and_a_secret_key_the_migrations_check_still_runs():
+    """Tooling that signs nothing runs as with plain Django (the migrations check of make test
+    and of a reviewer's checkout)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "lsp_portal.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
 
 
 def test_debug_is_off_unless_set():
