@@ -124,9 +124,11 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Developer tools: DEBUG=1 (development settings) as for mypy in `test`, so that they run on a plain
+# checkout whatever the production settings come to require.
 messages: venv
-	$(BIN)/python manage.py makemessages -l id --ignore=.venv
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	DEBUG=1 $(BIN)/python manage.py makemessages -l id --ignore=.venv
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 private-media staticfiles test-artifacts

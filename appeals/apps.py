@@ -12,6 +12,7 @@ class AppealsConfig(AppConfig):
         from lsp_portal.accounts import role_hooks
         from lsp_portal.accounts.roles import Role
         from lsp_portal.audit import labels
+        from lsp_portal.ops import summary
         from registration import hooks
 
         from . import journey, services
@@ -43,3 +44,4 @@ class AppealsConfig(AppConfig):
             },
             statuses=dict(Appeal.Status.choices),
         )
+        summary.register("appeals", Appeal)

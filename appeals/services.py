@@ -100,7 +100,7 @@ def deadlines_from(received_at: datetime.datetime) -> tuple[datetime.date, datet
     return (
         received_on + datetime.timedelta(days=settings.APPEAL_COMPLETION_DAYS),
         # workdays is typed once issue 14.2 moves it into the kernel
-        add_working_days(received_on, settings.APPEAL_DECISION_WORKING_DAYS),  # type: ignore[no-untyped-call]
+        add_working_days(received_on, settings.APPEAL_DECISION_WORKING_DAYS),
     )
 
 
@@ -158,7 +158,7 @@ def file_appeal(
                 sha256=checked.sha256,
                 original_name=checked.original_name,
             )
-            attachment.file.save("upload", checked.file, save=False)  # type: ignore[arg-type]
+            attachment.file.save("upload", checked.file, save=False)
             stored.append(attachment.file.name)
             attachment.save()
         record(

@@ -10,6 +10,7 @@ class CertificatesConfig(AppConfig):
     def ready(self):
         from decisions import hooks as decision_hooks
         from lsp_portal.audit import labels
+        from lsp_portal.ops import summary
         from registration import hooks
 
         from . import journey, services
@@ -34,6 +35,7 @@ class CertificatesConfig(AppConfig):
             },
             statuses=dict(Certificate.Status.choices),
         )
+        summary.register("certificates", Certificate)
 
 
 def grant_staff_permissions(sender=None, **kwargs):

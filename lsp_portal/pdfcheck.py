@@ -52,6 +52,7 @@ import multiprocessing
 import re
 import resource
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 
 import pikepdf
 import pikepdf.settings
@@ -93,22 +94,15 @@ IMAGE_FILTERS = frozenset(
     {"/DCTDecode", "/DCT", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode", "/CCF"}
 )
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
-_MENTIONS = re.compile(
-    rb"/(?:%s)(?![^\s()<>\[\]{}/%%])"
-    % b"|".join(
-        sorted(
-            {
-                name[1:].encode()
-                for name in REFUSED_KEYS
-                | REFUSED_ACTIONS
-                | REFUSED_SUBTYPES
-                | {"/URI", "/EmbeddedFile"}
-            },
-            key=len,
-            reverse=True,
-        )
-    )
+_MENTIONED: list[bytes] = sorted(
+    {
+        name[1:].encode()
+        for name in REFUSED_KEYS | REFUSED_ACTIONS | REFUSED_SUBTYPES | {"/URI", "/EmbeddedFile"}
+    },
+    key=len,
+    reverse=True,
 )
+_MENTIONS = re.compile(rb"/(?:%s)(?![^\s()<>\[\]{}/%%])" % b"|".join(_MENTIONED))
 
 _DICTIONARY = pikepdf.ObjectType.dictionary
 _ARRAY = pikepdf.ObjectType.array
@@ -126,12 +120,12 @@ class Finding:
 
 
 class _Refused(Exception):
-    def __init__(self, verdict, reason):
+    def __init__(self, verdict: str, reason: str) -> None:
         super().__init__(reason)
         self.finding = Finding(verdict, reason)
 
 
-def check(data):
+def check(data: bytes) -> Finding:
     """Inspect the PDF `data` in a child process (see the module docstring): a Finding.
 
     The child is forked: it has the bytes already, and only its answer comes back through the
@@ -146,7 +140,8 @@ def check(data):
         if not reader.poll(SECONDS):
             return Finding(UNREADABLE, f"not read within {SECONDS} s")
         try:
-            return reader.recv()
+            finding: Finding = reader.recv()
+            return finding
         except EOFError:
             return Finding(UNREADABLE, f"the reader ended with exit code {process.exitcode}")
     finally:
@@ -156,7 +151,7 @@ def check(data):
         reader.close()
 
 
-def _child(connection, data):
+def _child(connection: Connection, data: bytes) -> None:
     try:
         # The address space starts as the parent's (a copy on write): allow MEMORY_BYTES more.
         _limit(resource.RLIMIT_AS, _address_space() + MEMORY_BYTES)
@@ -177,7 +172,7 @@ def _child(connection, data):
     connection.close()
 
 
-def _address_space():
+def _address_space() -> int:
     try:
         with open("/proc/self/statm") as statm:
             return int(statm.read().split()[0]) * resource.getpagesize()
@@ -185,14 +180,14 @@ def _address_space():
         return 0
 
 
-def _limit(kind, value):
+def _limit(kind: int, value: int) -> None:
     _soft, hard = resource.getrlimit(kind)
     if hard != resource.RLIM_INFINITY:
         value = min(value, hard)
     resource.setrlimit(kind, (value, hard))
 
 
-def inspect(data):
+def inspect(data: bytes) -> Finding:
     """Read the PDF `data` and say what it holds: a Finding. Runs in the child process of
     `check` (qpdf's limits are set there); call it directly only on trusted data."""
     try:
@@ -217,12 +212,12 @@ def inspect(data):
 
 
 class _Walk:
-    def __init__(self, pdf):
+    def __init__(self, pdf: pikepdf.Pdf) -> None:
         self.pdf = pdf
         self.items = 0
         self.decoded = 0
 
-    def run(self):
+    def run(self) -> None:
         if len(self.pdf.get_xref_table()) > MAX_OBJECTS:
             raise _Refused(UNREADABLE, f"more than {MAX_OBJECTS} objects")
         objects = [obj for obj in self.pdf.objects if obj is not None]
@@ -241,11 +236,11 @@ class _Walk:
         while stack:
             self._visit(stack.pop(), stack)
 
-    def _visit(self, obj, stack):
+    def _visit(self, obj: pikepdf.Object, stack: list[pikepdf.Object]) -> None:
         kind = obj._type_code
         if kind == _DICTIONARY:
             self._dictionary(obj)
-            values = obj.values()
+            values = list(obj.values())
         elif kind == _ARRAY:
             values = list(obj)
         else:
@@ -262,11 +257,11 @@ class _Walk:
             ):
                 stack.append(value)
 
-    def _dictionary(self, obj):
+    def _dictionary(self, obj: pikepdf.Object) -> None:
         where = f"in object {obj.objgen[0]} {obj.objgen[1]}" if obj.is_indirect else "nested"
         found = REFUSED_KEYS.intersection(obj.keys())
         if found == {"/AA"} and _is_empty_dictionary(obj.get("/AA")):
-            found = set()  # an empty /AA, as some writers leave it, triggers nothing
+            found = frozenset()  # an empty /AA, as some writers leave it, triggers nothing
         if found:
             raise _Refused(ACTIVE, f"{min(found)} {where}")
         action = obj.get("/S")
@@ -280,7 +275,7 @@ class _Walk:
             if value is not None and value._type_code == _NAME and str(value) in refused:
                 raise _Refused(ACTIVE, f"{key} {value} {where}")
 
-    def _uri(self, uri, where):
+    def _uri(self, uri: pikepdf.Object | None, where: str) -> None:
         if uri is None or uri._type_code != _STRING:
             return
         # As a browser reads a URL: leading spaces and control characters, tabs and line breaks
@@ -292,7 +287,7 @@ class _Walk:
         if scheme and scheme.group(1).lower() not in LINK_SCHEMES:
             raise _Refused(ACTIVE, f"a {scheme.group(1)}: link {where}")
 
-    def _stream(self, stream):
+    def _stream(self, stream: pikepdf.Object) -> None:
         """Decode a stream that is not an image with all its filters, within the budget."""
         info = stream.stream_dict
         filters = info.get("/Filter")
@@ -320,14 +315,14 @@ class _Walk:
             raise _Refused(UNREADABLE, f"more than {MAX_DECODED_BYTES} bytes decoded")
 
 
-def _is_empty_dictionary(value):
+def _is_empty_dictionary(value: pikepdf.Object | None) -> bool:
     return value is not None and value._type_code == _DICTIONARY and len(value.keys()) == 0
 
 
-def _is_name(value, name):
+def _is_name(value: pikepdf.Object | None, name: str) -> bool:
     return value is not None and value._type_code == _NAME and str(value) == name
 
 
-def _message(exc):
+def _message(exc: BaseException) -> str:
     """qpdf's message without the name of the in-memory file it read, cut to a log line."""
     return re.sub(r"stream <_io\.BytesIO object at 0x[0-9a-f]+>:? ?", "", str(exc))[:300]

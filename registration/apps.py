@@ -9,8 +9,9 @@ class RegistrationConfig(AppConfig):
 
     def ready(self):
         from lsp_portal.audit import labels
+        from lsp_portal.ops import summary
 
-        from .models import Application
+        from .models import Application, Document
         from .permissions import grant_staff_catalogue_permissions
 
         labels.register(
@@ -31,3 +32,5 @@ class RegistrationConfig(AppConfig):
         )
 
         post_migrate.connect(grant_staff_catalogue_permissions, sender=self)
+        summary.register("applications", Application)
+        summary.register("documents", Document)

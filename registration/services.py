@@ -105,7 +105,7 @@ def _store(document: Document, checked: CheckedUpload, stored: list[str | None])
     document.size = checked.size
     document.sha256 = checked.sha256
     document.original_name = checked.original_name
-    document.file.save("upload", checked.file, save=False)  # type: ignore[arg-type]  # see uploads
+    document.file.save("upload", checked.file, save=False)
     stored.append(document.file.name)
     document.save()
     return document

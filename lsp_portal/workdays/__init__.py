@@ -7,6 +7,7 @@ ClosureDay was a model of appeals until issue 14; it moved here with its table a
 migrations appeals 0003 and workdays 0002 rename the table, nothing is copied)."""
 
 import datetime
+from collections.abc import Set
 from functools import lru_cache
 
 import holidays
@@ -14,19 +15,19 @@ from django.conf import settings
 
 
 @lru_cache(maxsize=32)
-def _national(year, categories):
+def _national(year: int, categories: tuple[str, ...]) -> frozenset[datetime.date]:
     return frozenset(holidays.Indonesia(years=year, categories=categories).keys())
 
 
-def national_holidays(year):
+def national_holidays(year: int) -> frozenset[datetime.date]:
     return _national(year, tuple(settings.APPEAL_HOLIDAY_CATEGORIES))
 
 
-def is_working_day(day, closures=frozenset()):
+def is_working_day(day: datetime.date, closures: Set[datetime.date] = frozenset()) -> bool:
     return day.weekday() < 5 and day not in national_holidays(day.year) and day not in closures
 
 
-def add_working_days(start, count):
+def add_working_days(start: datetime.date, count: int) -> datetime.date:
     """The `count`-th working day after `start` (`start` itself is not counted: a period
     "from receipt" starts the next day)."""
     from .models import ClosureDay

@@ -1,9 +1,11 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def grant_staff_permissions(sender=None, **kwargs):
+def grant_staff_permissions(sender: AppConfig | None = None, **kwargs: Any) -> None:
     """Admin LSP keeps the LSP's closure days in the admin."""
     from django.contrib.auth.models import Group, Permission
 
@@ -25,5 +27,5 @@ class WorkdaysConfig(AppConfig):
     label = "workdays"
     verbose_name = _("Working days")
 
-    def ready(self):
+    def ready(self) -> None:
         post_migrate.connect(grant_staff_permissions, sender=self)

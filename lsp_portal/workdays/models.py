@@ -18,5 +18,5 @@ class ClosureDay(models.Model):
         verbose_name_plural = _("LSP closure days")
         ordering = ["date"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{format_date(self.date)} {self.description}"

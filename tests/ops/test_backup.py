@@ -38,6 +38,7 @@ from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.models import AuditEvent
 from lsp_portal.files import check_upload
 from lsp_portal.ops import archive as archive_format
+from lsp_portal.ops.management.commands.restore import key_counts
 from registration import services as registration_services
 from registration.models import Application, Document
 from tests.appeals.conftest import FINDING, appeal_form
@@ -463,3 +464,25 @@ def test_restore_refuses_a_missing_or_foreign_archive(tmp_path, content, message
         call_command("restore", str(path))
 
     assert not Path(settings.MEDIA_ROOT).exists()
+
+
+def test_the_restore_summary_counts_the_records_each_stage_registers():
+    """The kernel names no stage: registration, certificates and appeals register their main
+    records (lsp_portal/ops/summary.py), counted between the users and the audit events."""
+    rows = {
+        model._meta.db_table: count
+        for model, count in (
+            (Application, 5),
+            (Document, 9),
+            (Certificate, 1),
+            (Appeal, 2),
+            (AuditEvent, 40),
+            (apps.get_model(settings.AUTH_USER_MODEL), 3),
+        )
+    }
+    rows["unrelated_table"] = 7
+
+    assert key_counts(rows) == (
+        "users 3, applications 5, documents 9, certificates 1, appeals 2, audit events 40"
+    )
+    assert key_counts({}) == ""

@@ -20,25 +20,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
-from lsp_portal.ops import archive
+from lsp_portal.ops import archive, summary
 from lsp_portal.ops.management.commands.backup import human_size
-
-# Counted after a restore (label, model) when the model exists.
-COUNTED = [
-    ("users", "accounts.User"),
-    ("applications", "registration.Application"),
-    ("documents", "registration.Document"),
-    ("certificates", "certificates.Certificate"),
-    ("appeals", "appeals.Appeal"),
-    ("audit events", "audit.AuditEvent"),
-]
 
 
 def table_rows(connection):
@@ -53,12 +42,11 @@ def table_rows(connection):
 
 
 def key_counts(rows):
+    """The row counts of the users, the stages' main records (lsp_portal/ops/summary.py) and the
+    audit events, of those whose tables `rows` has."""
     found = []
-    for label, model_label in COUNTED:
-        try:
-            table = apps.get_model(model_label)._meta.db_table
-        except LookupError:
-            continue
+    for label, model in summary.models():
+        table = model._meta.db_table
         if table in rows:
             found.append(f"{label} {rows[table]}")
     return ", ".join(found)
