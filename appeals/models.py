@@ -276,6 +276,16 @@ class Notice(models.Model):
 class AnswerLetter(RenderedPDF):
     """The director's answer letter (9.9.8.c), numbered per year, rendered by Celery."""
 
+    number_pattern_setting = "ANSWER_LETTER_NUMBER_PATTERN"  # see certificates' Certificate
+    number_date_field = "created_at"
+
+    @staticmethod
+    def number_counter() -> type[models.Model]:
+        return AnswerLetterCounter
+
+    def number_fields(self) -> dict[str, str]:
+        return {}
+
     appeal = models.OneToOneField(Appeal, on_delete=models.PROTECT, related_name="letter")
     year = models.PositiveSmallIntegerField()
     sequence = models.PositiveIntegerField()

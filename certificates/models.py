@@ -80,6 +80,18 @@ class Certificate(RenderedPDF):
     """A competency certificate (sertifikat kompetensi). Status: pending -> active -> frozen ->
     active, or revoked; "expired" is derived from valid_until."""
 
+    # Its running number (lsp_portal.numbering): the counter, the setting with the pattern and
+    # the field whose date gives the year and month; number_fields() fills the pattern's rest.
+    number_pattern_setting = "CERTIFICATE_NUMBER_PATTERN"
+    number_date_field = "issued_on"
+
+    @staticmethod
+    def number_counter() -> type[models.Model]:
+        return CertificateCounter
+
+    def number_fields(self) -> dict[str, str]:
+        return {"scheme": self.decision.assessment.application.scheme.code.upper()}
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for the requirements (9.4.7)")
         ACTIVE = "active", _("In force")

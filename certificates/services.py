@@ -123,16 +123,16 @@ def _issue_if_ready(user: User, locked: Certificate) -> None:
         record(user, "certificate.waiting_for_signatory", locked)
         return
     today = timezone.localdate()
-    scheme = locked.decision.assessment.application.scheme
     locked.sequence, locked.number = next_number(
         CertificateCounter,
         settings.CERTIFICATE_NUMBER_PATTERN,
         year=today.year,
         month=today.month,
-        scheme=scheme.code.upper(),
+        **locked.number_fields(),
     )
     locked.year = today.year
     locked.issued_on = today
+    scheme = locked.decision.assessment.application.scheme
     locked.valid_until = add_years(today, scheme.validity_years)
     locked.signatory = signatory
     transitions.apply(

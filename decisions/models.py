@@ -296,6 +296,16 @@ class Decree(RenderedPDF):
     """The LSP decree (Surat Keputusan, 9.4.5), drafted from final minutes and signed by the
     director. Its number is given when it is signed: a running number per year."""
 
+    number_pattern_setting = "DECREE_NUMBER_PATTERN"  # see Certificate
+    number_date_field = "signed_at"
+
+    @staticmethod
+    def number_counter() -> type[models.Model]:
+        return DecreeCounter
+
+    def number_fields(self) -> dict[str, str]:
+        return {}
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SIGNED = "signed", _("Signed")

@@ -19,7 +19,12 @@ def next_number(
     counter = manager.select_for_update().get(year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
-    number = pattern.format(
-        seq=counter.last, year=year, month=month, roman_month=ROMAN_MONTHS[month - 1], **fields
+    return counter.last, format_number(pattern, seq=counter.last, year=year, month=month, **fields)
+
+
+def format_number(pattern: str, *, seq: int, year: int, month: int, **fields: Any) -> str:
+    """`pattern` (a setting such as DECREE_NUMBER_PATTERN) with {seq}, {year}, {month},
+    {roman_month} and the document's own `fields` (e.g. {scheme})."""
+    return pattern.format(
+        seq=seq, year=year, month=month, roman_month=ROMAN_MONTHS[month - 1], **fields
     )
-    return counter.last, number

@@ -1,34 +1,32 @@
-"""Bulk data generator (issue 8): a realistic, large LSP in PostgreSQL in minutes.
+"""Bulk data generator (issue 8, rebuilt on the services in issue 14): a realistic, large LSP in
+PostgreSQL in minutes.
 
     make_cases(n, stage, ...)   n cases brought to `stage`, for tests (1 row vs 50 rows)
     generate(total, seed=1)     a whole LSP: `total` applications across three schemes
     bench_targets()             representative users and objects for the web benchmark
 
-Rows are written in bulk - `bulk_create`, or PostgreSQL COPY for large batches - never one save per
-row and never through the services: no signals, no e-mail, no PDF rendering. Each row still looks
-like one the services would have written at that stage: statuses, timestamps in the order the
-workflow sets them (spread over the last ~3 years, in working hours, Asia/Jakarta), references,
-`is_current`, numbers taken from the year counters (DecreeCounter, CertificateCounter,
-AnswerLetterCounter, under their row lock) and one AuditEvent per transition with the actor, the
-statuses and the details `record()` is given by the service.
+The services are the only code that writes the workflow. For each scheme, stage and variant
+needed, one case is built through them (lsp_site.recipes: the applicant signs up and applies,
+staff review, the assessor assesses, the technical team decides, the director signs, ...), in a
+transaction that is then rolled back; the rows it wrote - the audit trail included - are
+captured and copied in bulk with PostgreSQL COPY (lsp_site.cloning): new ids, the applicant's
+person data, references and running numbers replaced, moments shifted by whole days into the
+period the case belongs to. Cases decided together share one copy of their meeting. Nothing here
+names a status, an audit action or a reference format: they are the services' and the models'.
 
-What is shared rather than real: every generated user has the same password (PASSWORD, hashed once
-per call with the configured hasher), every uploaded document and every rendered PDF points to one
-small real file written once into the private storage (SAMPLE_PDF / SAMPLE_JPEG, ensure_samples()),
-PDF fingerprints (pdf_hash) are empty, and no outbox rows or notices are written (the e-mails,
-renders and reminders of the past count as sent). Generated users have e-mail
-addresses at @gen.example; `flush()` removes everything that hangs off them.
-
-Primary keys are taken from the tables' sequences before the rows are built (so children can point
-at parents without RETURNING), and `auto_now`/`auto_now_add` are switched off while the generator
-inserts, so the historic timestamps are kept. This module imports every app: it is tooling, used by
-the bench_generate command and by tests, never by the apps.
+What is shared rather than real: every generated user has the same password (PASSWORD, hashed
+once per call with the configured hasher), every uploaded document and every rendered PDF points
+to one small real file written once into the private storage (SAMPLE_PDF / SAMPLE_JPEG,
+ensure_samples()), and no outbox rows or notices are written (the e-mails, renders and reminders
+of the past count as sent). The copies of one captured case share its texts (notes, evidence,
+reasons). Generated users have e-mail addresses at @gen.example; `flush()` removes everything
+that hangs off them.
 
 Stages (make_cases): draft, submitted, revision_requested, rejected, withdrawn, eligible, assigned
 (an assessment under way), recommended (submitted to the LSP, 9.3.5), decided_k (published
 Kompeten, certificate pending 9.4.7), decided_bk (published Belum Kompeten), certified (issued;
 active/expired/frozen/revoked/restored), appealed (FR-AK-04 filed; received, under review,
-dismissed or upheld with a reassessment).
+dismissed or upheld with a reassessment). Their variants: lsp_site.recipes.VARIANTS.
 """
 
 # Random numbers here make test data, not secrets (S311); SQL is built from model metadata and
@@ -38,13 +36,12 @@ dismissed or upheld with a reassessment).
 import datetime
 import hashlib
 import io
+import itertools
 import json
-import math
 import queue
 import random
 import threading
 import time
-import uuid
 import zoneinfo
 from collections import Counter, defaultdict
 from contextlib import contextmanager
@@ -57,7 +54,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
 from django.db.models import Count, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from appeals.models import (
     AnswerLetter,
@@ -84,7 +81,6 @@ from certificates.models import (
     CertificateCounter,
     CertificateWarning,
     Signatory,
-    add_years,
 )
 from certificates.models import Notice as CertificateNotice
 from decisions.models import (
@@ -102,10 +98,7 @@ from decisions.models import (
 from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.models import AuditEvent
-from lsp_portal.dates import format_date
-from lsp_portal.numbering import ROMAN_MONTHS
 from lsp_portal.workdays import is_working_day
-from lsp_portal.workdays.models import ClosureDay
 from registration.demo_files import image_bytes, pdf_bytes
 from registration.models import (
     Application,
@@ -120,26 +113,15 @@ from registration.models import (
     Unit,
 )
 
+from . import cloning, recipes
+from .recipes import DECIDED_STAGES, STAGES, VARIANTS
+
+__all__ = ["DECIDED_STAGES", "STAGES", "VARIANTS", "generate", "make_cases", "world"]
+
 GEN_DOMAIN = "gen.example"
 PASSWORD = "Bench-Gen-2026"  # noqa: S105 - documented test password of generated users
 SAMPLE_PDF = "bench/sample.pdf"
 SAMPLE_JPEG = "bench/sample.jpg"
-
-STAGES = (
-    "draft",
-    "submitted",
-    "revision_requested",
-    "rejected",
-    "withdrawn",
-    "eligible",
-    "assigned",
-    "recommended",
-    "decided_k",
-    "decided_bk",
-    "certified",
-    "appealed",
-)
-DECIDED_STAGES = ("decided_k", "decided_bk", "certified", "appealed")
 
 # generate(): share of the applications at each stage (percent). 100,000 applications give about
 # 50,000 certificates (certified + decided_k, plus reassessments decided K) and ~3,000 appeals.
@@ -156,37 +138,6 @@ STAGE_SHARES = {
     "decided_bk": 17.0,
     "certified": 47.0,
     "appealed": 3.0,
-}
-
-# The ways a case can be at its stage, with their weights.
-VARIANTS = {
-    "draft": {"started": 20, "personal": 30, "documents": 25, "self_assessment": 25},
-    "submitted": {"first": 90, "resubmitted": 10},
-    "revision_requested": {"revision": 1},
-    "rejected": {"hours": 60, "programme": 40},
-    "withdrawn": {"from_draft": 50, "from_submitted": 50},
-    "eligible": {"eligible": 1},
-    "assigned": {
-        "assigned": 15,
-        "declared": 10,
-        "plan_set": 15,
-        "agreed_one": 5,
-        "plan_agreed": 20,
-        "evidence_reviewed": 15,
-        "results_partial": 10,
-        "not_proceed": 10,
-    },
-    "recommended": {"k": 75, "bk": 25},
-    "decided_k": {"no_agreement": 50, "no_fee": 50},
-    "decided_bk": {"old": 95, "recent": 5},
-    "certified": {"active": 84, "expired": 9, "frozen": 3, "revoked": 2, "restored": 2},
-    "appealed": {
-        "submitted": 1,
-        "under_review": 2,
-        "dismissed": 70,
-        "upheld": 25,
-        "upheld_recent": 2,
-    },
 }
 
 # When the technical-team meeting of a decided case is held: (class, days ago from, to). Cases of
@@ -226,7 +177,7 @@ D = 86400.0
 UTC = datetime.UTC
 TZ = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 # Asia/Jakarta has no daylight saving time: one offset for every moment.
-OFFSET = TZ.utcoffset(datetime.datetime(2025, 1, 1)).total_seconds()
+OFFSET = (TZ.utcoffset(datetime.datetime(2025, 1, 1)) or datetime.timedelta()).total_seconds()
 EPOCH_DAY = datetime.date(1970, 1, 1)
 
 # ------------------------------------------------------------------------------------------------
@@ -313,43 +264,6 @@ ORGANISATIONS = (
 )
 PHONE_PREFIXES = ("0811", "0812", "0813", "0821", "0822", "0852", "0857", "0877", "0878", "0896")
 OTHER_PROGRAMMES = ("Akuntansi", "Teknik Informatika", "Desain Komunikasi Visual", "Hukum")
-EVIDENCE_OBSERVED = (
-    "Demonstrasi dan tanya jawab sesuai kriteria unjuk kerja.",
-    "Mendemonstrasikan pengelolaan data pelanggan di aplikasi CRM.",
-    "Portofolio laporan magang lengkap dan diverifikasi atasan.",
-    "Menjawab pertanyaan lisan dengan tepat; observasi sesuai SOP.",
-    "Studi kasus diselesaikan sesuai standar unit.",
-)
-WEAK_OBSERVED = (
-    "Belum dapat menunjukkan bukti yang memadai untuk unit ini.",
-    "Demonstrasi belum lengkap; beberapa kriteria unjuk kerja belum tercapai.",
-    "Portofolio belum menunjukkan pengalaman yang relevan.",
-)
-SELF_NOTES = (
-    "Pernah dilakukan selama magang.",
-    "Dikerjakan rutin di tempat magang.",
-    "Dipelajari di mata kuliah dan dipraktikkan saat magang.",
-    "",
-)
-DECLINE_COMMENTS = (
-    "Waktu demonstrasi terlalu singkat dibanding rencana asesmen.",
-    "Pertanyaan lisan tidak sesuai dengan unit yang diuji.",
-    "Saya tidak sempat menunjukkan portofolio dari tempat magang.",
-)
-APPEAL_REASONS = (
-    "Waktu demonstrasi hanya 10 menit, padahal rencana asesmen menyebut 30 menit. Saya tidak "
-    "sempat menunjukkan laporan dari tempat magang.",
-    "Asesor tidak memeriksa portofolio yang sudah saya unggah sebagai bukti unit ini.",
-    "Pertanyaan tertulis tidak sesuai dengan kriteria unjuk kerja unit yang diujikan.",
-    "TUK berganti pada hari uji tanpa pemberitahuan sehingga waktu uji saya dipotong.",
-)
-FINDINGS = (
-    "Rekaman asesmen menunjukkan waktu demonstrasi sesuai rencana; keputusan tetap.",
-    "Bukti portofolio tidak diperiksa asesor; peserta diberi kesempatan asesmen ulang.",
-    "Tidak ditemukan perlakuan tidak adil dalam proses asesmen.",
-    "Jadwal uji berubah tanpa pemberitahuan yang cukup; asesmen ulang disarankan.",
-)
-
 # The two schemes added next to registration's mhp (0002_scheme_mhp): (code, data, units,
 # courses, experience fields).
 EXTRA_SCHEMES = (
@@ -419,18 +333,9 @@ SCHEME_WEIGHTS = {"mhp": 50, "pmd": 30, "sdm": 20}
 # ------------------------------------------------------------------------------------------------
 
 
-def _out(x):
-    local = x + OFFSET
-    day = local - local % D
-    return day + 7 * H + (local - day) * (14 / 24) - OFFSET
-
-
-def _raw(y):
-    """The raw moment that `_out` maps to `y` (a moment in working hours)."""
-    local = y + OFFSET
-    day = local - local % D
-    frac = min(max((local - day - 7 * H) / (14 * H), 0.0), 0.999999)
-    return day + frac * D - OFFSET
+# ------------------------------------------------------------------------------------------------
+# Time: moments are float seconds since the epoch
+# ------------------------------------------------------------------------------------------------
 
 
 def _dt(y):
@@ -534,7 +439,7 @@ def _converter(f):
     return _text
 
 
-_TABLES = {}
+_TABLES: dict = {}
 
 
 def _table(model, with_pk=True):
@@ -648,27 +553,6 @@ INSERT_ORDER = (
 )
 
 
-class _Rows:
-    def __init__(self):
-        self.rows = defaultdict(list)
-
-    def add(self, model, **values):
-        self.rows[model].append(values)
-        return values
-
-    def flush(self, use_copy=None):
-        written = Counter()
-        unknown = set(self.rows) - set(INSERT_ORDER)
-        if unknown:
-            raise RuntimeError(f"no insert order for {unknown}")
-        for model in INSERT_ORDER:
-            rows = self.rows.pop(model, None)
-            if rows:
-                _insert(model, rows, use_copy=use_copy)
-                written[model._meta.label] += len(rows)
-        return written
-
-
 class _YearCounter:
     """Running numbers per year from a counter model (year primary key, `last`), like
     lsp_portal.numbering.next_number: the numbers are handed out in memory from the year's `last`
@@ -705,13 +589,6 @@ class _YearCounter:
 
     def save(self):
         self.save_snapshot(*self.snapshot())
-
-
-def _number(pattern, seq, moment, **fields):
-    day = _date(moment)
-    return pattern.format(
-        seq=seq, year=day.year, month=day.month, roman_month=ROMAN_MONTHS[day.month - 1], **fields
-    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1039,1673 +916,6 @@ def world(*, now=None):
 
 
 # ------------------------------------------------------------------------------------------------
-# Planning: what happens to each case
-# ------------------------------------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class _Spec:
-    stage: str
-    variant: str
-    scheme: SchemeInfo
-    assessor: Assessor
-    applicant: User | None = None
-    anchor: float | None = None  # raw moment of the last event (stages before a decision)
-    meeting: "_MeetingPlan | None" = None
-    drawn: float | None = None  # raw moment wanted for the meeting (decided stages)
-    state: dict = field(default_factory=dict)  # what the builder wrote (ids, times)
-    reassessment: "_Spec | None" = None  # upheld appeal: the second attempt, decided later
-    first: "_Spec | None" = None  # on the second attempt: the first one
-    on_planned_meeting: bool = False
-
-
-@dataclass(eq=False)
-class _MeetingPlan:
-    scheduled: float  # output moment (working hours)
-    cases: list
-    status: str = "decree_issued"
-    existing: Meeting | None = None
-    state: dict = field(default_factory=dict)
-
-
-def _squeeze(times, start, first, last):
-    """Move milestones `first`..`last` into [start, times[last]] when they begin before `start`
-    (keeping their order)."""
-    if times[first] >= start:
-        return
-    names = CHAIN[CHAIN.index(first) : CHAIN.index(last) + 1]
-    end = times[last]
-    for i, name in enumerate(names):
-        times[name] = start + (end - start) * (i / max(1, len(names) - 1)) * 0.999
-
-
-def _pick(rng, weights):
-    keys = list(weights)
-    return rng.choices(keys, weights=[weights[k] for k in keys])[0]
-
-
-def _working_day_before(moment):
-    """The same moment on the last weekday on or before it (meetings are held Monday-Friday)."""
-    while _date(moment).weekday() >= 5:
-        moment -= D
-    return moment
-
-
-def _group_meetings(specs, *, period_days, rng, now, by_variant=False):
-    """Decided cases into meetings: by meeting class (or by stage and variant) and period, at most
-    MEETING_SIZE each, held on a weekday at the latest moment wanted by a case of the group
-    (earlier never breaks what must follow the meeting before now)."""
-    groups = defaultdict(list)
-    for spec in specs:
-        if spec.first is not None:
-            klass = "reassessment"
-        elif by_variant:
-            klass = (spec.stage, spec.variant)
-        else:
-            klass = MEETING_WINDOWS[(spec.stage, spec.variant)][0]
-        index = int((now - spec.drawn) // (period_days * D)) if period_days else 0
-        groups[(klass, index)].append(spec)
-    plans = []
-    for _key, members in groups.items():
-        members.sort(key=lambda s: s.drawn)
-        latest = max(s.drawn for s in members)
-        chunks = math.ceil(len(members) / MEETING_SIZE)
-        size = math.ceil(len(members) / chunks)
-        for k in range(chunks):
-            # Up to four sessions a day (09:00, 12:00, 15:00, 18:00 Jakarta), then the day before.
-            day = _working_day_before(latest - (k // 4) * D) + OFFSET
-            day = day - day % D - OFFSET
-            start = day + (9 + 3 * (k % 4)) * H + rng.uniform(0, 30) * 60
-            chunk = members[k * size : (k + 1) * size]
-            plan = _MeetingPlan(scheduled=start, cases=chunk)
-            for spec in chunk:
-                spec.meeting = plan
-            plans.append(plan)
-    plans.sort(key=lambda p: p.scheduled)
-    return plans
-
-
-# ------------------------------------------------------------------------------------------------
-# The builder: the rows of each case, in the order the services would have written them
-# ------------------------------------------------------------------------------------------------
-
-GAP_HOURS = {  # raw hours between a milestone and the one before it (min, max)
-    "created": (0.05, 0.5),
-    "personal": (0.1, 48),
-    "documents": (0.2, 72),
-    "self_assessment": (0.2, 72),
-    "submitted": (0.1, 120),
-    "reviewed": (4, 168),
-    "assigned": (2, 144),
-    "impartiality": (1, 48),
-    "plan_set": (0.2, 48),
-    "agreed_first": (1, 72),
-    "agreed_second": (0.2, 48),
-    "evidence_reviewed": (2, 120),
-    "results": (4, 144),
-    "recommended": (0.2, 48),
-}
-CHAIN = list(GAP_HOURS)
-METHODS = ("lisan", "observasi", "portofolio", "tertulis", "wawancara")
-ASSIGNED_LAST = {
-    "assigned": "assigned",
-    "declared": "impartiality",
-    "plan_set": "plan_set",
-    "agreed_one": "agreed_first",
-    "plan_agreed": "agreed_second",
-    "evidence_reviewed": "evidence_reviewed",
-    "results_partial": "results",
-    "not_proceed": "evidence_reviewed",
-}
-
-
-class _Builder:
-    def __init__(self, world_, *, rng, now, ids, rows=None):
-        self.w = world_
-        self.rng = rng
-        self.now = now
-        # No raw moment after this: its working-hours moment is at least an hour before now.
-        self.limit = now - 8 * H
-        self.ids = ids
-        self.rows = rows or _Rows()
-        self.decrees = _YearCounter(DecreeCounter)
-        self.certificates = _YearCounter(CertificateCounter)
-        self.letters = _YearCounter(AnswerLetterCounter)
-        self.niks = set()
-        self.closures = frozenset(ClosureDay.objects.values_list("date", flat=True))
-        with translation.override(settings.LANGUAGE_CODE):
-            self.pending_label = str(Certificate.Status.PENDING.label)
-        self.stage_counts = Counter()
-
-    # -- small helpers ---------------------------------------------------------------------------
-
-    def gap(self, name):
-        low, high = GAP_HOURS[name]
-        return self.rng.uniform(low, high) * H
-
-    def after(self, start, low_h, high_h):
-        """A raw moment `low_h`..`high_h` hours after `start`, never later than the limit; None
-        when there is no room left before the limit."""
-        if start >= self.limit:
-            return None
-        moment = start + self.rng.uniform(low_h, high_h) * H
-        if moment > self.limit:
-            moment = start + (self.limit - start) * self.rng.uniform(0.2, 1.0)
-        return moment
-
-    def audit(self, raw, actor, action, model, pk, text, *, frm="", to="", reason="", **data):
-        self.rows.add(
-            AuditEvent,
-            created_at=_dt(_out(raw)),
-            actor_id=actor,
-            action=action,
-            content_type_id=self.w.content_types[model],
-            object_id=str(pk),
-            object_repr=text[:200],
-            from_status=frm,
-            to_status=to,
-            reason=reason,
-            data=data,
-        )
-
-    def uuid4(self):
-        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
-
-    def sample(self, name):
-        return self.w.samples[name]
-
-    # -- people ----------------------------------------------------------------------------------
-
-    def person(self, gender_male):
-        first = self.rng.choice(MALE if gender_male else FEMALE)
-        return f"{first} {self.rng.choice(FAMILY)}"
-
-    def nik(self, birth_date, male):
-        while True:
-            region, place = self.rng.choice(REGIONS)
-            day = birth_date.day + (0 if male else 40)
-            nik = (
-                f"{region}{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}"
-                f"{self.rng.randint(1, 9999):04d}"
-            )
-            if nik not in self.niks:
-                self.niks.add(nik)
-                return nik, place
-
-    def applicant(self, spec, joined):
-        """The applicant's account (sign-up), unless the spec names an existing user."""
-        if spec.applicant is not None:
-            user = spec.applicant
-            return user.pk, user.full_name, user.email, None
-        male = self.rng.random() < 0.48
-        name = self.person(male)
-        pk = self.ids(User)
-        email = _gen_email(f"asesi{pk}")
-        row = self.rows.add(
-            User,
-            id=pk,
-            password=self.w.password_hash,
-            last_login=None,
-            is_superuser=False,
-            is_staff=False,
-            is_active=True,
-            date_joined=_dt(_out(joined)),
-            email=email,
-            full_name=name,
-            # Signed up and confirmed the address the same day (issue 12.7).
-            email_confirmed_at=_dt(_out(joined)),
-        )
-        self.rows.add(
-            User.groups.through,
-            user_id=pk,
-            group_id=self.w.groups[Role.APPLICANT],
-        )
-        self.audit(joined, pk, "account.signed_up", User, pk, name)
-        return pk, name, email, (row, male)
-
-    # -- timelines -------------------------------------------------------------------------------
-
-    def backward(self, last, moment):
-        """Raw moments of the registration and assessment milestones up to `last`, which happens
-        at `moment`, walking back through the gaps."""
-        times = {last: moment}
-        index = CHAIN.index(last)
-        for i in range(index, 0, -1):
-            times[CHAIN[i - 1]] = times[CHAIN[i]] - self.gap(CHAIN[i])
-        times["joined"] = times["created"] - self.gap("created")
-        return times
-
-    # -- registration ----------------------------------------------------------------------------
-
-    def registration(self, spec, times, *, upto):
-        """FR-APL-01/02 up to `upto` (started, personal, documents, self_assessment, submitted,
-        reviewed): the application row is returned, not yet final (the caller sets status)."""
-        rng = self.rng
-        info = spec.scheme
-        user_id, name, email, new_user = self.applicant(spec, times["joined"])
-        app_id = self.ids(Application)
-        male = new_user[1] if new_user else rng.random() < 0.5
-        birth = datetime.date(rng.randint(1996, 2005), rng.randint(1, 12), rng.randint(1, 28))
-        created = times["created"]
-        app = self.rows.add(
-            Application,
-            id=app_id,
-            public_id=self.uuid4(),
-            applicant_id=user_id,
-            scheme_id=info.scheme.pk,
-            status="draft",
-            full_name=name,
-            email=email,
-            submission_count=0,
-            created_at=_dt(_out(created)),
-            updated_at=_dt(_out(created)),
-        )
-        reference = f"APL-{app_id:06d}"
-        text = f"{reference} {name}"
-        state = spec.state
-        state.update(
-            app=app, app_id=app_id, user_id=user_id, name=name, text=text, new_user=new_user
-        )
-        self.audit(created, user_id, "application.created", Application, app_id, text, to="draft")
-        last = created
-        steps = ("personal", "documents", "self_assessment", "submitted", "reviewed")
-        reach = steps[: steps.index(upto) + 1] if upto in steps else ()
-        wrong_programme = spec.stage == "rejected" and spec.variant == "programme"
-        short_hours = spec.stage == "rejected" and spec.variant == "hours"
-        if "personal" in reach:
-            nik, place = self.nik(birth, male)
-            entry = rng.randint(2018, 2023)
-            app.update(
-                nik=nik,
-                birth_place=place,
-                birth_date=birth,
-                gender="L" if male else "P",
-                address=f"{rng.choice(STREETS)} No. {rng.randint(1, 250)}, {place}",
-                phone=f"{rng.choice(PHONE_PREFIXES)} {rng.randint(1000, 9999)} "
-                f"{rng.randint(1000, 9999)}",
-                university=rng.choices(
-                    [u for u, _w in UNIVERSITIES], weights=[w for _u, w in UNIVERSITIES]
-                )[0],
-                study_programme=rng.choice(OTHER_PROGRAMMES)
-                if wrong_programme
-                else rng.choice(info.programmes),
-                student_number=f"{entry}{rng.randint(10000, 99999)}{app_id % 100:02d}",
-                semester=rng.randint(5, 8),
-                updated_at=_dt(_out(times["personal"])),
-            )
-            for course_id in info.courses:
-                self.rows.add(
-                    Application.completed_courses.through,
-                    application_id=app_id,
-                    requiredcourse_id=course_id,
-                )
-            minimum = info.scheme.min_experience_hours
-            hours = (
-                rng.randint(max(minimum // 4, 40), max(minimum - 1, 41))
-                if short_hours
-                else (rng.randint(minimum, minimum + 320))
-            )
-            start = _date(_out(times["personal"])) - datetime.timedelta(days=rng.randint(60, 700))
-            self.rows.add(
-                Experience,
-                application_id=app_id,
-                organisation=rng.choice(ORGANISATIONS),
-                field_id=rng.choice(info.fields),
-                role=rng.choice(
-                    ("Magang divisi pemasaran", "Staf magang", "Asisten proyek", "Magang layanan")
-                ),
-                start_date=start,
-                end_date=start + datetime.timedelta(days=rng.randint(60, 150)),
-                hours=hours,
-            )
-            if rng.random() < 0.3:  # work in another field: its hours do not count (6.2)
-                other = start - datetime.timedelta(days=rng.randint(200, 400))
-                self.rows.add(
-                    Experience,
-                    application_id=app_id,
-                    organisation=rng.choice(ORGANISATIONS),
-                    field_id=None,
-                    role="Pekerja paruh waktu",
-                    start_date=other,
-                    end_date=other + datetime.timedelta(days=rng.randint(30, 120)),
-                    hours=rng.randint(40, 300),
-                )
-            state["hours_ok"] = not short_hours
-            state["programme_ok"] = not wrong_programme
-            last = times["personal"]
-        evidence_id = None
-        if "documents" in reach:
-            moment = times["documents"]
-            first_name = name.split()[0]
-            for doc_id, code, doc_name, quantity, images_only in info.documents:
-                for index in range(quantity):
-                    pk = self.ids(Document)
-                    if images_only:
-                        file, kind, original = SAMPLE_JPEG, "image/jpeg", f"pasfoto-{index + 1}.jpg"
-                    else:
-                        file, kind = SAMPLE_PDF, "application/pdf"
-                        original = f"{code}-{first_name.lower()}.pdf"
-                    size, sha = self.sample(file)
-                    self.rows.add(
-                        Document,
-                        id=pk,
-                        application_id=app_id,
-                        requirement_id=doc_id,
-                        file=file,
-                        original_name=original,
-                        content_type=kind,
-                        size=size,
-                        sha256=sha,
-                        uploaded_at=_dt(_out(moment)),
-                    )
-                    self.audit(
-                        moment,
-                        user_id,
-                        "document.uploaded",
-                        Application,
-                        app_id,
-                        text,
-                        document=f"{doc_name}: {original}",
-                        document_id=pk,
-                    )
-                    if code == info.evidence_document:
-                        evidence_id = pk
-                    moment += rng.uniform(0.5, 8) * 60
-            last = moment
-        if "self_assessment" in reach:
-            moment = times["self_assessment"]
-            for unit_id, _code, _number in info.units:
-                self.rows.add(
-                    SelfAssessment,
-                    application_id=app_id,
-                    unit_id=unit_id,
-                    answer="K" if rng.random() < 0.96 else "BK",
-                    evidence_id=evidence_id,
-                    note=rng.choice(SELF_NOTES),
-                    updated_at=_dt(_out(moment)),
-                )
-            self.audit(
-                moment,
-                user_id,
-                "self_assessment.saved",
-                Application,
-                app_id,
-                text,
-                units=len(info.units),
-            )
-            last = moment
-        if "submitted" in reach:
-            moment = times["submitted"]
-            app.update(
-                status="submitted",
-                agreed_at=_dt(_out(moment)),
-                submitted_at=_dt(_out(moment)),
-                submission_count=1,
-                updated_at=_dt(_out(moment)),
-            )
-            eligibility = {"study_programme": not wrong_programme}
-            eligibility.update({f"course_{c}": True for c in info.courses})
-            eligibility["experience_hours"] = not short_hours
-            self.audit(
-                moment,
-                user_id,
-                "application.submitted",
-                Application,
-                app_id,
-                text,
-                frm="draft",
-                to="submitted",
-                eligibility=eligibility,
-            )
-            state["eligibility"] = eligibility
-            last = moment
-        if new_user:
-            new_user[0]["last_login"] = _dt(_out(last))
-        return app
-
-    def review(self, spec, moment, to_status, action, note):
-        state = spec.state
-        staff = self.rng.choice(self.w.staff).pk
-        state["app"].update(
-            status=to_status,
-            review_note=note,
-            reviewed_at=_dt(_out(moment)),
-            reviewed_by_id=staff,
-            updated_at=_dt(_out(moment)),
-        )
-        self.audit(
-            moment,
-            staff,
-            action,
-            Application,
-            state["app_id"],
-            state["text"],
-            frm="submitted",
-            to=to_status,
-            reason=note,
-        )
-
-    def resubmission(self, spec, times):
-        """A revision asked for and the application submitted again (submission_count 2)."""
-        state = spec.state
-        asked = times["submitted"] - self.rng.uniform(24, 120) * H
-        first = asked - self.rng.uniform(4, 96) * H
-        app = state["app"]
-        self.audit(
-            first,
-            state["user_id"],
-            "application.submitted",
-            Application,
-            state["app_id"],
-            state["text"],
-            frm="draft",
-            to="submitted",
-            eligibility=state["eligibility"],
-        )
-        staff = self.rng.choice(self.w.staff).pk
-        note = "Transkrip nilai kurang jelas; unggah ulang dengan resolusi lebih tinggi."
-        self.audit(
-            asked,
-            staff,
-            "application.revision_requested",
-            Application,
-            state["app_id"],
-            state["text"],
-            frm="submitted",
-            to="revision_requested",
-            reason=note,
-        )
-        self.audit(
-            times["submitted"],
-            state["user_id"],
-            "application.submitted",
-            Application,
-            state["app_id"],
-            state["text"],
-            frm="revision_requested",
-            to="submitted",
-            eligibility=state["eligibility"],
-        )
-        app.update(
-            submission_count=2, review_note=note, reviewed_at=_dt(_out(asked)), reviewed_by_id=staff
-        )
-
-    # -- assessment ------------------------------------------------------------------------------
-
-    def assessment(self, spec, times, *, upto, attempt=1, outcome=None, partial=False):
-        """The assessment attempt up to milestone `upto` (assigned ... recommended); `outcome`:
-        "k", "bk" (some units BK), "not_proceed" or "against_k"/"against_bk" (the decision will
-        differ from the recommendation)."""
-        rng = self.rng
-        state = spec.state
-        info = spec.scheme
-        assessor = spec.assessor
-        staff = rng.choice(self.w.staff).pk
-        pk = self.ids(Assessment)
-        assigned = times["assigned"]
-        row = self.rows.add(
-            Assessment,
-            id=pk,
-            application_id=state["app_id"],
-            attempt=attempt,
-            is_current=True,
-            status="assigned",
-            assessor_id=assessor.pk,
-            assigned_by_id=staff,
-            assigned_at=_dt(_out(assigned)),
-            created_at=_dt(_out(assigned)),
-            updated_at=_dt(_out(assigned)),
-        )
-        # Who holds the attempt (assessment.services.assign keeps it as a row).
-        self.rows.add(
-            Assignment,
-            assessment_id=pk,
-            assessor_id=assessor.pk,
-            assigned_by_id=staff,
-            started_at=_dt(_out(assigned)),
-        )
-        reference = f"ASM-{pk:06d}"
-        text = f"{reference} {state['name']}"
-        state.update(assessment=row, assessment_id=pk, assessment_text=text, reference=reference)
-        assessor_text = f"{assessor.user.full_name} ({assessor.registration_number})"
-        self.audit(
-            assigned,
-            staff,
-            "assessment.assigned",
-            Assessment,
-            pk,
-            text,
-            to="assigned",
-            assessor=assessor_text,
-            application=f"APL-{state['app_id']:06d}",
-        )
-        order = CHAIN.index(upto)
-        applicant_id, assessor_user = state["user_id"], assessor.user_id
-        if order >= CHAIN.index("impartiality"):
-            moment = times["impartiality"]
-            row.update(impartiality_declared_at=_dt(_out(moment)), updated_at=_dt(_out(moment)))
-            self.audit(
-                moment, assessor_user, "assessment.impartiality_declared", Assessment, pk, text
-            )
-        if order < CHAIN.index("plan_set"):
-            return row
-        moment = times["plan_set"]
-        if "results" in times and order >= CHAIN.index("results"):
-            test_day = _date(_out(times["results"]))
-        else:
-            test_day = _date(_out(moment)) + datetime.timedelta(days=rng.randint(2, 14))
-            if "evidence_reviewed" in times and order >= CHAIN.index("evidence_reviewed"):
-                test_day = max(
-                    test_day,
-                    _date(_out(times["evidence_reviewed"]))
-                    + datetime.timedelta(days=rng.randint(1, 7)),
-                )
-        tuk = rng.choice(self.w.tuks)
-        methods = sorted(rng.sample(METHODS, rng.randint(2, 3)))
-        for unit_id, _code, _number in info.units:
-            self.rows.add(
-                PlanItem,
-                assessment_id=pk,
-                unit_id=unit_id,
-                methods=methods,
-                date=test_day,
-                tuk_id=tuk.pk,
-            )
-        row.update(plan_set_at=_dt(_out(moment)), updated_at=_dt(_out(moment)))
-        self.audit(
-            moment,
-            assessor_user,
-            "assessment.plan_set",
-            Assessment,
-            pk,
-            text,
-            units=len(info.units),
-            agreements_reset=False,
-        )
-        if order < CHAIN.index("agreed_first"):
-            return row
-        applicant_first = rng.random() < 0.7
-        parties = [("applicant", applicant_id), ("assessor", assessor_user)]
-        if not applicant_first:
-            parties.reverse()
-        for step, (party, actor) in zip(("agreed_first", "agreed_second"), parties, strict=True):
-            if order < CHAIN.index(step):
-                break
-            moment = times[step]
-            column = "applicant_agreed_at" if party == "applicant" else "assessor_agreed_at"
-            both = step == "agreed_second"
-            row.update({column: _dt(_out(moment)), "updated_at": _dt(_out(moment))})
-            if both:
-                row["status"] = "plan_agreed"
-            self.audit(
-                moment,
-                actor,
-                "assessment.plan_agreed",
-                Assessment,
-                pk,
-                text,
-                frm="assigned",
-                to="plan_agreed" if both else "assigned",
-                party=party,
-            )
-        if order < CHAIN.index("evidence_reviewed"):
-            return row
-        moment = times["evidence_reviewed"]
-        proceed = outcome != "not_proceed"
-        failing = set()
-        if not proceed:
-            failing = {u[0] for u in rng.sample(info.units, rng.randint(1, 3))}
-        for unit_id, _code, _number in info.units:
-            ok = unit_id not in failing
-            self.rows.add(
-                EvidenceReview,
-                assessment_id=pk,
-                unit_id=unit_id,
-                valid=True,
-                authentic=True,
-                current=ok or rng.random() < 0.5,
-                sufficient=ok,
-                note="" if ok else "Bukti belum memadai untuk unit ini.",
-            )
-        reason = "" if proceed else "Bukti magang belum memadai untuk beberapa unit (9.2.6)."
-        row.update(
-            status="evidence_reviewed",
-            evidence_reviewed_at=_dt(_out(moment)),
-            proceed_to_test=proceed,
-            not_recommended_reason=reason,
-            updated_at=_dt(_out(moment)),
-        )
-        self.audit(
-            moment,
-            assessor_user,
-            "assessment.evidence_reviewed",
-            Assessment,
-            pk,
-            text,
-            frm="plan_agreed",
-            to="evidence_reviewed",
-            reason=reason,
-            proceed=proceed,
-            units_meeting_vatm=len(info.units) - len(failing),
-        )
-        bk_codes = []
-        if proceed and order >= CHAIN.index("results"):
-            moment = times["results"]
-            units = info.units
-            if partial:
-                units = units[: rng.randint(1, max(1, len(units) - 1))]
-            weak = set()
-            if outcome in ("bk", "against_bk"):
-                weak = {u[0] for u in rng.sample(info.units, rng.randint(1, 3))}
-            recorded = {}
-            for unit_id, code, _number in units:
-                k = unit_id not in weak
-                self.rows.add(
-                    UnitResult,
-                    assessment_id=pk,
-                    unit_id=unit_id,
-                    methods=methods,
-                    evidence_observed=rng.choice(EVIDENCE_OBSERVED if k else WEAK_OBSERVED),
-                    valid=True,
-                    authentic=True,
-                    current=True,
-                    sufficient=k,
-                    result="K" if k else "BK",
-                    recorded_at=_dt(_out(moment)),
-                )
-                recorded[code] = "K" if k else "BK"
-                if not k:
-                    bk_codes.append(code)
-            row["updated_at"] = _dt(_out(moment))
-            self.audit(
-                moment,
-                assessor_user,
-                "assessment.results_recorded",
-                Assessment,
-                pk,
-                text,
-                units=recorded,
-            )
-            state["k_units"] = [u[0] for u in info.units if u[0] not in weak]
-        if order < CHAIN.index("recommended"):
-            return row
-        moment = times["recommended"]
-        recommendation = "BK" if (not proceed or bk_codes) else "K"
-        row.update(
-            status="recommended",
-            recommendation=recommendation,
-            recommendation_note="Asesi kompeten pada seluruh unit."
-            if recommendation == "K"
-            else "Belum kompeten pada sebagian unit.",
-            submitted_at=_dt(_out(moment)),
-            updated_at=_dt(_out(moment)),
-        )
-        state["recommendation"] = recommendation
-        state["bk_codes"] = bk_codes
-        state["recommended_at"] = moment
-        self.audit(
-            moment,
-            assessor_user,
-            "assessment.submitted",
-            Assessment,
-            pk,
-            text,
-            frm="evidence_reviewed",
-            to="recommended",
-            recommendation=recommendation,
-            bk_units=bk_codes,
-        )
-        # 9.9.8.a: the applicant signs the result or declines, then gives feedback (FR-AK-03).
-        respond = self.after(moment, 1, 72)
-        if respond is not None:
-            declines = recommendation == "BK" and rng.random() < 0.45
-            if declines:
-                comment = rng.choice(DECLINE_COMMENTS)
-                row.update(
-                    signature_declined_at=_dt(_out(respond)),
-                    signature_decline_comment=comment,
-                    updated_at=_dt(_out(respond)),
-                )
-                self.audit(
-                    respond,
-                    applicant_id,
-                    "assessment.signature_declined",
-                    Assessment,
-                    pk,
-                    text,
-                    reason=comment,
-                )
-            elif rng.random() < 0.94:
-                row.update(applicant_signed_at=_dt(_out(respond)), updated_at=_dt(_out(respond)))
-                self.audit(respond, applicant_id, "assessment.result_signed", Assessment, pk, text)
-            given = self.after(respond, 0.1, 2)
-            if given is not None and rng.random() < 0.8:
-                answers = [{"yes": rng.random() < 0.93, "comment": ""} for _q in Feedback.QUESTIONS]
-                comment = "" if rng.random() < 0.7 else "Proses asesmen jelas dan tertib."
-                self.rows.add(
-                    Feedback,
-                    assessment_id=pk,
-                    answers=answers,
-                    comment=comment,
-                    submitted_at=_dt(_out(given)),
-                )
-                self.audit(
-                    given,
-                    applicant_id,
-                    "assessment.feedback_given",
-                    Assessment,
-                    pk,
-                    text,
-                    negative=sum(1 for a in answers if not a["yes"]),
-                )
-        return row
-
-    # -- one case before any meeting ---------------------------------------------------------------
-
-    def early_case(self, spec):
-        """Every stage up to `recommended`: the case laid out backwards from its last event."""
-        rng = self.rng
-        stage, variant = spec.stage, spec.variant
-        self.stage_counts[stage] += 1
-        if stage == "draft":
-            last = {
-                "started": "created",
-                "personal": "personal",
-                "documents": "documents",
-                "self_assessment": "self_assessment",
-            }[variant]
-            times = self.backward(last, spec.anchor)
-            upto = last if last != "created" else "started"
-            self.registration(spec, times, upto=upto)
-            return
-        if stage == "withdrawn":
-            last = "personal" if variant == "from_draft" else "submitted"
-            withdrawn = spec.anchor
-            times = self.backward(last, withdrawn - rng.uniform(2, 400) * H)
-            app = self.registration(spec, times, upto=last)
-            previous = app["status"]
-            app.update(status="withdrawn", updated_at=_dt(_out(withdrawn)))
-            state = spec.state
-            self.audit(
-                withdrawn,
-                state["user_id"],
-                "application.withdrawn",
-                Application,
-                state["app_id"],
-                state["text"],
-                frm=previous,
-                to="withdrawn",
-                reason=rng.choice(("", "Sedang magang di luar kota.", "Pindah skema.")),
-            )
-            return
-        if stage == "submitted":
-            times = self.backward("submitted", spec.anchor)
-            self.registration(spec, times, upto="submitted")
-            if variant == "resubmitted":
-                self.resubmission(spec, times)
-            return
-        if stage in ("revision_requested", "rejected", "eligible"):
-            times = self.backward("reviewed", spec.anchor)
-            self.registration(spec, times, upto="submitted")
-            if stage == "revision_requested":
-                self.review(
-                    spec,
-                    times["reviewed"],
-                    "revision_requested",
-                    "application.revision_requested",
-                    rng.choice(
-                        (
-                            "Transkrip nilai kurang jelas; unggah ulang.",
-                            "Pasfoto harus berlatar merah; unggah ulang.",
-                            "Surat magang belum ditandatangani pimpinan.",
-                        )
-                    ),
-                )
-            elif stage == "rejected":
-                reason = (
-                    "Jam magang kurang dari yang dipersyaratkan (6.2)."
-                    if variant == "hours"
-                    else "Program studi tidak sesuai persyaratan skema (6.1)."
-                )
-                self.review(spec, times["reviewed"], "rejected", "application.rejected", reason)
-            else:
-                self.review(
-                    spec,
-                    times["reviewed"],
-                    "eligible",
-                    "application.eligible",
-                    "Berkas lengkap dan memenuhi syarat.",
-                )
-            return
-        if stage == "assigned":
-            last = ASSIGNED_LAST[variant]
-            times = self.backward(last, spec.anchor)
-            self.registration(spec, times, upto="submitted")
-            self.review(
-                spec,
-                times["reviewed"],
-                "eligible",
-                "application.eligible",
-                "Berkas lengkap dan memenuhi syarat.",
-            )
-            outcome = "not_proceed" if variant == "not_proceed" else "k"
-            self.assessment(
-                spec, times, upto=last, outcome=outcome, partial=variant == "results_partial"
-            )
-            return
-        if stage == "recommended":
-            times = self.backward("recommended", spec.anchor)
-            self.pre_meeting(spec, times, "k" if variant == "k" else self.bk_outcome())
-            return
-        raise ValueError(f"{stage} is decided in a meeting")
-
-    def bk_outcome(self):
-        return "not_proceed" if self.rng.random() < 0.15 else "bk"
-
-    def pre_meeting(self, spec, times, outcome, *, attempt=1):
-        if attempt == 1:
-            self.registration(spec, times, upto="submitted")
-            self.review(
-                spec,
-                times["reviewed"],
-                "eligible",
-                "application.eligible",
-                "Berkas lengkap dan memenuhi syarat.",
-            )
-        self.assessment(spec, times, upto="recommended", outcome=outcome, attempt=attempt)
-
-    # -- meetings, decisions, minutes, decree (9.4) ------------------------------------------------
-
-    def decided_outcome(self, spec):
-        """(assessment outcome, decision result) of a case on a meeting's agenda."""
-        rng = self.rng
-        if spec.stage == "recommended":  # on the agenda of a meeting still to be held
-            return ("k", None) if spec.variant == "k" else (self.bk_outcome(), None)
-        if spec.first is not None:  # the reassessment after an upheld appeal
-            return ("k", "K") if spec.variant == "k" else (self.bk_outcome(), "BK")
-        if spec.stage in ("decided_k", "certified"):
-            return ("against_bk", "K") if rng.random() < 0.01 else ("k", "K")
-        if rng.random() < 0.03:
-            return ("against_k", "BK")
-        return (self.bk_outcome(), "BK")
-
-    def meeting(self, plan):
-        """A meeting with its cases: planned, opened, each case decided, closed, minutes signed by
-        every present member, decree drafted and signed by the director (decisions published)."""
-        rng = self.rng
-        w = self.w
-        scheduled = plan.scheduled  # output (working-hours) moment
-        raw_scheduled = _raw(scheduled)
-        existing = plan.existing
-        if existing is None:
-            planned = min(
-                raw_scheduled - rng.uniform(1, 6) * D, self.limit - rng.uniform(0, 48) * H
-            )
-        else:
-            planned = _raw(_ts(existing.created_at))
-        outcomes = []
-        for spec in plan.cases:
-            self.stage_counts[spec.stage if spec.first is None else "reassessment"] += 1
-            outcome, result = self.decided_outcome(spec)
-            recommended = planned - rng.uniform(12, 144) * H
-            if spec.first is not None:
-                # The new attempt starts after the director's answer (9.9.8.d).
-                times = self.backward("recommended", recommended)
-                start = spec.first.state["answered_raw"] + rng.uniform(12, 96) * H
-                _squeeze(times, start, "assigned", "recommended")
-                spec.state.update(
-                    {k: spec.first.state[k] for k in ("app_id", "user_id", "name", "text")}
-                )
-                self.pre_meeting(spec, times, outcome, attempt=2)
-            else:
-                times = self.backward("recommended", recommended)
-                self.pre_meeting(spec, times, outcome)
-            outcomes.append((spec, result))
-        if existing is None:
-            meeting_id = self.ids(Meeting)
-            local = _dt(scheduled).astimezone(TZ)
-            title = f"Rapat Tim Teknis {local.day} {_MONTHS_ID[local.month - 1]} {local.year}"
-            if local.hour >= 12:
-                title += " (Sesi Siang)"
-            online = rng.random() < 0.3
-            invited = rng.sample(w.members, rng.randint(3, min(5, len(w.members))))
-            absent = invited[-1] if len(invited) > 3 and rng.random() < 0.3 else None
-            present = [m for m in invited if m is not absent]
-            staff = rng.choice(w.staff).pk
-            meeting = self.rows.add(
-                Meeting,
-                id=meeting_id,
-                title=title,
-                scheduled_at=_dt(scheduled),
-                location=f"https://meet.google.com/gen-{meeting_id % 1000:03d}-lsp"
-                if online
-                else "Ruang Rapat LSP, Gedung B lantai 2",
-                is_online=online,
-                status=plan.status,
-                quorum=settings.DECISION_QUORUM,
-                planned_by_id=staff,
-                created_at=_dt(_out(planned)),
-            )
-            with translation.override(settings.LANGUAGE_CODE):  # str(meeting), as record() keeps
-                meeting_text = f"{title} ({format_date(local.date())})"
-            for member in invited:
-                self.rows.add(
-                    Attendance,
-                    meeting_id=meeting_id,
-                    member_id=member.pk,
-                    present=None if plan.status == "planned" else member is not absent,
-                )
-            first_order = 1
-            self.audit(
-                planned,
-                staff,
-                "meeting.planned",
-                Meeting,
-                meeting_id,
-                meeting_text,
-                to="planned",
-                members=[m.user.full_name for m in invited],
-                agenda=[s.state["reference"] for s, _r in outcomes],
-            )
-        else:
-            meeting_id = existing.pk
-            meeting = None
-            meeting_text = str(existing)
-            present = [
-                a.member for a in existing.attendances.select_related("member__user") if a.present
-            ]
-            first_order = (existing.agenda.aggregate(n=models.Max("order"))["n"] or 0) + 1
-            staff = existing.planned_by_id
-        for order, (spec, _result) in enumerate(outcomes, start=first_order):
-            self.rows.add(
-                AgendaItem,
-                meeting_id=meeting_id,
-                assessment_id=spec.state["assessment_id"],
-                order=order,
-            )
-        plan.state.update(meeting_id=meeting_id, text=meeting_text, present=present)
-        if plan.status == "planned":
-            return
-        if existing is None:
-            opened = raw_scheduled + rng.uniform(0, 0.25) * H
-            meeting["opened_at"] = _dt(_out(opened))
-            self.audit(
-                opened,
-                staff,
-                "meeting.opened",
-                Meeting,
-                meeting_id,
-                meeting_text,
-                frm="planned",
-                to="held",
-                present=len(present),
-                quorum=settings.DECISION_QUORUM,
-            )
-            moment = opened
-        else:
-            moment = _raw(_ts(existing.opened_at))
-        decided_at = []
-        for spec, result in outcomes:
-            moment += rng.uniform(2, 6) * 60
-            decided_at.append(moment)
-            self.decision(spec, result, plan, moment, present)
-        if existing is not None:
-            decree = existing.minutes.decree
-            self.publish(
-                plan,
-                _raw(_ts(decree.signed_at)),
-                decree.number,
-                outcomes,
-                existing.minutes.decree.signed_by_id,
-            )
-            return
-        closed = moment + rng.uniform(5, 30) * 60
-        meeting.update(closed_at=_dt(_out(closed)), status="decree_issued")
-        self.audit(
-            closed,
-            staff,
-            "meeting.closed",
-            Meeting,
-            meeting_id,
-            meeting_text,
-            frm="held",
-            to="closed",
-        )
-        minutes_id = self.ids(Minutes)
-        signatures = []
-        for member in present:
-            signed = closed + rng.uniform(0.2, 30) * H
-            signatures.append((signed, member))
-        signatures.sort(key=lambda s: s[0])
-        final = signatures[-1][0]
-        self.rows.add(
-            Minutes,
-            id=minutes_id,
-            meeting_id=meeting_id,
-            created_at=_dt(_out(closed)),
-            final_at=_dt(_out(final)),
-            **self.rendered(final),
-        )
-        for signed, member in signatures:
-            self.rows.add(
-                MinutesSignature,
-                minutes_id=minutes_id,
-                member_id=member.pk,
-                signed_at=_dt(_out(signed)),
-            )
-            self.audit(signed, member.user_id, "minutes.signed", Meeting, meeting_id, meeting_text)
-        self.audit(
-            final,
-            signatures[-1][1].user_id,
-            "minutes.final",
-            Meeting,
-            meeting_id,
-            meeting_text,
-            frm="closed",
-            to="minutes_signed",
-        )
-        drafted = final + rng.uniform(0.5, 30) * H
-        decree_id = self.ids(Decree)
-        self.audit(
-            drafted, staff, "decree.drafted", Meeting, meeting_id, meeting_text, decree=decree_id
-        )
-        signed = drafted + rng.uniform(1, 48) * H
-        signed_out = _out(signed)
-        year = _date(signed_out).year
-        sequence = self.decrees.take(year)
-        number = _number(settings.DECREE_NUMBER_PATTERN, sequence, signed_out)
-        self.rows.add(
-            Decree,
-            id=decree_id,
-            minutes_id=minutes_id,
-            status="signed",
-            year=year,
-            sequence=sequence,
-            number=number,
-            drafted_by_id=staff,
-            drafted_at=_dt(_out(drafted)),
-            signed_by_id=w.director.pk,
-            signed_at=_dt(signed_out),
-            **self.rendered(signed),
-        )
-        self.publish(plan, signed, number, outcomes, w.director.pk)
-        self.audit(
-            signed,
-            w.director.pk,
-            "decree.signed",
-            Meeting,
-            meeting_id,
-            meeting_text,
-            frm="minutes_signed",
-            to="decree_issued",
-            number=number,
-        )
-
-    def rendered(self, raw):
-        """A PDF rendered shortly after `raw` and stored (the shared sample file)."""
-        return {
-            "pdf": SAMPLE_PDF,
-            "pdf_status": "ready",
-            "pdf_version": 1,
-            "pdf_rendered_at": _dt(_out(raw) + self.rng.uniform(5, 90)),
-            "pdf_render_ms": self.rng.randint(40, 400),
-        }
-
-    def decision(self, spec, result, plan, moment, present):
-        rng = self.rng
-        state = spec.state
-        member = rng.choice(present)
-        against = result != state["recommendation"]
-        info = spec.scheme
-        reason = ""
-        if result == "K" and not against:
-            basis = (
-                f"Seluruh {len(info.units)} unit K dengan bukti memenuhi VATM; rekomendasi "
-                "asesor diterima."
-            )
-        elif result == "K":
-            basis = f"Bukti tambahan unit {', '.join(state['bk_codes'])} memenuhi VATM."
-            reason = "Tim teknis menilai bukti tambahan cukup; berbeda dengan rekomendasi asesor."
-        elif against:
-            basis = "Bukti portofolio tidak memenuhi aturan bukti (VATM) pada verifikasi ulang."
-            reason = "Verifikasi tim teknis menemukan bukti yang tidak asli."
-        elif state["bk_codes"]:
-            basis = (
-                f"Unit {', '.join(state['bk_codes'])} belum kompeten: bukti belum memadai; "
-                "rekomendasi asesor diterima."
-            )
-        else:
-            basis = (
-                "Tidak direkomendasikan untuk uji kompetensi (9.2.6); rekomendasi asesor diterima."
-            )
-        pk = self.ids(Decision)
-        decision = self.rows.add(
-            Decision,
-            id=pk,
-            meeting_id=plan.state["meeting_id"],
-            assessment_id=state["assessment_id"],
-            result=result,
-            basis=basis,
-            against_recommendation_reason=reason,
-            decided_by_id=member.pk,
-            decided_at=_dt(_out(moment)),
-        )
-        state.update(decision=decision, decision_id=pk, result=result)
-        self.audit(
-            moment,
-            member.user_id,
-            "decision.recorded",
-            Assessment,
-            state["assessment_id"],
-            state["assessment_text"],
-            frm="",
-            to=result,
-            reason=reason or basis,
-            meeting=f"RTT-{plan.state['meeting_id']:05d}",
-            against_recommendation=against,
-        )
-
-    def publish(self, plan, signed, number, outcomes, director_id):
-        """9.4.5: the signed decree publishes every decision; a competent one gets its pending
-        certificate (certificates.services.create_pending, actor None)."""
-        for spec, result in outcomes:
-            state = spec.state
-            state["decision"]["published_at"] = _dt(_out(signed))
-            state["published_raw"] = signed
-            self.audit(
-                signed,
-                director_id,
-                "decision.published",
-                Application,
-                state["app_id"],
-                state["text"],
-                to=result,
-                decree=number,
-            )
-            if result == "K":
-                self.pending_certificate(spec, signed)
-
-    # -- certificates (9.4.6-9.5) ------------------------------------------------------------------
-
-    def pending_certificate(self, spec, published):
-        state = spec.state
-        info = spec.scheme
-        pk = self.ids(Certificate)
-        cert = self.rows.add(
-            Certificate,
-            id=pk,
-            decision_id=state["decision_id"],
-            holder_id=state["user_id"],
-            holder_name=state["name"],
-            scheme_name=info.scheme.name,
-            scheme_number=info.scheme.document_number,
-            status="pending",
-            token=self.uuid4(),
-            number=None,
-            created_at=_dt(_out(published)),
-        )
-        units = state.get("k_units") or [u[0] for u in info.units]
-        for unit_id in units:
-            self.rows.add(
-                Certificate.scope.through,
-                certificate_id=pk,
-                unit_id=unit_id,
-            )
-        state.update(certificate=cert, certificate_id=pk)
-        text = f"{state['name']} ({self.pending_label})"
-        self.audit(published, None, "certificate.pending", Certificate, pk, text, to="pending")
-
-    def after_decision(self, spec):
-        """What follows publication: the certificate requirements and issue, incidents, or the
-        appeal."""
-        state = spec.state
-        if "certificate" in state:
-            if spec.stage == "decided_k":
-                if spec.variant == "no_fee":
-                    self.agreement(spec, self.after(state["published_raw"], 1, 240))
-            else:
-                self.issue(spec)
-                if spec.stage == "certified":
-                    self.incidents(spec)
-        if spec.stage == "appealed" and spec.first is None:
-            self.appeal(spec)
-
-    def agreement(self, spec, moment):
-        """9.8: the holder signs the certificate-use agreement."""
-        if moment is None:
-            return
-        state = spec.state
-        state["certificate"]["agreement_signed_at"] = _dt(_out(moment))
-        self.audit(
-            moment,
-            state["user_id"],
-            "certificate.agreement_signed",
-            Certificate,
-            state["certificate_id"],
-            f"{state['name']} ({self.pending_label})",
-        )
-
-    def issue(self, spec):
-        """The agreement (9.8) and the fee (8.1, recorded by staff); when the second is in, the
-        certificate is issued: number, dates, signatory, PDF and card (9.4.6-9.4.7)."""
-        rng = self.rng
-        state = spec.state
-        info = spec.scheme
-        cert = state["certificate"]
-        pk = state["certificate_id"]
-        published = state["published_raw"]
-        agreed = self.after(published, 1, 240)
-        paid = self.after(published, 2, 336)
-        if agreed is None or paid is None:
-            raise RuntimeError("A certified case needs time after its decision.")
-        if paid < agreed:
-            staff = rng.choice(self.w.staff).pk
-            self.fee(spec, paid, staff)
-            self.agreement(spec, agreed)
-            issued, actor = agreed, state["user_id"]
-        else:
-            self.agreement(spec, agreed)
-            staff = rng.choice(self.w.staff).pk
-            self.fee(spec, paid, staff)
-            issued, actor = paid, staff
-        issued_out = _out(issued)
-        issued_on = _date(issued_out)
-        sequence = self.certificates.take(issued_on.year)
-        number = _number(
-            settings.CERTIFICATE_NUMBER_PATTERN, sequence, issued_out, scheme=info.code.upper()
-        )
-        cert.update(
-            status="active",
-            number=number,
-            year=issued_on.year,
-            sequence=sequence,
-            issued_on=issued_on,
-            valid_until=add_years(issued_on, info.scheme.validity_years),
-            signatory_id=self.w.signatory.pk,
-            **self.rendered(issued),
-        )
-        self.rows.add(
-            CertificateCard,
-            certificate_id=pk,
-            **self.rendered(issued),
-        )
-        self.audit(
-            issued,
-            actor,
-            "certificate.issued",
-            Certificate,
-            pk,
-            number,
-            frm="pending",
-            to="active",
-            number=number,
-        )
-        state["issued_raw"] = issued
-
-    def fee(self, spec, moment, staff):
-        state = spec.state
-        amount = spec.scheme.scheme.fee
-        state["certificate"].update(
-            fee_paid_at=_dt(_out(moment)), fee_amount=amount, fee_recorded_by_id=staff
-        )
-        self.audit(
-            moment,
-            staff,
-            "certificate.fee_recorded",
-            Certificate,
-            state["certificate_id"],
-            f"{state['name']} ({self.pending_label})",
-            amount=amount,
-        )
-
-    def incidents(self, spec):
-        """Frozen, revoked or restored certificates (9.5), with their warnings; laid out in the
-        time between the issue and now."""
-        rng = self.rng
-        variant = spec.variant
-        if variant not in ("frozen", "revoked", "restored"):
-            return
-        state = spec.state
-        cert = state["certificate"]
-        pk = state["certificate_id"]
-        number = cert["number"]
-        issued = state["issued_raw"]
-        span = self.limit - issued
-        if span < 20 * D:
-            return  # issued too recently for anything to have happened
-        staff = rng.choice(self.w.staff).pk
-        ground = rng.choice(("a", "b", "c"))
-        if variant == "frozen":
-            frozen = max(issued + span * rng.uniform(0.3, 0.95), self.limit - 150 * D)
-            if rng.random() < 0.5:
-                self.warning(
-                    spec, issued + (frozen - issued) * rng.uniform(0.5, 0.95), ground, staff
-                )
-            self.freeze(spec, frozen, ground, staff, resolve_days=rng.randint(30, 90))
-            return
-        if variant == "restored":
-            frozen = issued + span * rng.uniform(0.1, 0.6)
-            self.freeze(spec, frozen, ground, staff, resolve_days=30)
-            restored = frozen + (self.limit - frozen) * rng.uniform(0.02, 0.3)
-            cert.update(status="active", resolve_by=None)
-            self.audit(
-                restored,
-                staff,
-                "certificate.restored",
-                Certificate,
-                pk,
-                number,
-                frm="frozen",
-                to="active",
-                reason="Pemegang sertifikat telah memenuhi kewajibannya.",
-            )
-            return
-        warned = issued + span * rng.uniform(0.1, 0.6)
-        self.warning(spec, warned, ground, staff)
-        previous = "active"
-        revoked = warned + (self.limit - warned) * rng.uniform(0.1, 0.5)
-        if rng.random() < 0.5:
-            frozen = warned + (revoked - warned) * rng.uniform(0.05, 0.3)
-            days = max(1, (_date(_out(revoked)) - _date(_out(frozen))).days - 1)
-            self.freeze(spec, frozen, ground, staff, resolve_days=rng.randint(1, days))
-            previous = "frozen"
-        reason = "Peringatan tidak diindahkan; sertifikat disalahgunakan (9.5.5)."
-        cert.update(status="revoked", revoked_at=_dt(_out(revoked)), revoke_reason=reason)
-        self.audit(
-            revoked,
-            self.w.director.pk,
-            "certificate.revoked",
-            Certificate,
-            pk,
-            number,
-            frm=previous,
-            to="revoked",
-            reason=reason,
-        )
-        returned = self.after(revoked, 72, 720)
-        if returned is not None and rng.random() < 0.4:
-            cert["returned_at"] = _dt(_out(returned))
-            self.audit(returned, staff, "certificate.returned", Certificate, pk, number)
-
-    def warning(self, spec, moment, ground, staff):
-        state = spec.state
-        text = "Penggunaan sertifikat di luar ruang lingkup unit yang diberikan (9.8.2)."
-        self.rows.add(
-            CertificateWarning,
-            certificate_id=state["certificate_id"],
-            ground=ground,
-            text=text,
-            issued_by_id=staff,
-            issued_at=_dt(_out(moment)),
-        )
-        self.audit(
-            moment,
-            staff,
-            "certificate.warned",
-            Certificate,
-            state["certificate_id"],
-            state["certificate"]["number"],
-            reason=text,
-            ground=ground,
-        )
-
-    def freeze(self, spec, moment, ground, staff, *, resolve_days):
-        state = spec.state
-        cert = state["certificate"]
-        reason = "Laporan penyalahgunaan sertifikat sedang diperiksa (9.5.1)."
-        resolve_by = _date(_out(moment)) + datetime.timedelta(days=resolve_days)
-        cert.update(
-            status="frozen",
-            freeze_ground=ground,
-            freeze_reason=reason,
-            frozen_at=_dt(_out(moment)),
-            resolve_by=resolve_by,
-        )
-        self.audit(
-            moment,
-            staff,
-            "certificate.frozen",
-            Certificate,
-            state["certificate_id"],
-            cert["number"],
-            frm="active",
-            to="frozen",
-            reason=reason,
-            ground=ground,
-            resolve_by=str(resolve_by),
-        )
-
-    # -- appeals (9.9) ---------------------------------------------------------------------------
-
-    def appeal(self, spec):
-        rng = self.rng
-        w = self.w
-        state = spec.state
-        variant = spec.variant
-        published = state["published_raw"]
-        # A raw gap under 24 hours stays under 24 hours in working time: within the window (9.9.2).
-        received = published + rng.uniform(0.2, 23) * H
-        received_out = _out(received)
-        received_on = _date(received_out)
-        completion_due = received_on + datetime.timedelta(days=settings.APPEAL_COMPLETION_DAYS)
-        decision_due = self.working_days(received_on, settings.APPEAL_DECISION_WORKING_DAYS)
-        pk = self.ids(Appeal)
-        reference = f"BND-{received_on.year}-{pk:04d}"
-        text = f"{reference} {state['name']}"
-        involve = rng.random() < 0.15
-        appeal = self.rows.add(
-            Appeal,
-            id=pk,
-            decision_id=state["decision_id"],
-            application_id=state["app_id"],
-            appellant_id=state["user_id"],
-            status="submitted",
-            process_explained=rng.random() < 0.8,
-            discussed_with_assessor=rng.random() < 0.5,
-            involve_other_person=involve,
-            other_person="Dosen pembimbing magang" if involve else "",
-            reasons=rng.choice(APPEAL_REASONS),
-            received_at=_dt(received_out),
-            completion_due=completion_due,
-            decision_due=decision_due,
-        )
-        attachments = 1 if rng.random() < 0.5 else 0
-        if attachments:
-            size, sha = self.sample(SAMPLE_PDF)
-            self.rows.add(
-                Attachment,
-                appeal_id=pk,
-                file=SAMPLE_PDF,
-                original_name="bukti-pendukung-banding.pdf",
-                content_type="application/pdf",
-                size=size,
-                sha256=sha,
-                uploaded_at=_dt(received_out),
-            )
-        self.audit(
-            received,
-            state["user_id"],
-            "appeal.filed",
-            Appeal,
-            pk,
-            text,
-            to="submitted",
-            decision=state["decision_id"],
-            attachments=attachments,
-            completion_due=str(completion_due),
-            decision_due=str(decision_due),
-        )
-        state.update(appeal=appeal, appeal_id=pk)
-        if variant == "submitted":
-            return
-        team = rng.sample(w.appeal_team, 1 if variant == "under_review" else rng.randint(1, 3))
-        appointer = rng.choice([*w.staff, w.director]).pk
-        appointed = self.after(received, 1, 30)
-        if appointed is None:
-            return
-        status = "submitted"
-        findings = []
-        for user in team:
-            member_id = self.ids(TeamMember)
-            self.rows.add(
-                TeamMember,
-                id=member_id,
-                appeal_id=pk,
-                user_id=user.pk,
-                appointed_by_id=appointer,
-                appointed_at=_dt(_out(appointed)),
-            )
-            self.audit(
-                appointed,
-                appointer,
-                "appeal.member_appointed",
-                Appeal,
-                pk,
-                text,
-                frm=status,
-                to="under_review",
-                member=user.full_name,
-            )
-            status = "under_review"
-            findings.append((member_id, user))
-            appointed += rng.uniform(0.02, 0.3) * H
-        appeal["status"] = "under_review"
-        last = appointed
-        upheld = variant in ("upheld", "upheld_recent")
-        for member_id, user in findings:
-            if variant == "under_review" and rng.random() < 0.5:
-                continue
-            found = self.after(appointed, 24, 120)
-            if found is None:
-                continue
-            recommendation = "upheld" if upheld else "dismissed"
-            self.rows.add(
-                Finding,
-                member_id=member_id,
-                text=rng.choice(FINDINGS[1::2] if upheld else FINDINGS[0::2]),
-                recommendation=recommendation,
-                recorded_at=_dt(_out(found)),
-            )
-            self.audit(
-                found,
-                user.pk,
-                "appeal.finding_recorded",
-                Appeal,
-                pk,
-                text,
-                recommendation=recommendation,
-            )
-            last = max(last, found)
-        if variant == "under_review":
-            return
-        answered = last + rng.uniform(2, 72) * H
-        answered_out = _out(answered)
-        answered_on = _date(answered_out)
-        outcome = "upheld" if upheld else "dismissed"
-        answer = (
-            "Ditemukan perlakuan tidak adil dalam proses asesmen; peserta diberi kesempatan "
-            "asesmen ulang (9.9.8.d)."
-            if upheld
-            else "Proses asesmen telah sesuai rencana dan aturan bukti; keputusan sertifikasi "
-            "tetap (9.9.7)."
-        )
-        appeal.update(
-            status="answered",
-            outcome=outcome,
-            answer=answer,
-            answered_by_id=w.director.pk,
-            answered_at=_dt(answered_out),
-        )
-        if upheld:
-            appeal["reassessment_opened_at"] = _dt(answered_out)
-            state["assessment"]["is_current"] = False
-            self.audit(
-                answered,
-                w.director.pk,
-                "assessment.reopened",
-                Application,
-                state["app_id"],
-                state["text"],
-                reason=f"Banding {reference} dikabulkan (9.9.8.d).",
-                assessment=state["assessment_id"],
-                attempt=1,
-            )
-        sequence = self.letters.take(answered_on.year)
-        number = _number(settings.ANSWER_LETTER_NUMBER_PATTERN, sequence, answered_out)
-        self.rows.add(
-            AnswerLetter,
-            appeal_id=pk,
-            year=answered_on.year,
-            sequence=sequence,
-            number=number,
-            created_at=_dt(answered_out),
-            **self.rendered(answered),
-        )
-        self.audit(
-            answered,
-            w.director.pk,
-            "appeal.answered",
-            Appeal,
-            pk,
-            text,
-            frm="under_review",
-            to="answered",
-            reason=answer,
-            outcome=outcome,
-            letter=number,
-            within_7_days=answered_on <= completion_due,
-            within_14_working_days=answered_on <= decision_due,
-        )
-        state["answered_raw"] = answered
-        if variant == "upheld_recent":
-            self.reassessment_in_progress(spec, answered)
-
-    def reassessment_in_progress(self, spec, answered):
-        """9.9.8.d: staff assigned a new attempt after the upheld appeal; it is under way."""
-        rng = self.rng
-        last = rng.choice(list(ASSIGNED_LAST.values())[:5])
-        end = self.after(answered, 24, 24 * 20)
-        if end is None:
-            return
-        times = self.backward(last, end)
-        _squeeze(times, min(answered + rng.uniform(12, 96) * H, end - H), "assigned", last)
-        second = _Spec(
-            stage="appealed",
-            variant="reassessment",
-            scheme=spec.scheme,
-            assessor=self.other_assessor(spec),
-        )
-        second.state.update({k: spec.state[k] for k in ("app_id", "user_id", "name", "text")})
-        self.assessment(second, times, upto=last, attempt=2)
-
-    def other_assessor(self, spec):
-        candidates = [
-            a
-            for a in self.w.assessors
-            if spec.scheme.scheme.pk in self.w.assessor_schemes.get(a.pk, ())
-            and a.pk != spec.assessor.pk
-        ]
-        return self.rng.choice(candidates) if candidates else spec.assessor
-
-    def working_days(self, start, count):
-        day = start
-        while count > 0:
-            day += datetime.timedelta(days=1)
-            if is_working_day(day, self.closures):
-                count -= 1
-        return day
-
-    def save_counters(self):
-        for counter in (self.decrees, self.certificates, self.letters):
-            counter.save()
-
-
-_MONTHS_ID = (
-    "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember"
-).split()
-
-
-# ------------------------------------------------------------------------------------------------
 # The public API
 # ------------------------------------------------------------------------------------------------
 
@@ -2722,59 +932,223 @@ class Case:
     appeal: Appeal | None = None
 
 
-def _qualified(world_, scheme_info, rng, weights=None):
-    candidates = [
+# ------------------------------------------------------------------------------------------------
+# Templates: one case per scheme, stage and variant, built through the services and captured
+# ------------------------------------------------------------------------------------------------
+
+PERSON_FIELDS = {
+    User: {"full_name": "full_name", "email": "email"},
+    Application: {
+        "full_name": "full_name",
+        "email": "email",
+        "nik": "nik",
+        "birth_place": "birth_place",
+        "birth_date": "birth_date",
+        "gender": "gender",
+        "address": "address",
+        "phone": "phone",
+        "student_number": "student_number",
+    },
+}
+# Texts of the applicant's that other rows repeat (the audit trail, the certificate's holder).
+PERSON_TOKENS = ("full_name", "email", "nik", "address", "phone", "student_number")
+# Days a case waits longer before its meeting than the captured one did (0..).
+EARLY_DAYS = 10
+TEMPLATE_DAYS_AGO = 1300  # the captured cases start then (within the world's TUK verification)
+
+
+@dataclass
+class _Template:
+    template: cloning.Template
+    anchor: datetime.datetime  # the first meeting's time, or the last step
+    last_step: datetime.datetime
+    person: dict
+    assessors: tuple  # the captured assessors (first, second)
+    has_meeting: bool
+    applicant: User | None  # the existing user the copies belong to
+    applicant_id: int  # the captured applicant
+
+
+def _cast(world_):
+    return recipes.Cast(
+        staff=world_.staff[0],
+        director=world_.director,
+        members=world_.members,
+        appeal_team=world_.appeal_team,
+        tuks=world_.tuks,
+    )
+
+
+def _person(rng, niks, user=None):
+    male = rng.random() < 0.48
+    if user is not None:
+        full_name, email = user.full_name, user.email
+    else:
+        first, family = rng.choice(MALE if male else FEMALE), rng.choice(FAMILY)
+        full_name = f"{first} {family}"
+        while True:
+            email = _gen_email(f"{first}.{family}.{rng.getrandbits(32):08x}".lower())
+            if email not in niks:
+                niks.add(email)
+                break
+    birth = datetime.date(rng.randint(1996, 2005), rng.randint(1, 12), rng.randint(1, 28))
+    while True:
+        region, place = rng.choice(REGIONS)
+        day = birth.day + (0 if male else 40)
+        nik = f"{region}{day:02d}{birth.month:02d}{birth.year % 100:02d}{rng.randint(1, 9999):04d}"
+        if nik not in niks:
+            niks.add(nik)
+            break
+    return {
+        "full_name": full_name,
+        "email": email,
+        "nik": nik,
+        "birth_place": place,
+        "birth_date": birth,
+        "gender": Application.Gender.MALE if male else Application.Gender.FEMALE,
+        "address": f"{rng.choice(STREETS)} No. {rng.randint(1, 250)}, {place}",
+        "phone": f"{rng.choice(PHONE_PREFIXES)} {rng.randint(1000, 9999)} "
+        f"{rng.randint(1000, 9999)}",
+        "student_number": f"20{birth.year % 100 + 18:02d}{rng.randint(100000, 999999)}",
+    }
+
+
+def _template(world_, info, stage, variant, *, rng, now, assessor, second=None, applicant=None):
+    """Build one case through the services (lsp_site.recipes), capture its rows and compile
+    them for copying. The captured case's applicant always signs up anew; with `applicant`
+    (an existing user) the copies are theirs instead (their account is not copied)."""
+    person = _person(rng, set())
+    start = _dt(now - TEMPLATE_DAYS_AGO * D)
+
+    def build():
+        return recipes.build(
+            stage,
+            variant,
+            scheme=info.scheme,
+            person=recipes.Person(**person),
+            cast=_cast(world_),
+            assessor=assessor,
+            second_assessor=second,
+            start=start,
+            rng=rng,
+        )
+
+    def inspect(built):
+        numbered = {}
+        for model in cloning.numbered_models():
+            related = {
+                Certificate: {"decision__assessment__application": built.application},
+                Decree: {"minutes__meeting__in": built.meetings},
+                AnswerLetter: {"appeal__application": built.application},
+            }.get(model)
+            if related is None:
+                continue
+            for obj in model.objects.filter(**related):
+                numbered[(model, obj.pk)] = obj.number_fields()
+        return {"numbered": numbered}
+
+    captured = cloning.capture(build, inspect)
+    built = captured.result
+    meetings = sorted(captured.rows.get(Meeting, []), key=lambda r: r["id"])
+    cutoff = meetings[0]["created_at"] if meetings else None
+    assessors = [assessor] + ([second] if second is not None and second != assessor else [])
+    remappable = [(Assessor, a.pk) for a in assessors] + [(User, a.user_id) for a in assessors]
+    names = [a.user.full_name for a in assessors]
+    applicant_id = built.application.applicant_id
+    template = cloning.Template(
+        captured,
+        application_model=Application,
+        meeting_model=Meeting,
+        applicant_id=applicant_id,
+        person_fields=PERSON_FIELDS,
+        person_tokens={person[k]: k for k in PERSON_TOKENS},
+        remappable=remappable + [(User, applicant_id)],
+        name_tokens=names,
+        order_field=(AgendaItem, "order"),
+        number_fields=captured.extra["numbered"],
+        samples={"pdf": SAMPLE_PDF, "image": SAMPLE_JPEG},
+        sample_files=world_.samples,
+        cutoff=cutoff,
+        drop_user=applicant_id if applicant is not None else None,
+    )
+    return _Template(
+        template=template,
+        anchor=meetings[0]["scheduled_at"] if meetings else built.last_step,
+        last_step=built.last_step,
+        person=_person(rng, set(), applicant) if applicant is not None else person,
+        assessors=tuple(assessors),
+        has_meeting=bool(meetings),
+        applicant=applicant,
+        applicant_id=applicant_id,
+    )
+
+
+def _days_for(tpl, anchor, now, *, working=True):
+    """Whole days that move the captured case's anchor to about `anchor`, on a working day when
+    it has a meeting, with its last step at least an hour before now."""
+    days = round((anchor - _ts(tpl.anchor)) / D)
+    limit = now - H
+    while _ts(tpl.last_step) + days * D > limit:
+        days -= 1
+    if working and tpl.has_meeting:
+        while not is_working_day(_date(_ts(tpl.anchor) + days * D)):
+            days -= 1
+    return days
+
+
+def _copy(world_, tpl, days, rng, niks, *, early=0, assessors=None, order=1):
+    """One copy: its shift, applicant and assessors."""
+    copy = cloning.Copy(days=days, early_days=early, order=order)
+    if tpl.applicant is None:
+        copy.person = _person(rng, niks)
+    else:
+        copy.person = tpl.person
+        copy.world[(User, tpl.applicant_id)] = tpl.applicant.pk
+    for captured, chosen in zip(tpl.assessors, assessors or (), strict=False):
+        if chosen is None or chosen.pk == captured.pk:
+            continue
+        copy.world[(Assessor, captured.pk)] = chosen.pk
+        copy.world[(User, captured.user_id)] = chosen.user_id
+        copy.names[captured.user.full_name] = chosen.user.full_name
+    return copy
+
+
+def _assessors_for(world_, info, rng, tpl, weights=None, fixed=None):
+    if fixed is not None:
+        return (fixed, fixed) if len(tpl.assessors) > 1 else (fixed,)
+    first = _qualified(world_, info, rng, weights)
+    if len(tpl.assessors) == 1:
+        return (first,)
+    others = [
         a
         for a in world_.assessors
-        if scheme_info.scheme.pk in world_.assessor_schemes.get(a.pk, ())
+        if info.scheme.pk in world_.assessor_schemes.get(a.pk, ()) and a.pk != first.pk
+    ]
+    return (first, rng.choice(others) if others else first)
+
+
+def _qualified(world_, info, rng, weights=None):
+    candidates = [
+        a for a in world_.assessors if info.scheme.pk in world_.assessor_schemes.get(a.pk, ())
     ]
     if weights:
         return rng.choices(candidates, weights=[weights.get(a.pk, 1) for a in candidates])[0]
     return rng.choice(candidates)
 
 
-def _variant(stage, rng):
-    return _pick(rng, VARIANTS[stage])
-
-
-def _decided_draw(spec, rng, now):
-    klass, start, end = MEETING_WINDOWS[(spec.stage, spec.variant)]
-    spec.drawn = now - rng.uniform(end, start) * D
-
-
-def _plan_reassessment(spec, rng, world_, now):
-    """An upheld appeal (not recent): the second attempt, decided in a later meeting (9.9.8.d)."""
-    second = _Spec(
-        stage="reassessed",
-        variant="k" if rng.random() < 0.8 else "bk",
-        scheme=spec.scheme,
-        assessor=spec.assessor,
-        first=spec,
-    )
-    others = [
-        a
-        for a in world_.assessors
-        if spec.scheme.scheme.pk in world_.assessor_schemes.get(a.pk, ()) and a != spec.assessor
-    ]
-    if others:
-        second.assessor = rng.choice(others)
-    second.drawn = min(spec.drawn + rng.uniform(90, 200) * D, now - 30 * D)
-    spec.reassessment = second
-    return second
+def _pick(rng, weights):
+    keys = list(weights)
+    return rng.choices(keys, weights=[weights[k] for k in keys])[0]
 
 
 def _sequence_value(model):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT last_value FROM " + connection.ops.quote_name(_sequence_name(model)))
-        return cursor.fetchone()[0]
-
-
-def _sequence_name(model):
-    with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column]
         )
-        return cursor.fetchone()[0].split(".")[-1]
+        name = cursor.fetchone()[0]
+        cursor.execute("SELECT last_value FROM " + name)
+        return cursor.fetchone()[0]
 
 
 def _require_postgresql():
@@ -2782,16 +1156,43 @@ def _require_postgresql():
         raise RuntimeError("The data generator writes with PostgreSQL sequences and COPY.")
 
 
-def _build(builder, early, plans):
-    """Every case of `early` (stages before a decision) and every meeting of `plans` (in order),
-    with what follows each decision."""
-    for spec in early:
-        builder.early_case(spec)
-    for plan in plans:
-        builder.meeting(plan)
-        if plan.status == "decree_issued":
-            for spec in plan.cases:
-                builder.after_decision(spec)
+def _existing_meeting(tpl, meeting):
+    """Put the copies on `meeting` instead of the captured one: its rows' pks by the captured
+    ones, its moments by the captured meeting's, and its numbers."""
+    captured = tpl.template.rows
+    first = min(r["id"] for r in captured[Meeting])
+    existing = {(Meeting, first): meeting.pk}
+    moments = {}
+    numbers = {}
+    minutes = getattr(meeting, "minutes", None) if hasattr(meeting, "minutes") else None
+    pairs = [(Meeting, first, meeting)]
+    for r in captured.get(Minutes, []):
+        if r["meeting_id"] == first and minutes is not None:
+            existing[(Minutes, r["id"])] = minutes.pk
+            pairs.append((Minutes, r["id"], minutes))
+            decree = getattr(minutes, "decree", None) if hasattr(minutes, "decree") else None
+            for d in captured.get(Decree, []):
+                if d["minutes_id"] == r["id"] and decree is not None:
+                    existing[(Decree, d["id"])] = decree.pk
+                    pairs.append((Decree, d["id"], decree))
+                    numbers[("number", Decree, d["id"])] = {
+                        "year": decree.year,
+                        "sequence": decree.sequence,
+                        "number": decree.number,
+                    }
+    for model, pk, obj in pairs:
+        row = tpl.template.by_pk[(model, pk)]
+        for f in model._meta.concrete_fields:
+            if isinstance(f, models.DateTimeField) and row[f.attname] is not None:
+                value = getattr(obj, f.attname)
+                if value is not None:
+                    moments[row[f.attname]] = value
+    for model, rows in captured.items():
+        for r in rows:
+            key = (model, r["id"])
+            if tpl.template.owner.get(key, "case") != "case" and key not in existing:
+                existing[key] = r["id"]  # not pointed at by a case row of the copies
+    return existing, moments, numbers
 
 
 def make_cases(
@@ -2806,10 +1207,9 @@ def make_cases(
     seed=None,
     now=None,
 ):
-    """Create `n` cases brought to `stage` (see STAGES, plus the assessed-again reassessments of
-    upheld appeals) in bulk, each with what a real case at that stage has. Returns the
-    Applications, each with `.case` (a Case with its current assessment, meeting, decision,
-    certificate and appeal).
+    """Create `n` cases brought to `stage` (see STAGES) in bulk: one case is built through the
+    services for each scheme and variant needed and copied. Returns the Applications, each with
+    `.case` (a Case with its current assessment, meeting, decision, certificate and appeal).
 
     scheme: a Scheme or its code (default: mhp, pmd or sdm at random); applicant: one existing
     user for every case (each case then needs a scheme of its own while open); assessor: an
@@ -2823,6 +1223,12 @@ def make_cases(
         raise ValueError(f"Unknown stage {stage!r}; one of {', '.join(STAGES)}.")
     if variant is not None and variant not in VARIANTS[stage]:
         raise ValueError(f"Unknown variant {variant!r} of {stage}: {', '.join(VARIANTS[stage])}.")
+    if meeting is not None and stage in DECIDED_STAGES:
+        if meeting.status != Meeting.Status.DECREE_ISSUED:
+            raise ValueError("Decided cases need a meeting whose decree is signed.")
+    elif meeting is not None and stage == "recommended":
+        if meeting.status not in (Meeting.Status.PLANNED, Meeting.Status.HELD):
+            raise ValueError("Recommendations go on a meeting that is planned or in session.")
     now = now or time.time()
     with transaction.atomic():
         world_ = world(now=now)
@@ -2835,7 +1241,6 @@ def make_cases(
             assessor = assessor.assessor_profile
         if applicant is not None and not applicant.groups.filter(name=Role.APPLICANT).exists():
             applicant.groups.add(world_.groups[Role.APPLICANT])
-        specs = []
         taken = set()
         if applicant is not None:
             taken = set(
@@ -2843,9 +1248,12 @@ def make_cases(
                 .filter(applicant=applicant)
                 .values_list("scheme__code", flat=True)
             )
+        wanted = defaultdict(int)  # (scheme code, variant) -> copies
+        order = []
         for _i in range(n):
             if scheme is not None:
                 info = world_.schemes.get(scheme.code) or _scheme_info(scheme)
+                world_.schemes.setdefault(scheme.code, info)
             elif applicant is not None and stage not in ("rejected", "withdrawn"):
                 free = [code for code in SCHEME_WEIGHTS if code not in taken]
                 if not free:
@@ -2856,69 +1264,110 @@ def make_cases(
                 taken.add(free[0])
             else:
                 info = world_.schemes[_pick(rng, SCHEME_WEIGHTS)]
-            chosen = assessor
-            if chosen is None:
-                chosen = _qualified(world_, info, rng)
-            elif info.scheme.pk not in world_.assessor_schemes.get(chosen.pk, ()):
-                chosen.schemes.add(info.scheme)
-                world_.assessor_schemes.setdefault(chosen.pk, set()).add(info.scheme.pk)
-            if chosen not in world_.assessors:
-                world_.assessors.append(chosen)
-            spec = _Spec(
-                stage=stage,
-                variant=variant or _variant(stage, rng),
-                scheme=info,
-                assessor=chosen,
+            if assessor is not None and info.scheme.pk not in world_.assessor_schemes.get(
+                assessor.pk, ()
+            ):
+                assessor.schemes.add(info.scheme)
+                world_.assessor_schemes.setdefault(assessor.pk, set()).add(info.scheme.pk)
+            if assessor is not None and assessor not in world_.assessors:
+                world_.assessors.append(assessor)
+            key = (info.code, variant or _pick(rng, VARIANTS[stage]))
+            wanted[key] += 1
+            order.append(key)
+        ids = _Ids(block=max(8, n))
+        writer = cloning.Writer(ids, _counters(lock=True), rng)
+        niks = set()
+        made = defaultdict(list)
+        orders = _agenda_orders(meeting)
+        for (code, chosen_variant), count in wanted.items():
+            info = world_.schemes[code]
+            build_variant = chosen_variant
+            if stage == "recommended" and meeting is not None:
+                build_variant = chosen_variant + "_planned"
+            first = assessor or _qualified(world_, info, rng)
+            second = assessor or _other_assessor(world_, info, rng, first)
+            tpl = _template(
+                world_,
+                info,
+                stage,
+                build_variant,
+                rng=rng,
+                now=now,
+                assessor=first,
+                second=second,
                 applicant=applicant,
             )
-            specs.append(spec)
-        early, decided, planned = [], [], []
-        for spec in specs:
-            if stage in DECIDED_STAGES:
-                _decided_draw(spec, rng, now)
-                decided.append(spec)
-            elif stage == "recommended" and meeting is not None:
-                planned.append(spec)
-            else:
-                low, high = AGE_DAYS[stage]
-                spec.anchor = now - rng.uniform(low, high) * D
-                early.append(spec)
-        plans = []
-        if meeting is not None and decided:
-            if meeting.status != Meeting.Status.DECREE_ISSUED:
-                raise ValueError("Decided cases need a meeting whose decree is signed.")
-            plan = _MeetingPlan(
-                scheduled=_ts(meeting.scheduled_at), cases=decided, existing=meeting
-            )
-            for spec in decided:
-                spec.meeting = plan
-            plans.append(plan)
-            decided = []
-        if planned:
-            if meeting.status not in (Meeting.Status.PLANNED, Meeting.Status.HELD):
-                raise ValueError("Recommendations go on a meeting that is planned or in session.")
-            plans.append(
-                _MeetingPlan(
-                    scheduled=_ts(meeting.scheduled_at),
-                    cases=planned,
-                    existing=meeting,
-                    status="planned",
+            copies = []
+            if meeting is not None:
+                days = round((_ts(meeting.scheduled_at) - _ts(tpl.anchor)) / D)
+                for _c in range(count):
+                    copies.append(
+                        _copy(
+                            world_,
+                            tpl,
+                            days,
+                            rng,
+                            niks,
+                            early=rng.randint(0, 3),
+                            order=next(orders),
+                        )
+                    )
+                existing, moments, numbers = _existing_meeting(tpl, meeting)
+                new = writer.group(
+                    tpl.template, copies, existing=existing, moments=moments, numbers=numbers
                 )
-            )
-        second = [
-            _plan_reassessment(s, rng, world_, now)
-            for s in decided + [c for p in plans for c in p.cases]
-            if s.stage == "appealed" and s.variant == "upheld"
-        ]
-        # One meeting per variant: each case lands in its variant's window exactly.
-        plans += _group_meetings(decided, period_days=None, rng=rng, now=now, by_variant=True)
-        plans += _group_meetings(second, period_days=None, rng=rng, now=now)
-        plans.sort(key=lambda p: p.scheduled)
-        builder = _Builder(world_, rng=rng, now=now, ids=_Ids(block=max(8, n)))
-        _build(builder, early, plans)
-        builder.rows.flush()
-        builder.save_counters()
-        return _cases([s.state["app_id"] for s in specs])
+            elif tpl.has_meeting:
+                klass, start, end = MEETING_WINDOWS.get((stage, chosen_variant), ("recent", 24, 8))
+                days = _days_for(tpl, now - rng.uniform(end, start) * D, now)
+                for k in range(count):
+                    copies.append(
+                        _copy(
+                            world_,
+                            tpl,
+                            days,
+                            rng,
+                            niks,
+                            early=rng.randint(0, EARLY_DAYS),
+                            order=k + 1,
+                        )
+                    )
+                new = writer.group(tpl.template, copies)
+            else:
+                new = []
+                low, high = AGE_DAYS[stage]
+                for _c in range(count):
+                    days = _days_for(tpl, now - rng.uniform(low, high) * D, now)
+                    new += writer.group(tpl.template, [_copy(world_, tpl, days, rng, niks)])
+            app_pk = tpl.template.applications[0]
+            made[(code, chosen_variant)] += [ids_[(Application, app_pk)] for ids_ in new]
+        writer.flush()
+        for counter in writer.counters.values():
+            counter.save()
+        app_ids = [made[key].pop(0) for key in order]
+        return _cases(app_ids)
+
+
+def _agenda_orders(meeting):
+    start = 0
+    if meeting is not None:
+        start = meeting.agenda.aggregate(n=models.Max("order"))["n"] or 0
+    return itertools.count(start + 1)
+
+
+def _other_assessor(world_, info, rng, first):
+    others = [
+        a
+        for a in world_.assessors
+        if info.scheme.pk in world_.assessor_schemes.get(a.pk, ()) and a.pk != first.pk
+    ]
+    return rng.choice(others) if others else first
+
+
+def _counters(*, lock):
+    return {
+        model: _YearCounter(model, lock=lock)
+        for model in (DecreeCounter, CertificateCounter, AnswerLetterCounter)
+    }
 
 
 def _scheme_info(scheme):
@@ -2946,15 +1395,15 @@ def _cases(app_ids):
     }
     decisions = {
         d.assessment.application_id: d
-        for d in Decision.objects.filter(assessment__application_id__in=app_ids).select_related(
-            "assessment", "meeting"
-        )
+        for d in Decision.objects.filter(assessment__application_id__in=app_ids)
+        .select_related("assessment", "meeting")
+        .order_by("assessment__attempt")
     }
     certificates = {
         c.decision.assessment.application_id: c
-        for c in Certificate.objects.filter(
-            decision__assessment__application_id__in=app_ids
-        ).select_related("decision__assessment")
+        for c in Certificate.objects.filter(decision__assessment__application_id__in=app_ids)
+        .select_related("decision__assessment")
+        .order_by("decision__assessment__attempt")
     }
     appeals = {a.application_id: a for a in Appeal.objects.filter(application_id__in=app_ids)}
     order = {pk: i for i, pk in enumerate(app_ids)}
@@ -2994,10 +1443,21 @@ def _allocate(total, shares):
     return counts
 
 
+@dataclass(eq=False)
+class _Unit:
+    """What generate() writes at one moment: the copies of one template that share a meeting
+    (or one copy of a case without one)."""
+
+    moment: float
+    tpl: _Template
+    copies: list
+
+
 def generate(total, *, seed=1, batch_size=2000, stdout=None, now=None, analyze=True):
     """Fill the database with a realistic LSP of `total` applications (STAGE_SHARES across the
     stages, three schemes, the world's staff, assessors and teams), in batches of about
-    `batch_size` applications, each batch one transaction. Deterministic for a seed on the same
+    `batch_size` applications, each batch one transaction. One case per scheme, stage and
+    variant is built through the services and copied. Deterministic for a seed on the same
     database state (ids come from the sequences). Returns a summary dict."""
     _require_postgresql()
     started = time.perf_counter()
@@ -3015,96 +1475,125 @@ def generate(total, *, seed=1, batch_size=2000, stdout=None, now=None, analyze=T
     counts = _allocate(total, STAGE_SHARES)
     # A few assessors carry more cases than the rest (the benchmark's busy assessor).
     weights = {a.pk: (6 if i == 0 else 3 if i < 4 else 1) for i, a in enumerate(world_.assessors)}
-    specs = []
+    wanted = Counter()
     for stage in STAGES:
         for _i in range(counts[stage]):
-            info = world_.schemes[_pick(rng, SCHEME_WEIGHTS)]
-            specs.append(
-                _Spec(
-                    stage=stage,
-                    variant=_variant(stage, rng),
-                    scheme=info,
-                    assessor=_qualified(world_, info, rng, weights),
-                )
+            code = _pick(rng, SCHEME_WEIGHTS)
+            chosen = _pick(rng, VARIANTS[stage])
+            if stage == "recommended" and rng.random() < 0.3:
+                chosen += "_planned"  # waiting on a meeting planned for the coming days
+            wanted[(code, stage, chosen)] += 1
+    showcase = _showcase_wanted(world_, wanted)
+    built = {}
+    with transaction.atomic():
+        for key in sorted(wanted):
+            code, stage, chosen = key
+            info = world_.schemes[code]
+            first = _qualified(world_, info, rng)
+            built[key] = _template(
+                world_,
+                info,
+                stage,
+                chosen,
+                rng=rng,
+                now=now,
+                assessor=first,
+                second=_other_assessor(world_, info, rng, first),
             )
-    rng.shuffle(specs)
-    _showcase(world_, specs, rng, weights)
-
-    early, decided, on_planned = [], [], []
-    for spec in specs:
-        if spec.stage in DECIDED_STAGES:
-            _decided_draw(spec, rng, now)
-            decided.append(spec)
+        for key in showcase:
+            code, stage, chosen = key
+            info = world_.schemes[code]
+            first = _qualified(world_, info, rng)
+            built[("showcase", *key)] = _template(
+                world_,
+                info,
+                stage,
+                chosen,
+                rng=rng,
+                now=now,
+                assessor=first,
+                applicant=world_.showcase,
+            )
+    elapsed = time.perf_counter() - started
+    say(f"Built {len(built)} cases through the services in {elapsed:.1f} s.\n")
+    niks = set()
+    units = []
+    for key, count in wanted.items():
+        code, stage, chosen = key
+        tpl = built[key]
+        info = world_.schemes[code]
+        base = chosen.removesuffix("_planned")
+        if tpl.has_meeting:
+            window = MEETING_WINDOWS.get((stage, base))
+            remaining = count
+            while remaining:
+                size = min(remaining, MEETING_SIZE)
+                remaining -= size
+                if window is None:  # a recommendation waiting on a planned meeting
+                    anchor = now + rng.uniform(1, 10) * D
+                else:
+                    anchor = now - rng.uniform(window[2], window[1]) * D
+                days = _days_for(tpl, anchor, now)
+                copies = [
+                    _copy(
+                        world_,
+                        tpl,
+                        days,
+                        rng,
+                        niks,
+                        early=rng.randint(0, EARLY_DAYS),
+                        assessors=_assessors_for(world_, info, rng, tpl, weights),
+                        order=k + 1,
+                    )
+                    for k in range(size)
+                ]
+                units.append(_Unit(_ts(tpl.anchor) + days * D, tpl, copies))
         else:
-            low, high = AGE_DAYS[spec.stage]
-            spec.anchor = now - rng.uniform(low, high) * D
-            if spec.stage == "recommended" and rng.random() < 0.3:
-                on_planned.append(spec)
-            else:
-                early.append(spec)
-    second = [
-        _plan_reassessment(s, rng, world_, now)
-        for s in decided
-        if s.stage == "appealed" and s.variant == "upheld"
-    ]
-    period = 1 if len(decided) > 20_000 else 7 if len(decided) > 1_500 else 30
-    plans = _group_meetings(decided + second, period_days=period, rng=rng, now=now)
-    # The newest recommendations wait on one or two meetings planned for the coming days.
-    on_planned.sort(key=lambda s: s.anchor)
-    for k in range(0, len(on_planned), MEETING_SIZE):
-        day = now + (1 + k // MEETING_SIZE) * D
-        day = day + OFFSET
-        day = day - day % D - OFFSET
-        while _date(day).weekday() >= 5:
-            day += D
-        plan = _MeetingPlan(
-            scheduled=day + 9 * H, cases=on_planned[k : k + MEETING_SIZE], status="planned"
-        )
-        for spec in plan.cases:
-            spec.meeting = plan
-        plans.append(plan)
-
-    ids = _Ids(block=256, max_block=20_000)
-    builder = _Builder(world_, rng=rng, now=now, ids=ids)
-    builder.decrees = _YearCounter(DecreeCounter, lock=False)
-    builder.certificates = _YearCounter(CertificateCounter, lock=False)
-    builder.letters = _YearCounter(AnswerLetterCounter, lock=False)
-    # Batches in the order things happened, so that ids (APL-000001...) and the rows' physical
-    # order grow with time as in a real database.
-    units = [(spec.anchor, 0, spec) for spec in early] + [
-        (_raw(plan.scheduled), 1, plan) for plan in plans
-    ]
-    units.sort(key=lambda unit: (unit[0], unit[1]))
-    batches, current, size = [], ([], []), 0
-    for _moment, is_meeting, unit in units:
-        current[is_meeting].append(unit)
-        size += len(unit.cases) if is_meeting else 1
+            low, high = AGE_DAYS[stage]
+            for _c in range(count):
+                days = _days_for(tpl, now - rng.uniform(low, high) * D, now)
+                copy = _copy(
+                    world_,
+                    tpl,
+                    days,
+                    rng,
+                    niks,
+                    assessors=_assessors_for(world_, info, rng, tpl, weights),
+                )
+                units.append(_Unit(_ts(tpl.last_step) + days * D, tpl, [copy]))
+    for key in showcase:
+        tpl = built[("showcase", *key)]
+        code, stage, chosen = key
+        window = MEETING_WINDOWS.get((stage, chosen))
+        anchor = now - rng.uniform(window[2], window[1]) * D if window else now - 3 * D
+        days = _days_for(tpl, anchor, now)
+        units.append(_Unit(_ts(tpl.anchor) + days * D, tpl, [_copy(world_, tpl, days, rng, niks)]))
+    # In the order things happened, so that ids (APL-000001...) and numbers grow with time.
+    units.sort(key=lambda u: u.moment)
+    batches, current, size = [], [], 0
+    for unit in units:
+        current.append(unit)
+        size += len(unit.copies)
         if size >= batch_size:
             batches.append(current)
-            current, size = ([], []), 0
-    if current[0] or current[1]:
+            current, size = [], 0
+    if current:
         batches.append(current)
-    say(
-        f"Generating {total} applications: {len(early)} before a decision, {len(decided)} "
-        f"decided in {sum(1 for p in plans if p.status != 'planned')} meetings, "
-        f"{len(second)} reassessments, {len(batches)} batches.\n"
-    )
+    say(f"Generating {total} applications in {len(units)} groups, {len(batches)} batches.\n")
+    ids = _Ids(block=256, max_block=20_000)
+    counters = _counters(lock=False)
     # PostgreSQL writes batch k (COPY, index and foreign-key checks at commit) on a connection of
-    # its own while this thread builds batch k+1. Inside a transaction (tests) the rows must be
+    # its own while this thread fills batch k+1. Inside a transaction (tests) the rows must be
     # written on this connection, one batch after the other.
     writer = _Writer(started, total, say, threaded=not connection.in_atomic_block)
     done = 0
     try:
-        for batch_early, batch_plans in batches:
-            builder.rows = _Rows()
-            _build(builder, batch_early, batch_plans)
-            done += len(batch_early)
-            done += sum(1 for p in batch_plans for s in p.cases if s.first is None)
-            _release(batch_early)
-            _release(s for p in batch_plans for s in p.cases)
-            numbered = (builder.decrees, builder.certificates, builder.letters)
-            counters = [counter.snapshot() for counter in numbered]
-            writer.put(builder.rows, counters, done)
+        for batch in batches:
+            rows = cloning.Writer(ids, counters, rng)
+            for unit in batch:
+                rows.group(unit.tpl.template, unit.copies)
+                done += len(unit.copies)
+            writer.put(rows, [c.snapshot() for c in counters.values()], done)
     finally:
         writer.close()
     written = writer.written
@@ -3112,29 +1601,45 @@ def generate(total, *, seed=1, batch_size=2000, stdout=None, now=None, analyze=T
         with connection.cursor() as cursor:
             for model in INSERT_ORDER:
                 cursor.execute("ANALYZE " + connection.ops.quote_name(model._meta.db_table))
-    stages = Counter(s.stage for s in specs)
+    stages = Counter()
+    variants = Counter()
+    for (_code, stage, chosen), count in wanted.items():
+        stages[stage] += count
+        variants[f"{stage}:{chosen.removesuffix('_planned')}"] += count
+    for _code, stage, chosen in showcase:
+        stages[stage] += 1
+        variants[f"{stage}:{chosen}"] += 1
     return {
         "applications": total,
         "seed": seed,
         "stages": {stage: stages[stage] for stage in STAGES},
-        "variants": dict(Counter(f"{s.stage}:{s.variant}" for s in specs)),
-        "reassessments": len(second),
-        "meetings": sum(1 for p in plans if p.status != "planned"),
+        "variants": dict(variants),
+        "templates": len(built),
         "rows": dict(written),
         "rows_total": sum(written.values()),
         "seconds": round(time.perf_counter() - started, 1),
     }
 
 
-def _release(specs):
-    """Forget what was built for these cases (the rows are with the writer), except what a later
-    reassessment needs."""
-    keep = ("app_id", "user_id", "name", "text", "answered_raw")
-    for spec in specs:
-        if spec.reassessment is not None:
-            spec.state = {k: spec.state[k] for k in keep if k in spec.state}
-        else:
-            spec.state = {}
+def _showcase_wanted(world_, wanted):
+    """The showcase applicant (bench_targets) takes three cases, one per scheme: certified,
+    appealed and an assessment under way - a full dashboard. Taken from the counts."""
+    if Application.objects.filter(applicant=world_.showcase).exists():
+        return []
+    chosen = []
+    for code, stage, variant in (
+        ("mhp", "certified", "active"),
+        ("pmd", "appealed", "dismissed"),
+        ("sdm", "assigned", "plan_agreed"),
+    ):
+        donor = next((k for k in wanted if k[1:] == (stage, variant) and wanted[k] > 0), None)
+        if donor is None:
+            continue
+        wanted[donor] -= 1
+        if not wanted[donor]:
+            del wanted[donor]
+        chosen.append((code, stage, variant))
+    return chosen
 
 
 class _Writer:
@@ -3212,36 +1717,15 @@ class _Writer:
         )
 
 
-def _showcase(world_, specs, rng, weights):
-    """The showcase applicant (bench_targets) takes three cases, one per scheme: certified,
-    appealed and an assessment under way - a full dashboard."""
-    user = world_.showcase
-    if Application.objects.filter(applicant=user).exists():
-        return
-    wanted = [
-        ("certified", "active", "mhp"),
-        ("appealed", "dismissed", "pmd"),
-        ("assigned", "plan_agreed", "sdm"),
-    ]
-    for stage, variant, code in wanted:
-        spec = next(
-            (s for s in specs if s.stage == stage and s.applicant is None and s.variant == variant),
-            None,
-        )
-        if spec is None:
-            continue
-        spec.applicant = user
-        spec.scheme = world_.schemes[code]
-        spec.assessor = _qualified(world_, spec.scheme, rng, weights)
-
-
 def bench_targets():
     """Representative objects of a generated database, for the web benchmark: users (log in with
     PASSWORD), ids and the filter values of a filtered page."""
     staff = User.objects.get(email=_gen_email(STAFF[0][0]))
     showcase = User.objects.filter(email=_gen_email(SHOWCASE[0])).first()
     if showcase is None or not Application.objects.filter(applicant=showcase).exists():
-        certificate = Certificate.objects.filter(status="active").order_by("pk").first()
+        certificate = (
+            Certificate.objects.filter(status=Certificate.Status.ACTIVE).order_by("pk").first()
+        )
         showcase = certificate.holder if certificate else None
     busy = (
         Assessor.objects.filter(user__email__endswith="@" + GEN_DOMAIN)
@@ -3258,7 +1742,9 @@ def bench_targets():
     )
     today = timezone.localdate()
     active = (
-        Certificate.objects.filter(status="active", valid_until__gte=today, number__isnull=False)
+        Certificate.objects.filter(
+            status=Certificate.Status.ACTIVE, valid_until__gte=today, number__isnull=False
+        )
         .order_by("-issued_on", "pk")
         .first()
     )
@@ -3315,7 +1801,11 @@ def bench_targets():
             "scheme": scheme.pk,
             "q": sample.full_name.split()[0] if sample else "",
         },
-        "registry_filter": {"status": "active", "scheme": scheme.pk, "year": today.year - 1},
+        "registry_filter": {
+            "status": Certificate.Status.ACTIVE.value,
+            "scheme": scheme.pk,
+            "year": today.year - 1,
+        },
     }
 
 

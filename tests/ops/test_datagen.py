@@ -474,3 +474,72 @@ def test_recommendations_on_a_planned_meeting(client, cast):
     ok(client, reverse("decisions:meeting_detail", args=[meeting.pk]))
     with pytest.raises(ValueError, match="decree is signed"):
         datagen.make_cases(1, "decided_k", meeting=meeting)
+
+
+GENERATOR_MODULES = ("lsp_site/datagen.py", "lsp_site/recipes.py", "lsp_site/cloning.py")
+STATE_FIELDS = {"status", "from_status", "to_status", "pdf_status", "outcome", "result", "answer"}
+
+
+def _literals(path):
+    """The generator's string literals outside docstrings, each with how it is used: as a
+    keyword argument (its name), a dict value (its key), compared with an attribute (its name),
+    else None."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(path).read_text())
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    uses = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and isinstance(node.value, ast.Constant):
+            uses[id(node.value)] = node.arg
+        elif isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values, strict=True):
+                if isinstance(key, ast.Constant) and isinstance(value, ast.Constant):
+                    uses[id(value)] = key.value
+        elif isinstance(node, ast.Compare) and isinstance(node.left, ast.Attribute):
+            for value in node.comparators:
+                uses[id(value)] = node.left.attr
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if id(node) not in docstrings:
+                yield node.value, uses.get(id(node)), node.lineno
+
+
+def test_the_generator_names_no_status_audit_action_or_reference_format():
+    """Issue 14: the services write the workflow; the generator only builds cases through them
+    and copies what they wrote. So no status value is set or compared there, no audit action is
+    named, and no reference format (APL-000001, ...) is spelt out."""
+    from django.apps import apps
+
+    from lsp_portal.audit import labels
+
+    actions = set(labels._ACTIONS)
+    for model in apps.get_models():
+        table = getattr(model, "TRANSITIONS", None)
+        if table is not None:
+            actions |= set(table)
+    assert len(actions) > 40
+    prefixes = {
+        Application(pk=1).reference[:4],
+        Assessment(pk=1).reference[:4],
+        Meeting(pk=1).reference[:4],
+        Appeal(pk=1, received_at=timezone.now()).reference[:4],
+    }
+    found = []
+    for path in GENERATOR_MODULES:
+        for text, use, line in _literals(path):
+            if text in actions:
+                found.append(f"{path}:{line} audit action {text!r}")
+            if any(text.startswith(p) for p in prefixes):
+                found.append(f"{path}:{line} reference format {text!r}")
+            if use in STATE_FIELDS:
+                found.append(f"{path}:{line} {use}={text!r}")
+    assert not found, found

@@ -66,7 +66,7 @@ class Command(BaseCommand):
         self.stdout.write("Stages:")
         for stage, count in summary["stages"].items():
             self.stdout.write(f"  {stage:<20} {count:>8}")
-        self.stdout.write(f"  {'reassessments':<20} {summary['reassessments']:>8}")
+        self.stdout.write(f"  {'built_through_services':<20} {summary['templates']:>8}")
         self.stdout.write(f"Rows written: {summary['rows_total']}")
         self.stdout.write("Rows per table (whole database):")
         for table, count in datagen.table_counts().items():
