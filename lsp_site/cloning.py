@@ -258,6 +258,7 @@ class Template:
         if drop_user is not None:
             self.rows = self._without_user(drop_user)
         self.by_pk = {(m, r["id"]): r for m, found in self.rows.items() for r in found}
+        self.model_names = {m._meta.model_name: m for m in self.rows}
         content_types = {
             ContentType.objects.get_for_model(m, for_concrete_model=False).pk: m for m in self.rows
         }
@@ -348,6 +349,23 @@ class Template:
                 obj = self._audit_object(model, row)
                 if obj:
                     found.add(obj)
+                for f in model._meta.concrete_fields:
+                    if isinstance(f, models.JSONField):
+                        found.update(self._json_ids(row[f.attname]).values())
+        return found
+
+    def _json_ids(self, data: Any) -> dict[str, tuple[type[models.Model], int]]:
+        """The captured rows a JSON object names by id, as the services record them in the
+        audit trail's details: {"document_id": 12} or {"decree": 3} -> the key's row."""
+        if not isinstance(data, dict):
+            return {}
+        found = {}
+        for key, value in data.items():
+            if type(value) is not int:
+                continue
+            model = self.model_names.get(key.removesuffix("_id"))
+            if model is not None and (model, value) in self.by_pk:
+                found[key] = (model, value)
         return found
 
     def _owners(self, application_model: Any, meeting_model: Any, applicant_id: Any) -> dict:
@@ -456,7 +474,14 @@ class Template:
                 return ""
             return _braces(escape(self._sample_for(value)))
         if isinstance(f, models.JSONField):
-            return self._text(_json(value), part)
+            named = self._json_ids(value)
+            if not named:
+                return self._text(_json(value), part)
+            marked = {**value, **{key: f"@@id:{key}@@" for key in named}}
+            text = self._text(_json(marked), part)
+            for key, target in named.items():
+                text = text.replace(f'"@@id:{_braces(escape(key))}@@"', slot(Slot("id", target)))
+            return text
         if isinstance(f, (models.CharField, models.TextField)):
             return self._text(value, part)
         return _braces(copy_value(f, value))

@@ -38,15 +38,19 @@ import hashlib
 import io
 import itertools
 import json
+import multiprocessing
+import os
 import queue
 import random
 import threading
 import time
 import zoneinfo
 from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -955,6 +959,7 @@ PERSON_TOKENS = ("full_name", "email", "nik", "address", "phone", "student_numbe
 # Days a case waits longer before its meeting than the captured one did (0..).
 EARLY_DAYS = 10
 TEMPLATE_DAYS_AGO = 1300  # the captured cases start then (within the world's TUK verification)
+CAPTURE_WORKERS = min(2, os.cpu_count() or 1)  # processes building the cases of generate()
 
 
 @dataclass
@@ -1013,10 +1018,23 @@ def _person(rng, niks, user=None):
     }
 
 
-def _template(world_, info, stage, variant, *, rng, now, assessor, second=None, applicant=None):
-    """Build one case through the services (lsp_site.recipes), capture its rows and compile
-    them for copying. The captured case's applicant always signs up anew; with `applicant`
-    (an existing user) the copies are theirs instead (their account is not copied)."""
+@dataclass
+class _Capture:
+    """The rows one case built through the services wrote, with what compiling them needs."""
+
+    captured: cloning.Captured
+    person: dict
+    assessor_ids: tuple  # the captured assessors (first, and the reassessment's if another)
+    applicant_id: int
+    last_step: datetime.datetime
+
+
+def _capture(world_, code, stage, variant, *, seed, now, assessor_id, second_id):
+    """Build one case through the services (lsp_site.recipes) in a rolled-back transaction and
+    capture the rows it wrote. Its applicant signs up anew."""
+    rng = random.Random(seed)
+    info = world_.schemes[code]
+    assessors = {a.pk: a for a in world_.assessors}
     person = _person(rng, set())
     start = _dt(now - TEMPLATE_DAYS_AGO * D)
 
@@ -1027,8 +1045,8 @@ def _template(world_, info, stage, variant, *, rng, now, assessor, second=None, 
             scheme=info.scheme,
             person=recipes.Person(**person),
             cast=_cast(world_),
-            assessor=assessor,
-            second_assessor=second,
+            assessor=assessors[assessor_id],
+            second_assessor=assessors[second_id],
             start=start,
             rng=rng,
         )
@@ -1048,39 +1066,111 @@ def _template(world_, info, stage, variant, *, rng, now, assessor, second=None, 
         return {"numbered": numbered}
 
     captured = cloning.capture(build, inspect)
-    built = captured.result
+    built, captured.result = captured.result, None
+    return _Capture(
+        captured=captured,
+        person=person,
+        assessor_ids=(assessor_id,) if second_id == assessor_id else (assessor_id, second_id),
+        applicant_id=built.application.applicant_id,
+        last_step=built.last_step,
+    )
+
+
+# Set before the capture workers are forked (they inherit it): the world they build in.
+_FORKED: dict = {}
+
+
+def _capture_job(job):
+    """One capture in a worker process (its own database connection). Two workers building at
+    once can deadlock on the year counters' row locks; PostgreSQL then cancels one, which tries
+    again."""
+    from django.db import OperationalError
+
+    for attempt in range(5):
+        try:
+            capture = _capture(_FORKED["world"], *job[:3], **job[3])
+            # M2M tables' models do not pickle: the parent finds them again by label.
+            rows = capture.captured.rows
+            capture.captured.rows = {m._meta.label: found for m, found in rows.items()}
+            return capture
+        except OperationalError as exc:
+            if "deadlock" not in str(exc) or attempt == 4:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _capture_all(world_, jobs):
+    """Capture every job (code, stage, variant, options): in CAPTURE_WORKERS processes when the
+    world is committed (not inside a test's transaction), else one after the other."""
+    if connection.in_atomic_block or len(jobs) < 8 or CAPTURE_WORKERS < 2:
+        return [_capture(world_, *job[:3], **job[3]) for job in jobs]
+    connection.close()  # each worker opens its own; the parent reconnects afterwards
+    _FORKED["world"] = world_
+    context = multiprocessing.get_context("fork")
+    try:
+        with ProcessPoolExecutor(max_workers=CAPTURE_WORKERS, mp_context=context) as pool:
+            captures = list(pool.map(_capture_job, jobs))
+    finally:
+        _FORKED.clear()
+    for capture in captures:
+        rows = capture.captured.rows
+        capture.captured.rows = {apps.get_model(label): found for label, found in rows.items()}
+    return captures
+
+
+def _compile(world_, capture, *, applicant=None, rng=None):
+    """The captured case compiled for copying; with `applicant` (an existing user) the copies
+    are theirs (the captured account is not copied)."""
+    captured = capture.captured
     meetings = sorted(captured.rows.get(Meeting, []), key=lambda r: r["id"])
-    cutoff = meetings[0]["created_at"] if meetings else None
-    assessors = [assessor] + ([second] if second is not None and second != assessor else [])
+    by_pk = {a.pk: a for a in world_.assessors}
+    assessors = [by_pk[pk] for pk in capture.assessor_ids]
     remappable = [(Assessor, a.pk) for a in assessors] + [(User, a.user_id) for a in assessors]
-    names = [a.user.full_name for a in assessors]
-    applicant_id = built.application.applicant_id
+    person = capture.person
     template = cloning.Template(
         captured,
         application_model=Application,
         meeting_model=Meeting,
-        applicant_id=applicant_id,
+        applicant_id=capture.applicant_id,
         person_fields=PERSON_FIELDS,
         person_tokens={person[k]: k for k in PERSON_TOKENS},
-        remappable=remappable + [(User, applicant_id)],
-        name_tokens=names,
+        remappable=remappable + [(User, capture.applicant_id)],
+        name_tokens=[a.user.full_name for a in assessors],
         order_field=(AgendaItem, "order"),
         number_fields=captured.extra["numbered"],
         samples={"pdf": SAMPLE_PDF, "image": SAMPLE_JPEG},
         sample_files=world_.samples,
-        cutoff=cutoff,
-        drop_user=applicant_id if applicant is not None else None,
+        cutoff=meetings[0]["created_at"] if meetings else None,
+        drop_user=capture.applicant_id if applicant is not None else None,
     )
     return _Template(
         template=template,
-        anchor=meetings[0]["scheduled_at"] if meetings else built.last_step,
-        last_step=built.last_step,
+        anchor=meetings[0]["scheduled_at"] if meetings else capture.last_step,
+        last_step=capture.last_step,
         person=_person(rng, set(), applicant) if applicant is not None else person,
         assessors=tuple(assessors),
         has_meeting=bool(meetings),
         applicant=applicant,
-        applicant_id=applicant_id,
+        applicant_id=capture.applicant_id,
     )
+
+
+def _template(world_, info, stage, variant, *, rng, now, assessor, second=None, applicant=None):
+    """Build, capture and compile one case (make_cases)."""
+    if assessor not in world_.assessors:
+        world_.assessors.append(assessor)
+    second = second or assessor
+    capture = _capture(
+        world_,
+        info.code,
+        stage,
+        variant,
+        seed=rng.random(),
+        now=now,
+        assessor_id=assessor.pk,
+        second_id=second.pk,
+    )
+    return _compile(world_, capture, applicant=applicant, rng=rng)
 
 
 def _days_for(tpl, anchor, now, *, working=True):
@@ -1484,38 +1574,31 @@ def generate(total, *, seed=1, batch_size=2000, stdout=None, now=None, analyze=T
                 chosen += "_planned"  # waiting on a meeting planned for the coming days
             wanted[(code, stage, chosen)] += 1
     showcase = _showcase_wanted(world_, wanted)
-    built = {}
-    with transaction.atomic():
-        for key in sorted(wanted):
-            code, stage, chosen = key
-            info = world_.schemes[code]
-            first = _qualified(world_, info, rng)
-            built[key] = _template(
-                world_,
-                info,
-                stage,
-                chosen,
-                rng=rng,
-                now=now,
-                assessor=first,
-                second=_other_assessor(world_, info, rng, first),
-            )
-        for key in showcase:
-            code, stage, chosen = key
-            info = world_.schemes[code]
-            first = _qualified(world_, info, rng)
-            built[("showcase", *key)] = _template(
-                world_,
-                info,
-                stage,
-                chosen,
-                rng=rng,
-                now=now,
-                assessor=first,
-                applicant=world_.showcase,
-            )
+    # One case through the services per scheme, stage and way of being there (variants that
+    # differ only in when they happened share it: recipes.SAME_AS).
+    shared = {
+        key: (key[0], key[1], recipes.SAME_AS.get(key[1:], key[2])) for key in [*wanted, *showcase]
+    }
+    jobs = []
+    for code, stage, variant in sorted(set(shared.values())):
+        info = world_.schemes[code]
+        first = _qualified(world_, info, rng)
+        second = _other_assessor(world_, info, rng, first)
+        options = {
+            "seed": f"{seed}:{code}:{stage}:{variant}",
+            "now": now,
+            "assessor_id": first.pk,
+            "second_id": second.pk,
+        }
+        jobs.append((code, stage, variant, options))
+    captures = dict(zip((job[:3] for job in jobs), _capture_all(world_, jobs), strict=True))
+    built = {key: _compile(world_, captures[shared[key]]) for key in wanted}
+    for key in showcase:
+        built[("showcase", *key)] = _compile(
+            world_, captures[shared[key]], applicant=world_.showcase, rng=rng
+        )
     elapsed = time.perf_counter() - started
-    say(f"Built {len(built)} cases through the services in {elapsed:.1f} s.\n")
+    say(f"Built {len(captures)} cases through the services in {elapsed:.1f} s.\n")
     niks = set()
     units = []
     for key, count in wanted.items():
@@ -1614,7 +1697,7 @@ def generate(total, *, seed=1, batch_size=2000, stdout=None, now=None, analyze=T
         "seed": seed,
         "stages": {stage: stages[stage] for stage in STAGES},
         "variants": dict(variants),
-        "templates": len(built),
+        "templates": len(captures),
         "rows": dict(written),
         "rows_total": sum(written.values()),
         "seconds": round(time.perf_counter() - started, 1),
