@@ -209,6 +209,7 @@ class Copy:
 
     days: int
     early_days: int = 0
+    late_minutes: int = 0  # after the last meeting row: the case's own steps a little later
     person: dict[str, Any] = field(default_factory=dict)
     world: dict[tuple[type[models.Model], int], int] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # captured text -> replacement
@@ -295,6 +296,17 @@ class Template:
         self.token_by_text = {_braces(escape(t)): s for t, s in tokens.items()}
         self.parts: dict[Any, _Part] = defaultdict(_Part)
         self._compile()
+        self.last_group_moment = max(
+            (
+                r[f.attname]
+                for (model, pk), owner in self.owner.items()
+                if owner != "case" and (model, pk) in self.by_pk
+                for r in [self.by_pk[(model, pk)]]
+                for f in model._meta.concrete_fields
+                if isinstance(f, models.DateTimeField) and r[f.attname] is not None
+            ),
+            default=None,
+        )
 
     # -- analysis --------------------------------------------------------------------------------
 
@@ -545,6 +557,8 @@ class Template:
         days = copy.days
         if self.cutoff is not None and value < self.cutoff:
             days -= copy.early_days
+        elif self.last_group_moment is not None and value > self.last_group_moment:
+            return value + days * D + datetime.timedelta(minutes=copy.late_minutes)
         return value + days * D
 
     def day(self, value: datetime.date, copy: Copy) -> datetime.date:

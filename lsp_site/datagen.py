@@ -1175,9 +1175,9 @@ def _template(world_, info, stage, variant, *, rng, now, assessor, second=None, 
 
 def _days_for(tpl, anchor, now, *, working=True):
     """Whole days that move the captured case's anchor to about `anchor`, on a working day when
-    it has a meeting, with its last step at least an hour before now."""
+    it has a meeting, with its last step at least two hours before now."""
     days = round((anchor - _ts(tpl.anchor)) / D)
-    limit = now - H
+    limit = now - 2 * H  # the late minutes of a copy (below) stay before now as well
     while _ts(tpl.last_step) + days * D > limit:
         days -= 1
     if working and tpl.has_meeting:
@@ -1188,7 +1188,9 @@ def _days_for(tpl, anchor, now, *, working=True):
 
 def _copy(world_, tpl, days, rng, niks, *, early=0, assessors=None, order=1):
     """One copy: its shift, applicant and assessors."""
-    copy = cloning.Copy(days=days, early_days=early, order=order)
+    # The cases of one meeting: each waited its own days for it, and took its later steps
+    # (the certificate, an appeal) some minutes apart.
+    copy = cloning.Copy(days=days, early_days=early, order=order, late_minutes=rng.randint(0, 90))
     if tpl.applicant is None:
         copy.person = _person(rng, niks)
     else:

@@ -463,7 +463,7 @@ class _Case:
         scheduled = self.clock.working_day_at(days_ahead, self.rng.choice((9, 10, 13)))
         meeting = decisions.plan_meeting(
             self.cast.staff,
-            title=f"Rapat Tim Teknis {timezone.localtime(scheduled):%d/%m/%Y}",
+            title=f"Rapat Tim Teknis {self.scheme.name}",
             scheduled_at=scheduled,
             location="Ruang Rapat LSP, Gedung B lantai 2",
             is_online=False,
