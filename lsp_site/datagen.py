@@ -35,9 +35,7 @@ dismissed or upheld with a reassessment). Their variants: lsp_site.recipes.VARIA
 
 import datetime
 import hashlib
-import io
 import itertools
-import json
 import multiprocessing
 import os
 import queue
@@ -47,7 +45,6 @@ import time
 import zoneinfo
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -242,32 +239,7 @@ STREETS = (
     "Jl. Margonda Raya",
     "Jl. Pemuda",
 )
-UNIVERSITIES = (
-    ("Universitas Pembangunan Jaya", 8),
-    ("Universitas Indonesia", 1),
-    ("Universitas Gadjah Mada", 1),
-    ("Universitas Padjadjaran", 1),
-    ("Universitas Airlangga", 1),
-    ("Universitas Bina Nusantara", 1),
-    ("Universitas Trisakti", 1),
-    ("Universitas Brawijaya", 1),
-    ("Universitas Diponegoro", 1),
-    ("Universitas Tarumanagara", 1),
-)
-ORGANISATIONS = (
-    "PT Pelanggan Setia Indonesia",
-    "PT Nusantara Retail Sejahtera",
-    "PT Sinar Jaya Abadi",
-    "CV Maju Bersama",
-    "PT Telekomunikasi Prima",
-    "PT Bank Mitra Usaha",
-    "PT Garuda Logistik",
-    "PT Kopi Kenangan Nusantara",
-    "PT Bintaro Properti",
-    "PT Media Digital Kreatif",
-)
 PHONE_PREFIXES = ("0811", "0812", "0813", "0821", "0822", "0852", "0857", "0877", "0878", "0896")
-OTHER_PROGRAMMES = ("Akuntansi", "Teknik Informatika", "Desain Komunikasi Visual", "Hukum")
 # The two schemes added next to registration's mhp (0002_scheme_mhp): (code, data, units,
 # courses, experience fields).
 EXTRA_SCHEMES = (
@@ -356,140 +328,8 @@ def _ts(value):
 
 
 # ------------------------------------------------------------------------------------------------
-# Writing rows: COPY for large batches, bulk_create otherwise; ids from the sequences
+# Ids from the sequences, running numbers from the year counters
 # ------------------------------------------------------------------------------------------------
-
-COPY_THRESHOLD = 1000
-
-
-class _Table:
-    """How to write one model's rows (dicts keyed by attname) as COPY text. A row without "id"
-    leaves the primary key to the column's default (its sequence): rows nobody points at need no
-    id drawn beforehand. The formatter is compiled once per table: one f-string per row."""
-
-    def __init__(self, model, *, with_pk=True):
-        self.model = model
-        self.fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
-        self.columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
-        self.table = connection.ops.quote_name(model._meta.db_table)
-        namespace = {}
-        parts = []
-        for i, f in enumerate(self.fields):
-            name = f.attname
-            if f.has_default() and callable(f.default):
-                namespace[f"make{i}"] = f.default
-                value = f"(r[{name!r}] if {name!r} in r else make{i}())"
-            else:
-                namespace[f"default{i}"] = f.get_default()
-                value = f"r.get({name!r}, default{i})"
-            namespace[f"to{i}"] = _converter(f)
-            parts.append(f"{{to{i}({value})}}")
-        line = "\\t".join(parts) + "\\n"
-        source = f'def format_rows(rows, write):\n    for r in rows:\n        write(f"{line}")\n'
-        exec(source, namespace)  # noqa: S102 - code built above from the model's own fields
-        self.format_rows = namespace["format_rows"]
-
-    def copy_text(self, rows):
-        out = io.StringIO()
-        self.format_rows(rows, out.write)
-        out.seek(0)
-        return out
-
-
-def _escape(text):
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = (
-            text.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
-    return text
-
-
-_json = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def _text(value):
-    return "\\N" if value is None else _escape(value if type(value) is str else str(value))
-
-
-def _plain(value):
-    return "\\N" if value is None else str(value)
-
-
-def _boolean(value):
-    return "\\N" if value is None else ("t" if value else "f")
-
-
-def _moment(value):
-    return "\\N" if value is None else value.isoformat()
-
-
-def _json_text(value):
-    return _escape(_json(value))
-
-
-def _converter(f):
-    """The COPY text of one field's value."""
-    if isinstance(f, models.JSONField):
-        return _json_text
-    if isinstance(f, models.BooleanField):
-        return _boolean
-    if isinstance(f, (models.DateTimeField, models.DateField)):
-        return _moment
-    if isinstance(f, (models.IntegerField, models.AutoField, models.ForeignKey, models.UUIDField)):
-        return _plain
-    return _text
-
-
-_TABLES: dict = {}
-
-
-def _table(model, with_pk=True):
-    key = (model, with_pk)
-    if key not in _TABLES:
-        _TABLES[key] = _Table(model, with_pk=with_pk)
-    return _TABLES[key]
-
-
-def _auto_time_fields(model_list):
-    return [
-        f
-        for model in model_list
-        for f in model._meta.concrete_fields
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-    ]
-
-
-@contextmanager
-def _keep_timestamps(model_list):
-    """bulk_create would overwrite auto_now/auto_now_add with the current time: switch them off
-    while the generator writes its historic timestamps (single-threaded use only)."""
-    saved = [(f, f.auto_now, f.auto_now_add) for f in _auto_time_fields(model_list)]
-    for f, _now, _add in saved:
-        f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
-
-
-def _insert(model, rows, *, use_copy=None):
-    if not rows:
-        return
-    if use_copy is None:
-        use_copy = len(rows) >= COPY_THRESHOLD
-    if use_copy:
-        table = _table(model, with_pk="id" in rows[0])
-        with connection.cursor() as cursor:
-            cursor.copy_expert(
-                f"COPY {table.table} ({table.columns}) FROM STDIN", table.copy_text(rows)
-            )
-    else:
-        with _keep_timestamps([model]):
-            model.objects.bulk_create([model(**row) for row in rows], batch_size=2000)
 
 
 class _Ids:

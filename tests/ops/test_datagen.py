@@ -4,6 +4,7 @@ events and take unique numbers from the year counters; bench_generate refuses pr
 
 import datetime
 import io
+import random
 from collections import Counter
 
 import pytest
@@ -41,7 +42,7 @@ from decisions.models import (
 )
 from lsp_portal.accounts.models import User
 from lsp_portal.audit.models import AuditEvent
-from lsp_site import datagen
+from lsp_site import cloning, datagen
 from registration.models import Application, Document, Experience, SelfAssessment
 from tests.conftest import ensure_seed_data
 
@@ -373,30 +374,52 @@ def test_bench_targets_open_for_their_users(client, cast):
     assert data.json()["status"] == "valid"
 
 
-def test_copy_and_bulk_create_write_the_same_values(cast):
+def test_a_copy_reads_back_the_captured_texts_and_details(cast):
+    """The COPY text of lsp_site.cloning: a captured row with tabs, new lines, backslashes,
+    braces and non-ASCII text, and nested JSON details, reads back the same in each copy, with
+    its moments shifted by the copy's days and the captured row itself rolled back."""
     user = cast.staff[0]
-    rows = []
-    for i in range(2):
-        rows.append(
-            {
-                "id": datagen._Ids()(AuditEvent),
-                "created_at": timezone.now() - datetime.timedelta(days=i),
-                "actor_id": user.pk if i else None,
-                "action": "test.copy",
-                "content_type_id": cast.content_types[User],
-                "object_id": str(user.pk),
-                "object_repr": "tab\there, new\nline, back\\slash, ümlaut",
-                "reason": "",
-                "data": {"nested": {"list": [1, "two\t"], "none": None}, "flag": True},
-            }
+    tricky = "tab\there, new\nline, back\\slash, {braces} {0}, ümlaut"
+    data = {"nested": {"list": [1, "two\t"], "none": None}, "flag": True, "text": "{x}"}
+
+    def build():
+        return AuditEvent.objects.create(
+            actor=user,
+            action="test.copy",
+            content_type_id=cast.content_types[User],
+            object_id=str(user.pk),
+            object_repr=tricky,
+            reason="r\\n",
+            data=data,
         )
-    datagen._insert(AuditEvent, rows[:1], use_copy=True)
-    datagen._insert(AuditEvent, rows[1:], use_copy=False)
-    stored = {e.pk: e for e in AuditEvent.objects.filter(action="test.copy")}
-    for row in rows:
-        event = stored[row["id"]]
-        for name, value in row.items():
-            assert getattr(event, name) == value, name
+
+    captured = cloning.capture(build, lambda event: {})
+    template = cloning.Template(
+        captured,
+        application_model=Application,
+        meeting_model=Meeting,
+        applicant_id=None,
+        person_fields={},
+        person_tokens={},
+        remappable=[],
+        name_tokens=[],
+        order_field=(AgendaItem, "order"),
+        number_fields={},
+        samples={"pdf": datagen.SAMPLE_PDF, "image": datagen.SAMPLE_JPEG},
+        sample_files=cast.samples,
+        cutoff=None,
+    )
+    writer = cloning.Writer(datagen._Ids(), {}, random.Random(1))  # noqa: S311 - test data
+    writer.group(template, [cloning.Copy(days=-3), cloning.Copy(days=-5)])
+    writer.flush()
+    original = captured.rows[AuditEvent][0]
+    copies = list(AuditEvent.objects.filter(action="test.copy").order_by("created_at"))
+    assert [c.created_at for c in copies] == [
+        original["created_at"] - datetime.timedelta(days=days) for days in (5, 3)
+    ]
+    for copy in copies:
+        assert (copy.object_repr, copy.reason, copy.data) == (tricky, "r\\n", data)
+        assert (copy.actor_id, copy.object_id) == (user.pk, str(user.pk))
 
 
 def test_flush_removes_generated_data_and_keeps_the_rest(cast, alice):
