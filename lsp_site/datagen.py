@@ -1229,47 +1229,38 @@ def make_cases(
                 second=second,
                 applicant=applicant,
             )
-            copies = []
-            if meeting is not None:
-                days = round((_ts(meeting.scheduled_at) - _ts(tpl.anchor)) / D)
-                for _c in range(count):
-                    copies.append(
-                        _copy(
-                            world_,
-                            tpl,
-                            days,
-                            rng,
-                            niks,
-                            early=rng.randint(0, 3),
-                            order=next(orders),
-                        )
-                    )
-                existing, moments, numbers = _existing_meeting(tpl, meeting)
-                new = writer.group(
-                    tpl.template, copies, existing=existing, moments=moments, numbers=numbers
-                )
-            elif tpl.has_meeting:
-                klass, start, end = MEETING_WINDOWS.get((stage, chosen_variant), ("recent", 24, 8))
-                days = _days_for(tpl, now - rng.uniform(end, start) * D, now)
-                for k in range(count):
-                    copies.append(
-                        _copy(
-                            world_,
-                            tpl,
-                            days,
-                            rng,
-                            niks,
-                            early=rng.randint(0, EARLY_DAYS),
-                            order=k + 1,
-                        )
-                    )
-                new = writer.group(tpl.template, copies)
-            else:
+            if meeting is None and not tpl.has_meeting:
                 new = []
                 low, high = AGE_DAYS[stage]
                 for _c in range(count):
                     days = _days_for(tpl, now - rng.uniform(low, high) * D, now)
                     new += writer.group(tpl.template, [_copy(world_, tpl, days, rng, niks)])
+            else:
+                # One meeting for the copies: the existing one, or one in the variant's window.
+                if meeting is not None:
+                    days = round((_ts(meeting.scheduled_at) - _ts(tpl.anchor)) / D)
+                    waited, positions = 3, orders
+                else:
+                    _klass, start, end = MEETING_WINDOWS.get((stage, chosen_variant), ("", 24, 8))
+                    days = _days_for(tpl, now - rng.uniform(end, start) * D, now)
+                    waited, positions = EARLY_DAYS, itertools.count(1)
+                copies = [
+                    _copy(
+                        world_,
+                        tpl,
+                        days,
+                        rng,
+                        niks,
+                        early=rng.randint(0, waited),
+                        order=next(positions),
+                    )
+                    for _c in range(count)
+                ]
+                placed = _existing_meeting(tpl, meeting) if meeting is not None else (None,) * 3
+                existing, moments, numbers = placed
+                new = writer.group(
+                    tpl.template, copies, existing=existing, moments=moments, numbers=numbers
+                )
             app_pk = tpl.template.applications[0]
             made[(code, chosen_variant)] += [ids_[(Application, app_pk)] for ids_ in new]
         writer.flush()
