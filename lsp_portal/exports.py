@@ -24,7 +24,7 @@ import datetime
 import decimal
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import IO, Any
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -92,10 +92,11 @@ def csv_response(
     return response
 
 
-def xlsx_response(
-    filename: str, header: Sequence[str], rows: Iterable[Sequence[Cell]], *, title: str
-) -> FileResponse:
-    """The rows as an XLSX download (one sheet named `title`), every text cell a string."""
+def write_xlsx(
+    target: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[Cell]], *, title: str
+) -> None:
+    """Write the rows as an XLSX workbook (one sheet named `title`, the header in bold) to
+    `target`, every text cell a string."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -125,8 +126,24 @@ def xlsx_response(
     sheet.append([cell(title_, font=bold) for title_ in header])
     for row in rows:
         sheet.append([cell(value) for value in row])
+    workbook.save(target)
+
+
+def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]], *, title: str) -> bytes:
+    """The rows as the bytes of an XLSX workbook (see write_xlsx), for a file kept or sent
+    whole (e.g. a scheme's competency standard)."""
+    with tempfile.TemporaryFile() as spool:
+        write_xlsx(spool, header, rows, title=title)
+        spool.seek(0)
+        return spool.read()
+
+
+def xlsx_response(
+    filename: str, header: Sequence[str], rows: Iterable[Sequence[Cell]], *, title: str
+) -> FileResponse:
+    """The rows as an XLSX download (one sheet named `title`), every text cell a string."""
     spool = tempfile.TemporaryFile()
-    workbook.save(spool)
+    write_xlsx(spool, header, rows, title=title)
     spool.seek(0)
     response = FileResponse(spool, content_type=XLSX)
     response["Content-Disposition"] = _attachment(filename)

@@ -265,6 +265,11 @@ STORAGES = {
 }
 # Largest accepted upload, per file (FR-APL-01 documents and FR-APL-02 evidence).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+# Largest spreadsheet of a scheme's competency standard (units, elements, KUK) staff may import;
+# the 15 units of a scheme with every KUK are some tens of kilobytes.
+STANDARD_IMPORT_MAX_BYTES = env.int("STANDARD_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+# Most rows (one a KUK) such a spreadsheet may hold: a small file may still unpack to very many.
+STANDARD_IMPORT_MAX_ROWS = env.int("STANDARD_IMPORT_MAX_ROWS", default=5000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o640

@@ -27,6 +27,7 @@ class RegistrationConfig(AppConfig):
                 "document.removed": _("Document removed"),
                 "self_assessment.saved": _("Self-assessment saved"),
                 "application.files_deleted": _("Files deleted after the retention period"),
+                "scheme.standard_imported": _("Competency standard imported"),
             },
             statuses=dict(Application.Status.choices),
         )

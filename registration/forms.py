@@ -207,3 +207,19 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["scheme"].widget.attrs["class"] = "form-select form-select-sm"
+
+
+class StandardImportForm(forms.Form):
+    """The spreadsheet of a scheme's competency standard (registration/standard.py)."""
+
+    file = forms.FileField(
+        label=_("Spreadsheet (.xlsx)"),
+        help_text=_(
+            "One sheet; header kode_unit, judul_unit, no_elemen, elemen, no_kuk, kuk; one row per "
+            "KUK. Download the current standard below for the layout."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Check only (import nothing)"), required=False, initial=False
+    )

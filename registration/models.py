@@ -81,6 +81,10 @@ class Scheme(models.Model):
             line.strip() for line in self.eligible_study_programmes.splitlines() if line.strip()
         ]
 
+    def current_standard(self) -> StandardVersion | None:
+        """The newest version of the scheme's competency standard (elements and KUK), if any."""
+        return self.standard_versions.order_by("-number").first()
+
 
 class Unit(models.Model):
     """A competency unit (unit kompetensi) of a scheme (5.2)."""
@@ -105,6 +109,101 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+
+class StandardVersion(models.Model):
+    """One version of a scheme's competency standard: the elements (elemen kompetensi) of each
+    unit and their KUK (kriteria unjuk kerja, the performance criteria), as in the SKKNI the
+    scheme refers to (5.2). Versions are never changed or deleted: an import adds the next one,
+    so that what an assessment was held against stays known. `is_sample` marks texts written to
+    make the portal work end to end, not the official ones."""
+
+    # A scheme is deleted only while nothing refers to it (the generator's clean-up of its own
+    # schemes); the unit's RESTRICT below keeps a unit from being deleted alone.
+    scheme = models.ForeignKey(
+        Scheme,
+        verbose_name=_("scheme"),
+        on_delete=models.CASCADE,
+        related_name="standard_versions",
+    )
+    number = models.PositiveIntegerField(_("version"))
+    is_sample = models.BooleanField(_("sample texts"), default=False)
+    source_name = models.CharField(_("imported file"), max_length=255, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("competency standard version")
+        verbose_name_plural = _("competency standard versions")
+        ordering = ["scheme", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "number"], name="standard_version_unique_per_scheme"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme.code} v{self.number}"
+
+
+class Element(models.Model):
+    """An element (elemen kompetensi) of a unit, in one version of the standard."""
+
+    version = models.ForeignKey(
+        StandardVersion,
+        verbose_name=_("version"),
+        on_delete=models.CASCADE,
+        related_name="elements",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("competency unit"), on_delete=models.RESTRICT, related_name="+"
+    )
+    number = models.PositiveSmallIntegerField(_("number"), validators=[MinValueValidator(1)])
+    title = models.CharField(_("element"), max_length=500)
+
+    class Meta:
+        verbose_name = _("element")
+        verbose_name_plural = _("elements")
+        ordering = ["unit__number", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "unit", "number"], name="element_number_unique_per_unit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class KUK(models.Model):
+    """A KUK (kriteria unjuk kerja: a performance criterion) of an element, numbered "1.1",
+    "1.2", ... after its element."""
+
+    element = models.ForeignKey(
+        Element, verbose_name=_("element"), on_delete=models.CASCADE, related_name="kuks"
+    )
+    number = models.CharField(_("number"), max_length=20)
+    text = models.TextField(_("performance criterion"))
+    position = models.PositiveIntegerField(_("position"))
+
+    class Meta:
+        verbose_name = _("performance criterion (KUK)")
+        verbose_name_plural = _("performance criteria (KUK)")
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["element", "number"], name="kuk_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.text[:60]}"
 
 
 class RequiredCourse(models.Model):

@@ -8,8 +8,10 @@ not commit; what an account may store is bounded (check_storage_quota), and the 
 applications are deleted after a while (delete_expired_files)."""
 
 import datetime
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -29,15 +31,18 @@ from lsp_portal.files import CheckedUpload, private_storage
 from lsp_portal.files import delete_stored_files_on_failure as _delete_stored_files_on_failure
 from lsp_portal.outbox import services as outbox
 
-from . import eligibility, hooks, tasks
+from . import eligibility, hooks, standard, tasks
 from .inputs import ExperienceInput, PersonalDataInput, SelfAssessmentInput
 from .models import (
+    KUK,
     Application,
     Document,
+    Element,
     Experience,
     RequiredDocument,
     Scheme,
     SelfAssessment,
+    StandardVersion,
     Unit,
 )
 
@@ -387,6 +392,86 @@ def reject(user: User, application: Application, *, reason: str) -> Application:
             action="application.rejected",
             note=reason.strip(),
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# The scheme's competency standard: units -> elements -> KUK
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StandardImport:
+    """What an import wrote (`version`) or, on a dry run (`version` None), would write."""
+
+    version: StandardVersion | None
+    units: int
+    elements: int
+    kuks: int
+
+
+def import_units(
+    user: User, scheme: Scheme, upload: IO[bytes], *, dry_run: bool = False
+) -> StandardImport:
+    """Staff import the elements and KUK (kriteria unjuk kerja) of every unit of `scheme` from a
+    spreadsheet (registration/standard.py has the layout) as the scheme's next standard version.
+
+    The assessor verifies the scheme's requirements with assessment tools (9.2.3) and the
+    competency test assesses against the scheme (9.3.1): both are held against these elements
+    and KUK, so a version, once written, is never changed - an import always adds the next one.
+    All or nothing: a file with any problem raises standard.StandardImportError (a RuleError)
+    listing each with its row, and writes nothing. `dry_run` checks and counts only."""
+    require_role(user, Role.STAFF)
+    parsed = standard.read(scheme, upload)
+    counts = {
+        "units": parsed.unit_count,
+        "elements": len(parsed.elements),
+        "kuks": parsed.kuk_count,
+    }
+    if dry_run:
+        return StandardImport(version=None, **counts)
+    source_name = os.path.basename(getattr(upload, "name", "") or "")[:255]
+    with transaction.atomic():
+        # The scheme's row numbers two imports at once one after the other.
+        locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
+        last = locked.standard_versions.order_by("-number").values_list("number", flat=True)
+        version = StandardVersion.objects.create(
+            scheme=locked,
+            number=(last.first() or 0) + 1,
+            is_sample=False,
+            source_name=source_name,
+            created_by=user,
+        )
+        elements = Element.objects.bulk_create(
+            Element(version=version, unit=e.unit, number=e.number, title=e.title)
+            for e in parsed.elements
+        )
+        KUK.objects.bulk_create(
+            KUK(element=element, number=number, text=text, position=position)
+            for element, e in zip(elements, parsed.elements, strict=True)
+            for number, text, position in e.kuks
+        )
+        record(
+            user,
+            "scheme.standard_imported",
+            locked,
+            version=version.number,
+            source_name=source_name,
+            units=parsed.unit_count,
+            elements=len(parsed.elements),
+            kuks=parsed.kuk_count,
+        )
+    return StandardImport(version=version, **counts)
+
+
+def export_units(scheme: Scheme, version: StandardVersion | None = None) -> bytes:
+    """The spreadsheet of `version` (default: the scheme's current one) in the layout
+    import_units reads, so that an exported file imports back unchanged. Units the version has
+    no element for get a row with their code and title only, to fill in."""
+    if version is None:
+        version = scheme.current_standard()
+    elif version.scheme_id != scheme.pk:
+        raise RuleError(_("This version belongs to another scheme."))
+    return standard.write(scheme, version)
 
 
 # ---------------------------------------------------------------------------------------------

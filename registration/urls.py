@@ -7,6 +7,12 @@ app_name = "registration"
 urlpatterns = [
     path("schemes/<slug:code>/", views.scheme_detail, name="scheme_detail"),
     path("schemes/<slug:code>/apply/", views.application_start, name="application_start"),
+    path("schemes/<slug:code>/standard/", views.scheme_standard, name="scheme_standard"),
+    path(
+        "schemes/<slug:code>/standard.xlsx",
+        views.scheme_standard_export,
+        name="scheme_standard_export",
+    ),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path(
         "applications/<int:pk>/personal/", views.application_personal, name="application_personal"

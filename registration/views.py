@@ -9,12 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lsp_portal import exports
 from lsp_portal.accounts.decorators import role_required
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import events_for
@@ -28,11 +30,13 @@ from .forms import (
     PersonalDataForm,
     QueueFilterForm,
     ReviewDecisionForm,
+    StandardImportForm,
     SubmitForm,
     UnitSelfAssessmentForm,
 )
 from .inputs import ExperienceInput, PersonalDataInput, SelfAssessmentInput
-from .models import Application, Document, Scheme, SchemeClause
+from .models import KUK, Application, Document, Scheme, SchemeClause
+from .standard import StandardImportError
 
 Status = Application.Status
 
@@ -72,6 +76,99 @@ def scheme_detail(request, code):
             "sections": sections,
         },
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# LSP staff: the scheme's competency standard (units -> elements -> KUK)
+# ---------------------------------------------------------------------------------------------
+
+
+def _standard_units(scheme, version):
+    """(unit, its elements with their KUK) for each unit of the scheme, in a fixed number of
+    queries whatever the number of elements and KUK."""
+    by_unit = {}
+    if version is not None:
+        elements = version.elements.prefetch_related(
+            Prefetch("kuks", queryset=KUK.objects.order_by("position"))
+        )
+        for element in elements:
+            by_unit.setdefault(element.unit_id, []).append(element)
+    return [(unit, by_unit.get(unit.pk, [])) for unit in scheme.units.all()]
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.STAFF)
+def scheme_standard(request, code):
+    """The current version of the scheme's standard, its history and the import of a new one
+    (services.import_units: all or nothing; every problem shown with its row)."""
+    scheme = get_object_or_404(Scheme, code=code)
+    form = StandardImportForm(request.POST or None, request.FILES or None)
+    problems, status = [], 200
+    if request.method == "POST":
+        if form.is_valid():
+            dry_run = form.cleaned_data["dry_run"]
+            try:
+                result = services.import_units(
+                    request.user, scheme, form.cleaned_data["file"], dry_run=dry_run
+                )
+            except StandardImportError as error:
+                messages.error(request, error.message)
+                problems, status = error.errors, 400
+            else:
+                counts = {"units": result.units, "elements": result.elements, "kuks": result.kuks}
+                if result.version is None:
+                    messages.success(
+                        request,
+                        _(
+                            "The file is correct: %(units)d units, %(elements)d elements, "
+                            "%(kuks)d KUK. Nothing was imported (check only)."
+                        )
+                        % counts,
+                    )
+                    status = 200
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "Version %(version)d imported: %(units)d units, %(elements)d "
+                            "elements, %(kuks)d KUK."
+                        )
+                        % {"version": result.version.number, **counts},
+                    )
+                    return redirect("registration:scheme_standard", scheme.code)
+        else:
+            messages.error(request, _("The file was not imported. See the message below."))
+            status = 400
+    versions = list(scheme.standard_versions.select_related("created_by").order_by("-number"))
+    current = versions[0] if versions else None
+    return render(
+        request,
+        "registration/scheme_standard.html",
+        {
+            "scheme": scheme,
+            "version": current,
+            "units": _standard_units(scheme, current),
+            "versions": versions,
+            "form": form,
+            "problems": problems,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@role_required(Role.STAFF)
+def scheme_standard_export(request, code):
+    """The current version as the spreadsheet the import reads (services.export_units)."""
+    scheme = get_object_or_404(Scheme, code=code)
+    version = scheme.current_standard()
+    content = services.export_units(scheme, version)
+    number = version.number if version is not None else 0
+    response = HttpResponse(content, content_type=exports.XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="standard-{scheme.code}-v{number}.xlsx"'
+    )
+    return response
 
 
 # ---------------------------------------------------------------------------------------------

@@ -131,8 +131,10 @@ def ensure_seed_data():
 
     roles = importlib.import_module("lsp_portal.accounts.migrations.0002_roles")
     scheme = importlib.import_module("registration.migrations.0002_scheme_mhp")
+    sample = importlib.import_module("registration.migrations.0007_standard_mhp_sample")
     roles.create_roles(apps, None)
     scheme.load_scheme(apps, None)
+    sample.load_sample(apps, None)
 
 
 def make_user(email, name, *roles):

@@ -42,7 +42,7 @@ from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.models import AuditEvent
 from lsp_site import datagen
-from registration.models import Document, Experience, Scheme
+from registration.models import KUK, Document, Element, Experience, Scheme, StandardVersion
 from tests.conftest import ensure_seed_data
 from tests.security.test_route_matrix import ROUTES, url_patterns
 
@@ -239,6 +239,40 @@ def home(s, n):
 def scheme_detail(s, n):
     cast(s)
     return None, reverse("registration:scheme_detail", args=["mhp"]), {}
+
+
+def scheme_standard(route):
+    """A new version of mhp's standard with 1 element, then 50 (two KUK each): the page and
+    the export prefetch them."""
+
+    def build(s, n):
+        staff = cast(s).staff[0]
+        scheme = Scheme.objects.get(code="mhp")
+        units = list(scheme.units.all())
+        if not hasattr(s, "version"):
+            last = scheme.standard_versions.order_by("-number").first()
+            s.version = StandardVersion.objects.create(
+                scheme=scheme, number=(last.number if last else 0) + 1, created_by=staff
+            )
+            s.elements = 0
+        elements = Element.objects.bulk_create(
+            Element(
+                version=s.version,
+                unit=units[i % len(units)],
+                number=i // len(units) + 1,
+                title=f"Elemen {i}",
+            )
+            for i in range(s.elements, s.elements + n)
+        )
+        s.elements += n
+        KUK.objects.bulk_create(
+            KUK(element=e, number=f"{e.number}.{j}", text=f"KUK {e.pk}.{j}", position=j)
+            for e in elements
+            for j in (1, 2)
+        )
+        return staff, reverse(route, args=["mhp"]), {}
+
+    return build
 
 
 def dashboard(s, n):
@@ -632,6 +666,8 @@ draft = "draft:self_assessment"  # an application with every part filled in, not
 PAGES = [
     Page("home",                                     "anonymous",      home,                                                          1, "schemes"),
     Page("registration:scheme_detail",               "anonymous",      scheme_detail,                                                 5),
+    Page("registration:scheme_standard",             "staff",          scheme_standard("registration:scheme_standard"),               8, "elements and KUK"),
+    Page("registration:scheme_standard_export",      "staff",          scheme_standard("registration:scheme_standard_export"),        8, "elements and KUK"),
     Page("dashboard",                                "applicant",      dashboard,                                                    10, "applications (1, then 9)"),
     Page("registration:application_detail",          "applicant",      own(draft, "application_detail", nothing),                   17),
     Page("registration:application_personal",        "applicant",      own(draft, "application_personal", nothing),                  6),

@@ -839,6 +839,9 @@ EXEMPT = {
     "lsp_portal.accounts.resend_invitation": "sends a new link each time by design (the newest "
     "voids the earlier ones); staff resend when a person lost or let expire the first",
     "registration.save_self_assessment": "an edit: FR-APL-02 answers saved twice keep the last",
+    "registration.import_units": "adds a new standard version each time by design (versions "
+    "are never changed); two imports at once wait on the scheme's row lock and get the next two "
+    "numbers",
     "assessment.set_plan": "an edit: the plan may be set again until both agree (agreements reset)",
     "assessment.record_results": "an edit: results are saved, also partially, until submission",
     "assessment.record_valid_results": "an edit: the results page saved twice keeps the last",

@@ -131,6 +131,8 @@ route("registration:document_file",              "get",   "login ok    404   ok 
 route("registration:application_self_assessment", "get",   "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
 route("registration:application_submit",         "post",  "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
 route("registration:application_withdraw",       "post",  "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
+route("registration:scheme_standard",            "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("registration:scheme_standard_export",     "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 route("registration:review_queue",               "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 route("registration:review_detail",              "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 route("registration:review_decide",              "post",  "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
@@ -350,6 +352,8 @@ def arguments(name, world):
         "certificates:verify_json": [certificate.token],
         "registration:scheme_detail": [application.scheme.code],
         "registration:application_start": [application.scheme.code],
+        "registration:scheme_standard": [application.scheme.code],
+        "registration:scheme_standard_export": [application.scheme.code],
         "registration:experience_delete": [application.pk, application.experiences.get().pk],
         "registration:document_delete": [application.pk, application.documents.first().pk],
         "registration:document_file": [application.documents.first().pk],
@@ -457,6 +461,7 @@ FORMS = {
     "assessment:evidence", "assessment:results", "assessment:feedback", "decisions:meeting_new",
     "registration:application_personal", "registration:application_experience",
     "registration:application_documents", "registration:application_self_assessment",
+    "registration:scheme_standard",
 }  # fmt: skip
 
 
