@@ -40,9 +40,11 @@ def test_the_catalogue_gives_enough_to_search_for():
 
 
 def scheme_texts():
-    """The scheme's own words (its clauses, units, documents, courses, fields): data in the
-    language of the scheme document, shown as they are."""
+    """The scheme's own words (its clauses, units, elements and KUK, documents, courses, fields):
+    data in the language of the scheme document, shown as they are."""
     from registration.models import (
+        KUK,
+        Element,
         ExperienceField,
         RequiredCourse,
         RequiredDocument,
@@ -53,6 +55,8 @@ def scheme_texts():
 
     texts = set(SchemeClause.objects.values_list("text", flat=True))
     texts |= set(Unit.objects.values_list("title", flat=True))
+    texts |= set(Element.objects.values_list("title", flat=True))
+    texts |= set(KUK.objects.values_list("text", flat=True))
     texts |= set(Scheme.objects.values_list("name", flat=True))
     texts |= set(Scheme.objects.values_list("summary", flat=True))
     for model in (RequiredDocument, RequiredCourse, ExperienceField):
