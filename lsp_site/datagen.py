@@ -35,6 +35,7 @@ dismissed or upheld with a reassessment). Their variants: lsp_site.recipes.VARIA
 
 import datetime
 import hashlib
+import io
 import itertools
 import multiprocessing
 import os
@@ -47,6 +48,7 @@ from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+import time_machine
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -99,7 +101,10 @@ from decisions.models import (
 from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.models import AuditEvent
+from lsp_portal.exports import xlsx_bytes
 from lsp_portal.workdays import is_working_day
+from registration import services as registration_services
+from registration import standard
 from registration.demo_files import image_bytes, pdf_bytes
 from registration.models import (
     Application,
@@ -111,6 +116,7 @@ from registration.models import (
     Scheme,
     SchemeClause,
     SelfAssessment,
+    StandardVersion,
     Unit,
 )
 
@@ -642,6 +648,44 @@ def _ensure_users(specs, password_hash, groups, joined):
     return {email.split("@")[0]: user for email, user in existing.items()}
 
 
+# The generated schemes' elements and KUK (two each), written after the units' titles and
+# imported as staff would (registration.services.import_units).
+SAMPLE_ELEMENTS = (
+    (
+        "Merencanakan pekerjaan",
+        (
+            "Tujuan pekerjaan diidentifikasi sesuai sasaran unit.",
+            "Rencana kerja disusun sesuai prosedur organisasi.",
+        ),
+    ),
+    (
+        "Melaksanakan dan mengevaluasi pekerjaan",
+        (
+            "Pekerjaan dilaksanakan sesuai rencana kerja.",
+            "Hasil pekerjaan dievaluasi dan dilaporkan kepada atasan.",
+        ),
+    ),
+)
+
+
+def _import_sample_standard(staff, scheme, joined):
+    """Staff import it on a working morning soon after the world's people joined."""
+    rows = [
+        (unit.code, unit.title, e, f"{title}: {unit.title.lower()}", f"{e}.{k}", text)
+        for unit in scheme.units.all()
+        for e, (title, texts) in enumerate(SAMPLE_ELEMENTS, start=1)
+        for k, text in enumerate(texts, start=1)
+    ]
+    workbook = xlsx_bytes(standard.HEADER, rows, title=scheme.code)
+    upload = io.BytesIO(workbook)
+    upload.name = f"{scheme.code}-contoh.xlsx"
+    morning = timezone.localtime(joined).replace(hour=10, minute=0) + datetime.timedelta(days=7)
+    while not is_working_day(morning.date()):
+        morning += datetime.timedelta(days=1)
+    with time_machine.travel(morning, tick=False):
+        registration_services.import_units(staff, scheme, upload)
+
+
 def world(*, now=None):
     """The generator's fixed cast and catalogue, created on first use: three schemes, staff, the
     director, the technical and appeal teams, ~30 assessors, TUKs and a current signatory."""
@@ -732,6 +776,9 @@ def world(*, now=None):
         )
         tuks = list(TUK.objects.filter(name__in=[name for name, _a, _k in TUKS]))
 
+    for info in schemes.values():
+        if info.scheme.current_standard() is None:
+            _import_sample_standard(users[STAFF[0][0]], info.scheme, joined)
     signatory = Signatory.objects.filter(is_current=True).first()
     if signatory is None:
         signatory = Signatory.objects.create(
@@ -1893,6 +1940,11 @@ def flush():
             cursor.execute(f"CREATE INDEX ON {name} (id)")
             cursor.execute(f"ANALYZE {name}")
         cursor.execute("DELETE FROM django_admin_log WHERE user_id IN (SELECT id FROM gen_users)")
+        # What the generated staff imported stays (SET_NULL, as deleting the user would leave it).
+        cursor.execute(
+            f"UPDATE {t(StandardVersion)} SET created_by_id = NULL "
+            "WHERE created_by_id IN (SELECT id FROM gen_users)"
+        )
         for model, condition in deletes:
             cursor.execute(f"DELETE FROM {t(model)} WHERE {condition}")
             if cursor.rowcount:
