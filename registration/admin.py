@@ -3,12 +3,15 @@ from django.contrib import admin
 from lsp_portal.admin_mixins import ReadOnlyAdminMixin
 
 from .models import (
+    KUK,
     Application,
+    Element,
     ExperienceField,
     RequiredCourse,
     RequiredDocument,
     Scheme,
     SchemeClause,
+    StandardVersion,
     Unit,
 )
 
@@ -63,3 +66,30 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "scheme")
     search_fields = ("full_name", "nik", "applicant__email")
     list_select_related = ("scheme", "applicant")
+
+
+class KUKInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = KUK
+    extra = 0
+    fields = ("number", "text")
+
+
+@admin.register(StandardVersion)
+class StandardVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: a version of a competency standard is written once, by an import on the
+    scheme's standard page (or manage.py import_units), and never changed."""
+
+    list_display = ("scheme", "number", "is_sample", "created_at", "created_by", "source_name")
+    list_filter = ("scheme", "is_sample")
+    list_select_related = ("scheme", "created_by")
+
+
+@admin.register(Element)
+class ElementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only, as its version: the elements with their KUK."""
+
+    list_display = ("unit", "number", "title", "version")
+    list_filter = ("version__scheme",)
+    search_fields = ("title", "unit__code", "kuks__text")
+    list_select_related = ("unit", "version__scheme")
+    inlines = [KUKInline]

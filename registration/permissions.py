@@ -27,3 +27,10 @@ def grant_staff_catalogue_permissions(sender=None, **kwargs):
     group.permissions.add(
         *Permission.objects.filter(content_type__app_label="audit", codename="view_auditevent")
     )
+    # The competency standard: read in the admin; written only by an import (issue 15).
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="registration",
+            codename__in=("view_standardversion", "view_element", "view_kuk"),
+        )
+    )

@@ -25,7 +25,7 @@ PAGES = {
               "assessment:staff_overview", "assessment:detail", "decisions:meeting_list",
               "decisions:meeting_detail", "decisions:case", "certificates:registry",
               "certificates:detail", "appeals:list", "appeals:detail", "accounts:people",
-              "accounts:person_detail", "accounts:person_invite"],
+              "accounts:person_detail", "accounts:person_invite", "registration:scheme_standard"],
     "assessor": ["assessment:assessor_cases", "assessment:detail", "assessment:plan",
                  "assessment:evidence", "assessment:results"],
     "technical": ["decisions:meeting_list", "decisions:meeting_detail", "decisions:case"],

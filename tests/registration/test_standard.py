@@ -302,3 +302,25 @@ def test_the_sample_migration_fills_every_unit_the_samples_list(scheme, monkeypa
         "2.2",
         "2.3",
     ]
+
+
+def test_staff_read_the_standard_in_the_admin_and_cannot_change_it(login, staff):
+    staff.is_staff = True
+    staff.save()
+    client = login(staff)
+    response = client.get(reverse("admin:registration_standardversion_changelist"))
+    assert response.status_code == 200
+    assert "Pengelolaan Sistem Manajemen Hubungan Pelanggan" in response.content.decode()
+    element = Element.objects.filter(version__scheme__code="mhp").order_by("pk").first()
+    page = client.get(reverse("admin:registration_element_change", args=[element.pk]))
+    assert page.status_code == 200
+    assert element.kuks.first().text in page.content.decode()
+    version = StandardVersion.objects.get(scheme__code="mhp", number=1)
+    assert client.get(reverse("admin:registration_standardversion_add")).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:registration_standardversion_delete", args=[version.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert StandardVersion.objects.filter(pk=version.pk).exists()
