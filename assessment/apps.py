@@ -42,6 +42,7 @@ class AssessmentConfig(AppConfig):
                 "assessment.plan_set": _("Assessment plan set"),
                 "assessment.plan_agreed": _("Assessment plan agreed"),
                 "assessment.evidence_reviewed": _("Evidence reviewed (VATM)"),
+                "assessment.adjustment_recorded": _("Reasonable adjustments recorded (FR.AK.07)"),
                 "assessment.results_recorded": _("Test results recorded"),
                 "assessment.submitted": _("Recommendation submitted to the LSP"),
                 "assessment.result_signed": _("Result signed by the applicant"),

@@ -7,8 +7,8 @@ from django.utils import timezone
 from registration.models import Application, Scheme
 
 from . import services
-from .inputs import EvidenceReviewInput, PlanItemInput, UnitResultInput
-from .models import TUK, Assessment, Assessor
+from .inputs import AdjustmentInput, EvidenceReviewInput, PlanItemInput, UnitResultInput
+from .models import TUK, Adjustment, Assessment, Assessor
 
 
 def _registries(users, staff, scheme):
@@ -76,10 +76,10 @@ def _plan(assessor_user, assessment, tuk):
 
 def seed_assessment(users, staff):
     """putri: plan waiting for her agreement; nadia: plan agreed, evidence to review (reassigned
-    from Andi to Ana first); rudi: the test in progress, 6 of 15 units recorded (the results page
-    saved in part); fajar: recommendation submitted (K), its pages read-only; hana and indra:
-    submitted Belum Kompeten (one unit BK, result not signed); gita: eligible, waiting for an
-    assessor."""
+    from Andi to Ana first); rudi: the test in progress, an FR.AK.07 adjustment recorded before
+    it, 6 of 15 units recorded (the results page saved in part); fajar: recommendation submitted
+    (K), its pages read-only; hana and indra: submitted Belum Kompeten (one unit BK, result not
+    signed); gita: eligible, waiting for an assessor."""
     scheme = Scheme.objects.get(code="mhp")
     assessors, tuk = _registries(users, staff, scheme)
     assessor = assessors["asesor@demo.test"]
@@ -127,6 +127,18 @@ def seed_assessment(users, staff):
             proceed=True,
         )
         if step == "results_partial":
+            # FR.AK.07 before the test: rudi reads long written questions slowly.
+            services.record_adjustment(
+                assessor_user,
+                assessment,
+                AdjustmentInput(
+                    needed=True,
+                    needs=(Adjustment.Need.LITERACY,),
+                    description="Asesi lambat membaca soal tertulis yang panjang.",
+                    adjustments="Waktu tambahan 30 menit; pertanyaan tertulis dibacakan.",
+                    agreed_with_candidate=True,
+                ),
+            )
             # Tested so far: units 1-6 (unit 4 not yet competent); the rest are recorded later.
             services.record_valid_results(
                 assessor_user,

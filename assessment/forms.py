@@ -10,7 +10,7 @@ from registration.forms import DateInput
 from registration.models import Scheme
 
 from .inputs import FeedbackAnswer
-from .models import TUK, Assessor, Feedback, Method, UnitResult
+from .models import TUK, Adjustment, Assessor, Feedback, Method, UnitResult
 
 VATM = ("valid", "authentic", "current", "sufficient")
 
@@ -199,6 +199,52 @@ class UnitResultForm(forms.Form):
 
     def error_list(self):
         return [error for errors in self.errors.values() for error in errors]
+
+
+class AdjustmentForm(forms.Form):
+    """FR.AK.07: the reasonable adjustments. The rules (what a needed adjustment must give) are
+    the service's (record_adjustment); the form only reads the fields."""
+
+    needed = forms.TypedChoiceField(
+        label=_("Does the candidate need a reasonable adjustment?"),
+        choices=[
+            ("no", _("No adjustment needed")),
+            ("yes", _("Yes, an adjustment is needed")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    needs = forms.MultipleChoiceField(
+        label=_("The candidate's needs"),
+        choices=Adjustment.Need.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    description = forms.CharField(
+        label=_("The candidate's situation"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+    adjustments = forms.CharField(
+        label=_(
+            "Adjustments to be made (time, format of the questions, reader or writer, "
+            "equipment, place...)"
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+    agreed_with_candidate = forms.BooleanField(
+        label=_("The adjustments were discussed and agreed with the candidate."), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("needed", "needs", "agreed_with_candidate"):
+            self.fields[name].widget.attrs["class"] = "form-check-input"
+        for name in ("description", "adjustments"):
+            self.fields[name].widget.attrs["class"] = "form-control"
 
 
 class SubmitRecommendationForm(forms.Form):

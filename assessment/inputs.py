@@ -93,3 +93,26 @@ class FeedbackAnswer:
 
     yes: bool
     comment: str = ""
+
+
+@dataclass(frozen=True)
+class AdjustmentInput:
+    """FR.AK.07, reasonable adjustments recorded before the test: whether one is needed, the
+    needs (codes of Adjustment.Need), the candidate's situation, what is adjusted, and whether it
+    was agreed with the candidate."""
+
+    needed: bool
+    needs: tuple[str, ...] = ()
+    description: str = ""
+    adjustments: str = ""
+    agreed_with_candidate: bool = False
+
+    @classmethod
+    def from_cleaned(cls, data: Mapping[str, Any]) -> AdjustmentInput:
+        return cls(
+            needed=data["needed"],
+            needs=tuple(data["needs"]),
+            description=data["description"],
+            adjustments=data["adjustments"],
+            agreed_with_candidate=data["agreed_with_candidate"],
+        )

@@ -498,3 +498,49 @@ class Feedback(models.Model):
             {"question": question, "yes": answer.get("yes"), "comment": answer.get("comment", "")}
             for question, answer in zip(self.QUESTIONS, self.answers, strict=False)
         ]
+
+
+class Adjustment(models.Model):
+    """FR.AK.07, the checklist of reasonable and justified adjustments (Ceklis Penyesuaian yang
+    Wajar dan Beralasan): recorded by the assessor before the competency test - whether the
+    candidate needs an adjustment, which needs, the candidate's situation and what is adjusted
+    (time, format of the questions, a reader or writer, equipment, place), agreed with the
+    candidate. The adjustment changes how evidence is gathered, never the standard (9.3.1)."""
+
+    class Need(models.TextChoices):
+        LITERACY = "literasi", _("Reading or writing (literacy)")
+        LANGUAGE = "bahasa", _("Language")
+        HEARING = "pendengaran", _("Hearing")
+        SIGHT = "penglihatan", _("Sight")
+        MOBILITY = "fisik", _("Mobility or physical")
+        LEARNING = "belajar", _("Learning difficulty")
+        RELIGIOUS = "agama_budaya", _("Religious or cultural")
+        OTHER = "lainnya", _("Other")
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="adjustment"
+    )
+    needed = models.BooleanField(_("reasonable adjustment needed"), default=False)
+    needs = models.JSONField(_("needs"), default=list, blank=True)
+    description = models.TextField(_("the candidate's situation"), blank=True)
+    adjustments = models.TextField(_("adjustments made"), blank=True)
+    agreed_with_candidate = models.BooleanField(_("agreed with the candidate"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("reasonable adjustment (FR.AK.07)")
+        verbose_name_plural = _("reasonable adjustments (FR.AK.07)")
+
+    def __str__(self) -> str:
+        return f"FR.AK.07 {self.assessment}"
+
+    def need_labels(self) -> list[str]:
+        labels = dict(self.Need.choices)
+        return [str(labels.get(code, code)) for code in self.needs]

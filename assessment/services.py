@@ -26,8 +26,15 @@ from lsp_portal.outbox import services as outbox
 from registration.models import Application, Scheme, Unit
 
 from . import tasks
-from .inputs import EvidenceReviewInput, FeedbackAnswer, PlanItemInput, UnitResultInput
+from .inputs import (
+    AdjustmentInput,
+    EvidenceReviewInput,
+    FeedbackAnswer,
+    PlanItemInput,
+    UnitResultInput,
+)
 from .models import (
+    Adjustment,
     Assessment,
     Assessor,
     Assignment,
@@ -469,6 +476,89 @@ def _unit_refusal(
             "date": dates.format_date(plan_item.date),
         }
     return None
+
+
+def adjustment_refusal(assessment: Assessment, *, has_results: bool) -> str | None:
+    """Why FR.AK.07 cannot be recorded (or changed) now, or None: after submission (9.3.5), and
+    once a test result is recorded - the adjustments are agreed before the test."""
+    if assessment.is_locked:
+        return _(
+            "This assessment was submitted to the LSP and is read-only; "
+            "nothing can be changed any more."
+        )
+    if has_results:
+        return _(
+            "A test result has been recorded: the reasonable adjustments (FR.AK.07) are recorded "
+            "before the test and can no longer be changed."
+        )
+    return None
+
+
+def record_adjustment(user: User, assessment: Assessment, data: AdjustmentInput) -> Adjustment:
+    """FR.AK.07 (9.3.1): before the competency test the case's assessor records whether the
+    candidate needs a reasonable and justified adjustment, which needs, the candidate's situation
+    and what is adjusted (time, the format of the questions, a reader or writer, equipment, the
+    place). Only after the impartiality declaration (9.2.2) and before any unit result; saved
+    again until then, it is updated. Never after submission (9.3.5)."""
+    with transaction.atomic():
+        locked = _lock_as_assessor(
+            user, assessment, Status.ASSIGNED, Status.PLAN_AGREED, Status.EVIDENCE_REVIEWED
+        )
+        _require_impartiality(locked)
+        refusal = adjustment_refusal(locked, has_results=locked.results.exists())
+        if refusal:
+            raise RuleError(refusal)
+        needs = sorted(set(data.needs)) if data.needed else []
+        unknown = set(needs) - set(Adjustment.Need.values)
+        if unknown:
+            raise RuleError(
+                _("Unknown adjustment need: %(needs)s.") % {"needs": ", ".join(sorted(unknown))}
+            )
+        description = data.description.strip() if data.needed else ""
+        adjustments = data.adjustments.strip() if data.needed else ""
+        if data.needed:
+            missing = []
+            if not needs:
+                missing.append(_("at least one need"))
+            if not description:
+                missing.append(_("the candidate's situation"))
+            if not adjustments:
+                missing.append(_("the adjustments to be made"))
+            if missing:
+                raise RuleError(
+                    _("An adjustment is needed: give %(missing)s.")
+                    % {"missing": ", ".join(str(m) for m in missing)}
+                )
+        adjustment, created = Adjustment.objects.update_or_create(
+            assessment=locked,
+            defaults={
+                "needed": data.needed,
+                "needs": needs,
+                "description": description,
+                "adjustments": adjustments,
+                "agreed_with_candidate": data.agreed_with_candidate,
+                "recorded_by": user,
+            },
+            create_defaults={
+                "needed": data.needed,
+                "needs": needs,
+                "description": description,
+                "adjustments": adjustments,
+                "agreed_with_candidate": data.agreed_with_candidate,
+                "recorded_by": user,
+                "recorded_at": timezone.now(),
+            },
+        )
+        record(
+            user,
+            "assessment.adjustment_recorded",
+            locked,
+            needed=data.needed,
+            needs=needs,
+            agreed_with_candidate=data.agreed_with_candidate,
+            updated=not created,
+        )
+    return adjustment
 
 
 def record_results(

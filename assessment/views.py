@@ -21,6 +21,7 @@ from registration.models import Application
 from . import services
 from .forms import (
     VATM,
+    AdjustmentForm,
     AgreementForm,
     AssignForm,
     DeclineForm,
@@ -33,8 +34,8 @@ from .forms import (
     SubmitRecommendationForm,
     UnitResultForm,
 )
-from .inputs import EvidenceReviewInput, PlanItemInput, UnitResultInput
-from .models import TUK, Assessment, Assessor, Feedback
+from .inputs import AdjustmentInput, EvidenceReviewInput, PlanItemInput, UnitResultInput
+from .models import TUK, Adjustment, Assessment, Assessor, Feedback
 
 Status = Assessment.Status
 
@@ -303,7 +304,7 @@ def detail(request, pk):
         raise PermissionDenied
     assessment = get_object_or_404(
         Assessment.objects.visible_to(user).select_related(
-            "application__scheme", "application__applicant", "assessor__user"
+            "application__scheme", "application__applicant", "assessor__user", "adjustment"
         ),
         pk=pk,
     )
@@ -337,6 +338,11 @@ def detail(request, pk):
         else None,
         "today": timezone.localdate(),
         "can_reassign": is_staff and not assessment.is_locked and not results,
+        "adjustment": _adjustment_of(assessment),
+        # FR.AK.07 is filled in by the assessor after the declaration, before the test.
+        "can_record_adjustment": is_assessor
+        and bool(assessment.impartiality_declared_at)
+        and services.adjustment_refusal(assessment, has_results=bool(results)) is None,
     }
     if show_evidence:
         context["answers"] = application.self_assessments.select_related("unit", "evidence")
@@ -428,6 +434,85 @@ def agree(request, pk):
         return _back(request, assessment, error)
     messages.success(request, _("Your agreement to the plan was recorded."))
     return redirect("assessment:detail", assessment.pk)
+
+
+def _adjustment_of(assessment):
+    try:
+        return assessment.adjustment
+    except Adjustment.DoesNotExist:
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+def adjustment(request, pk):
+    """FR.AK.07, reasonable adjustments, recorded by the case's assessor after the impartiality
+    declaration and before the test; staff and the applicant read it (a POST of theirs is
+    refused, 403); after a result or the submission it is a read-only document."""
+    user = request.user
+    if not (user.has_role(Role.STAFF) or user.has_role(Role.ASSESSOR) or user.is_applicant):
+        raise PermissionDenied
+    assessment = get_object_or_404(
+        Assessment.objects.visible_to(user)
+        .select_related("application__scheme", "assessor__user", "adjustment__recorded_by")
+        .annotate(first_result_at=Min("results__recorded_at")),
+        pk=pk,
+    )
+    is_assessor = assessment.assessor.user_id == user.pk and assessment.is_current
+    if is_assessor and not assessment.impartiality_declared_at:
+        return _back(request, assessment, RuleError(_("Declare your impartiality first (9.2.2).")))
+    if request.method == "POST" and not is_assessor:
+        raise PermissionDenied
+    existing = _adjustment_of(assessment)
+    lock = _adjustment_lock(assessment, is_assessor=is_assessor)
+    initial = {}
+    if existing:
+        initial = {
+            "needed": "yes" if existing.needed else "no",
+            "needs": existing.needs,
+            "description": existing.description,
+            "adjustments": existing.adjustments,
+            "agreed_with_candidate": existing.agreed_with_candidate,
+        }
+    form = AdjustmentForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.record_adjustment(
+                    user, assessment, AdjustmentInput.from_cleaned(form.cleaned_data)
+                )
+            except RuleError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("The reasonable adjustments (FR.AK.07) were saved."))
+                return redirect("assessment:detail", assessment.pk)
+        else:
+            messages.error(request, _("Nothing was saved. Please correct the errors below."))
+    return render(
+        request,
+        "assessment/adjustment.html",
+        {"assessment": assessment, "form": form, "lock": lock, "adjustment": existing},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _adjustment_lock(assessment, *, is_assessor):
+    """Why the FR.AK.07 page is read-only, and since when; None when the assessor may edit it."""
+    if assessment.is_locked:
+        return _submitted_lock(assessment)
+    if assessment.first_result_at:
+        return {
+            "reason": _(
+                "A test result has been recorded: the reasonable adjustments (FR.AK.07) are "
+                "recorded before the test and can no longer be changed."
+            ),
+            "since": assessment.first_result_at,
+        }
+    if not is_assessor:
+        return {
+            "reason": _("The case's assessor records the reasonable adjustments (FR.AK.07)."),
+            "since": None,
+        }
+    return None
 
 
 @require_http_methods(["GET", "POST"])

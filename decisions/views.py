@@ -200,7 +200,7 @@ def case(request, pk, assessment_pk):
     and VATM, the evidence review, the applicant's feedback and any declined signature."""
     meeting = _meeting_for(request, pk)
     assessment = get_object_or_404(
-        Assessment.objects.select_related("application__scheme", "assessor__user"),
+        Assessment.objects.select_related("application__scheme", "assessor__user", "adjustment"),
         pk=_agenda_case(meeting, assessment_pk).pk,
     )
     member, attendance = _my_member(request, meeting)

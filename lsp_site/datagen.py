@@ -70,6 +70,7 @@ from appeals.models import (
 from appeals.models import Notice as AppealNotice
 from assessment.models import (
     TUK,
+    Adjustment,
     Assessment,
     Assessor,
     Assignment,
@@ -1907,6 +1908,7 @@ def flush():
         (Minutes, "id IN (SELECT id FROM gen_minutes)"),
         (Attendance, "meeting_id IN (SELECT id FROM gen_meetings)"),
         (Meeting, "id IN (SELECT id FROM gen_meetings)"),
+        (Adjustment, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (Feedback, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (UnitResult, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (EvidenceReview, "assessment_id IN (SELECT id FROM gen_assessments)"),

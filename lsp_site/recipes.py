@@ -30,8 +30,14 @@ from appeals import services as appeals
 from appeals.inputs import AppealInput
 from appeals.models import Appeal
 from assessment import services as assessment_services
-from assessment.inputs import EvidenceReviewInput, FeedbackAnswer, PlanItemInput, UnitResultInput
-from assessment.models import TUK, Assessment, Assessor, Feedback, UnitResult
+from assessment.inputs import (
+    AdjustmentInput,
+    EvidenceReviewInput,
+    FeedbackAnswer,
+    PlanItemInput,
+    UnitResultInput,
+)
+from assessment.models import TUK, Adjustment, Assessment, Assessor, Feedback, UnitResult
 from certificates import services as certificates
 from certificates.models import Certificate, Ground
 from decisions import services as decisions
@@ -382,6 +388,21 @@ class _Case:
                 self.assessment.assessor.user, self.assessment, plan=True, confidentiality=True
             )
 
+    def adjust(self) -> None:
+        """FR.AK.07 before the test: most candidates need no adjustment, about one in ten does."""
+        self.clock.minutes(5, 60)
+        if self.rng.random() < 0.1:
+            data = AdjustmentInput(
+                needed=True,
+                needs=(self.rng.choice((Adjustment.Need.LANGUAGE, Adjustment.Need.LITERACY)),),
+                description="Asesi kesulitan membaca soal tertulis yang panjang.",
+                adjustments="Waktu tambahan 30 menit; pertanyaan dibacakan.",
+                agreed_with_candidate=True,
+            )
+        else:
+            data = AdjustmentInput(needed=False, agreed_with_candidate=True)
+        assessment_services.record_adjustment(self.assessment.assessor.user, self.assessment, data)
+
     def review(self, *, proceed: bool = True) -> None:
         self.clock.later(1, 20)
         vatm = {"valid": True, "authentic": True, "current": True, "sufficient": proceed}
@@ -448,6 +469,7 @@ class _Case:
         self.declare()
         self.plan()
         self.agree()
+        self.adjust()
         self.review()
         self.results(weak=None if competent else self.rng.randint(1, len(self.units)))
         self.recommend(competent=competent)

@@ -30,6 +30,7 @@ VIEWS = {
     "assessment:declare_impartiality": ("post", "case", {"assessor"}),
     "assessment:plan": ("get", "case", {"assessor"}),
     "assessment:agree": ("post", "case", {"assessor", "alice"}),
+    "assessment:adjustment": ("get", "case", {"staff", "assessor", "alice"}),
     "assessment:evidence": ("get", "case", {"assessor"}),
     "assessment:results": ("get", "case", {"assessor"}),
     "assessment:submit": ("post", "case", {"assessor"}),

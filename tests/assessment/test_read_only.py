@@ -47,7 +47,14 @@ def assert_editable(client, name, assessment):
 
 
 @pytest.mark.parametrize(
-    "name", ["assessment:plan", "assessment:evidence", "assessment:results", "assessment:detail"]
+    "name",
+    [
+        "assessment:plan",
+        "assessment:adjustment",
+        "assessment:evidence",
+        "assessment:results",
+        "assessment:detail",
+    ],
 )
 def test_after_submission_the_assessors_pages_are_documents(login, assessor, recommended, name):
     assert_read_only(login(assessor), name, recommended, since=recommended.submitted_at)

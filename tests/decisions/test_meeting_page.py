@@ -9,8 +9,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.html import escape
 
+from assessment import services as assessment_services
+from assessment.inputs import AdjustmentInput
 from decisions import services
 from tests.decisions.conftest import BASIS, plan
+from tests.fixtures_assessment import all_results
 
 
 def page_text(client, url, language):
@@ -147,3 +150,26 @@ def test_a_closed_meeting_says_since_when_its_decisions_are_fixed(
         assert 'data-testid="declare-conflict"' not in html
     html, _text = page_text(login(technical), meeting.get_absolute_url(), "en")
     assert escape("The meeting is closed: its decisions can no longer change.") in html
+
+
+def test_the_technical_team_reads_the_fr_ak_07_adjustment_on_the_case_page(
+    login, staff, technical, member1, member2, assessor, reviewed
+):
+    assessment_services.record_adjustment(
+        assessor,
+        reviewed,
+        AdjustmentInput(
+            needed=True,
+            needs=("bahasa",),
+            description="Asesi lebih lancar berbahasa daerah.",
+            adjustments="Waktu tambahan 30 menit; pertanyaan dibacakan.",
+        ),
+    )
+    assessment_services.record_results(assessor, reviewed, all_results(reviewed))
+    submitted = assessment_services.submit_recommendation(assessor, reviewed)
+    meeting = plan(staff, [member1, member2], [submitted])
+    url = reverse("decisions:case", args=[meeting.pk, submitted.pk])
+    html, text = page_text(login(technical), url, "id")
+    assert 'data-testid="adjustment-summary"' in html
+    assert "Waktu tambahan 30 menit; pertanyaan dibacakan." in text
+    assert 'data-testid="record-adjustment"' not in html

@@ -685,6 +685,7 @@ PAGES = [
     Page("assessment:detail",                        "assessor",       assessment_detail("assessor"),                                13, "documents, events"),
     Page("assessment:detail",                        "applicant",      assessment_detail("applicant"),                                8),
     Page("assessment:plan",                          "assessor",       assessor_page("plan", "declared", more_tuks),                 23, "TUKs"),
+    Page("assessment:adjustment",                    "assessor",       assessor_page("adjustment", "declared"),                       4),
     Page("assessment:evidence",                      "assessor",       assessor_page("evidence", "plan_agreed"),                      6),
     Page("assessment:results",                       "assessor",       assessor_page("results", "evidence_reviewed"),                 7),
     Page("assessment:feedback",                      "applicant",      feedback,                                                      4),

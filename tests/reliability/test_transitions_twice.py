@@ -843,6 +843,8 @@ EXEMPT = {
     "are never changed); two imports at once wait on the scheme's row lock and get the next two "
     "numbers",
     "assessment.set_plan": "an edit: the plan may be set again until both agree (agreements reset)",
+    "assessment.record_adjustment": "an edit: FR.AK.07 saved twice keeps the last (one row per "
+    "assessment, updated under the assessment's row lock until the first result)",
     "assessment.record_results": "an edit: results are saved, also partially, until submission",
     "assessment.record_valid_results": "an edit: the results page saved twice keeps the last",
     "certificates.warn": "creates a new warning each time by design: 9.5.2 keeps the history",

@@ -147,6 +147,7 @@ route("assessment:reassign",                     "get",   "login 403   403   ok 
 route("assessment:declare_impartiality",         "post",  "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
 route("assessment:plan",                         "get",   "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
 route("assessment:agree",                        "post",  "login ok    404   403   ok    404   ok    403   403   403")  # fmt: skip
+route("assessment:adjustment",                   "get",   "login ok    404   ok    ok    404   ok    403   403   403")  # fmt: skip
 route("assessment:evidence",                     "get",   "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
 route("assessment:results",                      "get",   "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
 route("assessment:submit",                       "post",  "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
@@ -457,7 +458,7 @@ FORMS = {
     "accounts:signup", "accounts:password_reset", "accounts:password_change",
     "twofactor:verify", "twofactor:setup",
     "accounts:confirmation_resend", "accounts:person_invite",
-    "appeals:file", "assessment:assign", "assessment:reassign", "assessment:plan",
+    "appeals:file", "assessment:assign", "assessment:reassign", "assessment:plan", "assessment:adjustment",
     "assessment:evidence", "assessment:results", "assessment:feedback", "decisions:meeting_new",
     "registration:application_personal", "registration:application_experience",
     "registration:application_documents", "registration:application_self_assessment",
