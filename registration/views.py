@@ -35,7 +35,7 @@ from .forms import (
     UnitSelfAssessmentForm,
 )
 from .inputs import ExperienceInput, PersonalDataInput, SelfAssessmentInput
-from .models import KUK, Application, Document, Scheme, SchemeClause
+from .models import KUK, Application, Document, Element, Scheme, SchemeClause
 from .standard import StandardImportError
 
 Status = Application.Status
@@ -427,6 +427,12 @@ def application_self_assessment(request, pk):
     application = _own_application(request, pk)
     documents = application.documents.select_related("requirement")
     answers = {a.unit_id: a for a in application.self_assessments.all()}
+    # What each unit asks, to judge oneself by: its elements and KUK (the current standard).
+    elements: dict[int, list[Element]] = {}
+    version = application.scheme.current_standard()
+    if version is not None:
+        for element in version.elements.prefetch_related("kuks"):
+            elements.setdefault(element.unit_id, []).append(element)
     forms = []
     for unit in application.scheme.units.all():
         current = answers.get(unit.pk)
@@ -444,6 +450,7 @@ def application_self_assessment(request, pk):
                 initial=initial,
             )
         )
+        forms[-1].elements = elements.get(unit.pk, [])
     if request.method == "POST":
         if all(f.is_valid() for f in forms):
             values = {

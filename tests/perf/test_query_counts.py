@@ -673,7 +673,7 @@ PAGES = [
     Page("registration:application_personal",        "applicant",      own(draft, "application_personal", nothing),                  6),
     Page("registration:application_experience",      "applicant",      own(draft, "application_experience", more_experience),        7, "experience"),
     Page("registration:application_documents",       "applicant",      own(draft, "application_documents", more_documents),          7, "documents"),
-    Page("registration:application_self_assessment", "applicant",      own(draft, "application_self_assessment", more_documents),   21, "documents"),
+    Page("registration:application_self_assessment", "applicant",      own(draft, "application_self_assessment", more_documents),   24, "documents"),
     Page("registration:review_queue",                "staff",          review_queue({}),                                              7, "submitted applications"),
     Page("registration:review_queue",                "staff-filtered", review_queue(FILTER),                                          8, "eligible applications"),
     Page("registration:review_detail",               "staff",          review_detail,                                                17, "documents, experience, events"),

@@ -324,3 +324,23 @@ def test_staff_read_the_standard_in_the_admin_and_cannot_change_it(login, staff)
         == 403
     )
     assert StandardVersion.objects.filter(pk=version.pk).exists()
+
+
+def test_the_self_assessment_shows_each_unit_its_elements_and_kuk(login, alice):
+    """FR-APL-02: the applicant judges themself against what each unit asks - its elements and
+    KUK from the scheme's current standard (the answer per element comes with issue 15)."""
+    from registration.models import Application, Scheme
+
+    scheme = Scheme.objects.get(code="mhp")
+    application = services.start_application(alice, scheme)
+    assert isinstance(application, Application)
+    page = login(alice).get(
+        reverse("registration:application_self_assessment", args=[application.pk])
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    version = scheme.current_standard()
+    element = version.elements.get(unit__number=12, number=1)
+    assert html.count('data-testid="unit-elements"') == 15
+    assert element.title in html
+    assert all(kuk.text in html for kuk in element.kuks.all())
