@@ -529,25 +529,18 @@ def record_adjustment(user: User, assessment: Assessment, data: AdjustmentInput)
                     _("An adjustment is needed: give %(missing)s.")
                     % {"missing": ", ".join(str(m) for m in missing)}
                 )
+        values = {
+            "needed": data.needed,
+            "needs": needs,
+            "description": description,
+            "adjustments": adjustments,
+            "agreed_with_candidate": data.agreed_with_candidate,
+            "recorded_by": user,
+        }
         adjustment, created = Adjustment.objects.update_or_create(
             assessment=locked,
-            defaults={
-                "needed": data.needed,
-                "needs": needs,
-                "description": description,
-                "adjustments": adjustments,
-                "agreed_with_candidate": data.agreed_with_candidate,
-                "recorded_by": user,
-            },
-            create_defaults={
-                "needed": data.needed,
-                "needs": needs,
-                "description": description,
-                "adjustments": adjustments,
-                "agreed_with_candidate": data.agreed_with_candidate,
-                "recorded_by": user,
-                "recorded_at": timezone.now(),
-            },
+            defaults=values,
+            create_defaults={**values, "recorded_at": timezone.now()},
         )
         record(
             user,
