@@ -388,6 +388,17 @@ class Application(models.Model):
     scheme = models.ForeignKey(
         Scheme, verbose_name=_("scheme"), on_delete=models.PROTECT, related_name="applications"
     )
+    # The version of the competency standard the FR-APL-02 is answered against (9.1.3), pinned
+    # when the application is opened: a later import (a new version) does not change its
+    # questions. None for applications answered per unit before the standard existed.
+    standard = models.ForeignKey(
+        StandardVersion,
+        verbose_name=_("competency standard version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
     status = models.CharField(
         _("status"), max_length=24, choices=Status.choices, default=Status.DRAFT, db_index=True
     )

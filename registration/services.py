@@ -123,7 +123,8 @@ def _store(document: Document, checked: CheckedUpload, stored: list[str | None])
 
 def start_application(user: User, scheme: Scheme) -> Application:
     """Open a draft FR-APL-01 for `scheme`; an applicant has at most one open application per
-    scheme."""
+    scheme. The scheme's current competency standard is pinned to it (9.1.3): its FR-APL-02
+    asks the elements and KUK of that version even after a newer one is imported."""
     require_role(user, Role.APPLICANT)
     if not scheme.is_open:
         raise RuleError(_("This scheme is not open for applications."))
@@ -133,7 +134,11 @@ def start_application(user: User, scheme: Scheme) -> Application:
     try:
         with transaction.atomic():
             application = Application.objects.create(
-                applicant=user, scheme=scheme, full_name=user.full_name, email=user.email
+                applicant=user,
+                scheme=scheme,
+                full_name=user.full_name,
+                email=user.email,
+                standard=scheme.current_standard(),
             )
             record(user, "application.created", application, to_status=application.status)
     except IntegrityError:  # a concurrent request created it first

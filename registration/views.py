@@ -427,9 +427,10 @@ def application_self_assessment(request, pk):
     application = _own_application(request, pk)
     documents = application.documents.select_related("requirement")
     answers = {a.unit_id: a for a in application.self_assessments.all()}
-    # What each unit asks, to judge oneself by: its elements and KUK (the current standard).
+    # What each unit asks, to judge oneself by: its elements and KUK, in the version pinned when
+    # the application was opened (the current one for applications opened before pinning).
     elements: dict[int, list[Element]] = {}
-    version = application.scheme.current_standard()
+    version = application.standard or application.scheme.current_standard()
     if version is not None:
         for element in version.elements.prefetch_related("kuks"):
             elements.setdefault(element.unit_id, []).append(element)

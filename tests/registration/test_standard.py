@@ -344,3 +344,25 @@ def test_the_self_assessment_shows_each_unit_its_elements_and_kuk(login, alice):
     assert html.count('data-testid="unit-elements"') == 15
     assert element.title in html
     assert all(kuk.text in html for kuk in element.kuks.all())
+
+
+def test_a_new_version_imported_later_does_not_change_an_applications_questions(
+    login, alice, staff, scheme
+):
+    """9.1.3: the application is pinned to the standard current when it was opened; a version
+    imported afterwards is what later applications answer, not this one."""
+    application = services.start_application(alice, scheme)
+    first = scheme.current_standard()
+    assert application.standard == first
+    rows = good_rows(scheme)
+    services.import_units(staff, scheme, xlsx(rows))
+    assert scheme.current_standard() != first
+    application.refresh_from_db()
+    assert application.standard == first
+    html = (
+        login(alice)
+        .get(reverse("registration:application_self_assessment", args=[application.pk]))
+        .content.decode()
+    )
+    assert rows[0][3] not in html
+    assert first.elements.get(unit=first.elements.first().unit, number=1).title in html
