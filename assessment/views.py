@@ -16,6 +16,7 @@ from lsp_portal.accounts.decorators import role_required
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import events_for
 from lsp_portal.errors import RuleError
+from registration import apl02
 from registration.models import Application
 
 from . import services
@@ -345,7 +346,10 @@ def detail(request, pk):
         and services.adjustment_refusal(assessment, has_results=bool(results)) is None,
     }
     if show_evidence:
-        context["answers"] = application.self_assessments.select_related("unit", "evidence")
+        # The sidebar with the applicant's evidence is for the LSP's side, not the applicant.
+        context["answers"] = (
+            apl02.unit_answers(application, with_kuks=False) if not is_applicant else []
+        )
         context["documents"] = application.documents.select_related("requirement")
     return render(request, "assessment/detail.html", context)
 
@@ -519,10 +523,9 @@ def _adjustment_lock(assessment, *, is_assessor):
 @_declared_case
 def evidence(request, assessment):
     data = request.POST or None
-    units = list(assessment.application.scheme.units.all())
-    answers = {
-        a.unit_id: a for a in assessment.application.self_assessments.select_related("evidence")
-    }
+    # FR-APL-02 as answered, element by element where the pinned standard has elements.
+    answers = {u.unit.pk: u for u in apl02.unit_answers(assessment.application, with_kuks=False)}
+    units = [u.unit for u in answers.values()]
     forms = [EvidenceReviewForm(data, unit=unit) for unit in units]
     proceed_form = ProceedForm(data)
     if request.method == "POST":

@@ -468,13 +468,14 @@ def run_applicant(client, number, requirements, uploads, mailbox):
             files=[("file", upload.filename, upload.content_type, upload.content)],
         )
 
-    # -- FR-APL-02: K for every unit; a new evidence file for the first, the letter for the rest --
+    # -- FR-APL-02: K for every element (or unit); a new evidence file for the first, the letter
+    # for the rest --
     self_assessment = client.get("self-assessment", f"/applications/{pk}/self-assessment/")
     prefixes = list(
         dict.fromkeys(
             name[: -len("-answer")]
             for name, _t, _v in self_assessment.page.inputs
-            if name.startswith("unit-") and name.endswith("-answer")
+            if name.startswith(("unit-", "element-")) and name.endswith("-answer")
         )
     )
     if not prefixes:
@@ -672,7 +673,7 @@ def verify(expected, media_root):
     uploaded file in the database with the uploaded size and hash and on disk with the same."""
     from django.contrib.auth import get_user_model
 
-    from registration import eligibility
+    from registration import apl02, eligibility
     from registration.models import Application, Document
 
     applications = (
@@ -707,7 +708,7 @@ def verify(expected, media_root):
         if failing:
             problems.append(f"checks failing: {failing}")
         if unit_count is None:
-            unit_count = application.scheme.units.count()
+            unit_count = len(apl02.answer_keys(application))
         if len(application.self_assessments.all()) != unit_count:
             problems.append(f"{len(application.self_assessments.all())} FR-APL-02 answers")
         wanted = {u.filename: u for u in expected.get(number, [])}

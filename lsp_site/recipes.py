@@ -46,6 +46,7 @@ from lsp_portal.accounts import services as accounts
 from lsp_portal.accounts.models import User
 from lsp_portal.files import check_upload
 from lsp_portal.workdays import is_working_day
+from registration import apl02
 from registration import services as registration
 from registration.demo_files import image_bytes, pdf_bytes
 from registration.inputs import ExperienceInput, PersonalDataInput, SelfAssessmentInput
@@ -325,12 +326,12 @@ class _Case:
     def self_assessment(self) -> None:
         self.clock.later(0.2, 48)
         answers = {
-            unit: SelfAssessmentInput(
+            key: SelfAssessmentInput(
                 answer=SelfAssessment.Answer.K,
                 note=self.rng.choice(SELF_NOTES),
                 evidence=self.evidence,
             )
-            for unit in self.units
+            for key in apl02.answer_keys(self.app)
         }
         registration.save_self_assessment(self.user, self.app, answers)
 

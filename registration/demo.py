@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from lsp_portal.files import check_upload
 
-from . import services
+from . import apl02, services
 from .demo_files import image_bytes, pdf_bytes
 from .inputs import ExperienceInput, PersonalDataInput, SelfAssessmentInput
 from .models import Application, Scheme
@@ -104,8 +104,8 @@ def _fill(user, application, *, hours, complete=True):
                 user, application, requirement, checked
             )
     answers = {}
-    for unit in scheme.units.all():
-        answers[unit] = SelfAssessmentInput(
+    for key in apl02.answer_keys(application):
+        answers[key] = SelfAssessmentInput(
             answer="K",
             note="Pernah dilakukan selama magang.",
             evidence=documents["surat-magang"],

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from .models import Application, SelfAssessment
+from . import apl02
+from .models import Application
 
 
 @dataclass(frozen=True)
@@ -121,24 +122,33 @@ def completeness_checks(
                 % {"have": have, "need": requirement.quantity},
             )
         )
-    answers = {a.unit_id: a for a in application.self_assessments.all()}
-    units = list(application.scheme.units.all())
-    unanswered = [u.code for u in units if u.pk not in answers]
-    no_evidence = [
-        u.code
-        for u in units
-        if u.pk in answers
-        and answers[u.pk].answer == SelfAssessment.Answer.K
-        and answers[u.pk].evidence_id is None
-    ]
-    if unanswered:
+    units = apl02.unit_answers(application, with_kuks=False, with_evidence=False)
+    questions = sum(len(u.questions) for u in units)
+    unanswered = sum(u.unanswered for u in units)
+    no_evidence = [u.unit.code for u in units if u.missing_evidence]
+    by_element = any(u.elements for u in units)
+    if unanswered and by_element:
+        reason = _("%(count)s of %(total)s elements not answered") % {
+            "count": unanswered,
+            "total": questions,
+        }
+    elif unanswered:
         reason = _("%(count)s of %(total)s units not answered") % {
-            "count": len(unanswered),
-            "total": len(units),
+            "count": unanswered,
+            "total": questions,
+        }
+    elif no_evidence and by_element:
+        reason = _("Evidence missing for elements answered K in units: %(units)s") % {
+            "units": ", ".join(no_evidence)
         }
     elif no_evidence:
         reason = _("Evidence missing for units answered K: %(units)s") % {
             "units": ", ".join(no_evidence)
+        }
+    elif by_element:
+        reason = _("All %(total)s elements of %(units)s units answered") % {
+            "total": questions,
+            "units": len(units),
         }
     else:
         reason = _("All %(total)s units answered") % {"total": len(units)}

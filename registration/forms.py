@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from lsp_portal.dates import widget_limits
 from lsp_portal.files import check_upload
 
-from .models import Application, Document, Experience, RequiredDocument, Scheme, SelfAssessment
+from . import apl02
+from .models import Application, Experience, RequiredDocument, Scheme, SelfAssessment
 
 
 class DateInput(forms.DateInput):
@@ -100,8 +101,9 @@ class DocumentUploadForm(forms.Form):
         return data
 
 
-class UnitSelfAssessmentForm(forms.Form):
-    """FR-APL-02 for one unit: K/BK, a note, and evidence (an FR-APL-01 document or a new file)."""
+class SelfAssessmentForm(forms.Form):
+    """FR-APL-02 for one element of a unit (or a unit answered as a whole): K/BK, a note, and
+    evidence (an FR-APL-01 document or a new file)."""
 
     answer = forms.ChoiceField(
         label=_("Can you do this?"),
@@ -109,23 +111,41 @@ class UnitSelfAssessmentForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
-    evidence = forms.ModelChoiceField(
-        label=_("Evidence"), queryset=Document.objects.none(), required=False
-    )
+    # The application's documents, read once for all the page's forms (a ModelChoiceField
+    # would query them again for each of the 45 rows).
+    evidence = forms.TypedChoiceField(label=_("Evidence"), coerce=int, required=False)
     upload = forms.FileField(label=_("or upload new evidence"), required=False)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
-    def __init__(self, *args, unit, documents, **kwargs):
+    def __init__(self, *args, unit, documents, element=None, **kwargs):
         self.unit = unit
-        super().__init__(*args, prefix=f"unit-{unit.pk}", **kwargs)
-        self.fields["evidence"].queryset = documents
-        self.fields["evidence"].empty_label = _("(none)")
+        self.element = element
+        prefix = apl02.form_prefix(element if element is not None else unit)
+        super().__init__(*args, prefix=prefix, **kwargs)
+        self.documents = {document.pk: document for document in documents}
+        self.fields["evidence"].choices = [("", _("(none)"))] + [
+            (document.pk, str(document)) for document in self.documents.values()
+        ]
         self.fields["evidence"].widget.attrs["class"] = "form-select form-select-sm"
         self.fields["upload"].widget.attrs.update(
             {"accept": ".pdf,.jpg,.jpeg,.png", "class": "form-control form-control-sm"}
         )
         self.fields["note"].widget.attrs["class"] = "form-control form-control-sm"
         self.fields["answer"].widget.attrs["class"] = "form-check-input"
+
+    @property
+    def question(self) -> str:
+        """The element as the rest of "Dapatkah saya ...?"."""
+        return apl02.question_phrase(self.element) if self.element is not None else ""
+
+    @property
+    def key(self):
+        """What the answer is saved under (services.save_self_assessment)."""
+        return self.element if self.element is not None else self.unit
+
+    def clean_evidence(self):
+        pk = self.cleaned_data.get("evidence")
+        return self.documents.get(pk) if pk not in (None, "") else None
 
     def clean(self):
         data = super().clean()
@@ -137,7 +157,10 @@ class UnitSelfAssessmentForm(forms.Form):
                 self.add_error("upload", error)
         answered = data.get("answer")
         if not answered and (upload or data.get("evidence") or data.get("note")):
-            self.add_error("answer", _("Choose K or BK for this unit."))
+            if self.element is not None:
+                self.add_error("answer", _("Choose K or BK for this element."))
+            else:
+                self.add_error("answer", _("Choose K or BK for this unit."))
         return data
 
 

@@ -611,7 +611,10 @@ class Document(models.Model):
 
 
 class SelfAssessment(models.Model):
-    """FR-APL-02 (9.1.3): the applicant's own K/BK for one unit, with evidence and a note."""
+    """FR-APL-02 (9.1.3): the applicant's own K/BK, with evidence and a note, for one element of
+    a unit ("Dapatkah saya ...?", judged against the element's KUK) in the version of the
+    standard pinned to the application. Applications opened before the standard was kept (no
+    pinned version) hold one answer per unit instead (`element` empty); both stay readable."""
 
     class Answer(models.TextChoices):
         K = "K", _("K - Competent")
@@ -621,6 +624,14 @@ class SelfAssessment(models.Model):
         Application, on_delete=models.CASCADE, related_name="self_assessments"
     )
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT)
+    element = models.ForeignKey(
+        Element,
+        verbose_name=_("element"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     answer = models.CharField(_("self-assessment"), max_length=2, choices=Answer.choices)
     evidence = models.ForeignKey(
         Document,
@@ -636,10 +647,22 @@ class SelfAssessment(models.Model):
     class Meta:
         verbose_name = _("self-assessment (FR-APL-02)")
         verbose_name_plural = _("self-assessments (FR-APL-02)")
-        ordering = ["unit__number"]
+        ordering = ["unit__number", "element__number"]
         constraints = [
-            models.UniqueConstraint(fields=["application", "unit"], name="one_answer_per_unit")
+            models.UniqueConstraint(
+                fields=["application", "unit"],
+                condition=Q(element__isnull=True),
+                name="one_answer_per_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["application", "element"],
+                condition=Q(element__isnull=False),
+                name="one_answer_per_element",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit.code}: {self.answer}"
+        element = self.element
+        if element is None:
+            return f"{self.unit.code}: {self.answer}"
+        return f"{self.unit.code} {element.number}: {self.answer}"

@@ -31,7 +31,7 @@ from lsp_portal.files import CheckedUpload, private_storage
 from lsp_portal.files import delete_stored_files_on_failure as _delete_stored_files_on_failure
 from lsp_portal.outbox import services as outbox
 
-from . import eligibility, hooks, standard, tasks
+from . import apl02, eligibility, hooks, standard, tasks
 from .inputs import ExperienceInput, PersonalDataInput, SelfAssessmentInput
 from .models import (
     KUK,
@@ -239,55 +239,88 @@ def remove_document(user: User, application: Application, document_pk: int) -> N
 
 
 def save_self_assessment(
-    user: User, application: Application, answers: Mapping[Unit, SelfAssessmentInput]
+    user: User,
+    application: Application,
+    answers: Mapping[Unit | Element, SelfAssessmentInput],
 ) -> Application:
-    """FR-APL-02 (9.1.3): a K/BK answer per unit of the scheme, with a note and evidence.
+    """FR-APL-02 (9.1.3): a K/BK answer, with a note and evidence, per element of each unit in
+    the version of the standard pinned to the application ("Dapatkah saya ...?"); a unit that
+    version gives no elements, and every unit of an application without a pinned version, is
+    answered as a whole (registration/apl02.py says which).
 
-    `answers` maps each unit to its SelfAssessmentInput: the evidence is one of the
+    `answers` maps each element (or unit) to its SelfAssessmentInput: the evidence is one of the
     application's own documents, or a new checked upload stored as evidence (counted against
-    the storage quota). Evidence uploaded for one unit and then replaced is deleted. All or
-    nothing."""
+    the storage quota). Evidence uploaded for one answer and then replaced is deleted. All or
+    nothing: an element of another version or scheme, or a unit answered as a whole where its
+    elements are asked, refuses the whole save."""
     with _delete_stored_files_on_failure() as stored, transaction.atomic():
         locked = _lock_own_editable(user, application)
-        unit_ids = set(locked.scheme.units.values_list("pk", flat=True))
+        units = {unit.pk: unit for unit in locked.scheme.units.all()}
+        elements = apl02.elements_by_unit(locked, with_kuks=False)
         own_documents = {d.pk: d for d in locked.documents.all()}
         replaced_files: list[str | None] = []
-        for unit, values in answers.items():
-            if unit.pk not in unit_ids:
-                raise RuleError(
-                    _("Unit %(unit)s is not part of this scheme.") % {"unit": unit.code}
-                )
+        replaced: set[int] = set()
+        saved_units: set[int] = set()
+        for key, values in answers.items():
+            element: Element | None
+            if isinstance(key, Element):
+                element, unit_id = key, key.unit_id
+                if key.version_id != locked.standard_id or unit_id not in units:
+                    raise RuleError(
+                        _(
+                            "Element %(number)s is not an element of the competency standard "
+                            "of this application."
+                        )
+                        % {"number": key.number}
+                    )
+            else:
+                element, unit_id = None, key.pk
+                if unit_id not in units:
+                    raise RuleError(
+                        _("Unit %(unit)s is not part of this scheme.") % {"unit": key.code}
+                    )
+                if elements.get(unit_id):
+                    raise RuleError(
+                        _("Unit %(unit)s is answered element by element.") % {"unit": key.code}
+                    )
+            unit = units[unit_id]
             evidence = values.evidence
             if evidence is not None and evidence.pk not in own_documents:
                 raise RuleError(_("The selected evidence is not one of your documents."))
             upload = values.upload
             if upload is not None:
                 evidence = _store(Document(application=locked), upload, stored)
-            current = SelfAssessment.objects.filter(application=locked, unit=unit).first()
-            previous = current.evidence if current else None
+            current = SelfAssessment.objects.filter(
+                application=locked, unit=unit, element=element
+            ).first()
+            if current is not None and current.evidence_id not in (
+                None,
+                getattr(evidence, "pk", None),
+            ):
+                replaced.add(current.evidence_id)
             SelfAssessment.objects.update_or_create(
                 application=locked,
                 unit=unit,
-                defaults={
-                    "answer": values.answer,
-                    "note": values.note,
-                    "evidence": evidence,
-                },
+                element=element,
+                defaults={"answer": values.answer, "note": values.note, "evidence": evidence},
             )
-            # Evidence uploaded for this unit alone and now replaced is no longer used anywhere.
-            if (
-                previous is not None
-                and previous.requirement_id is None
-                and previous != evidence
-                and not previous.self_assessments.exclude(unit=unit).exists()
-            ):
+            saved_units.add(unit_id)
+        # Evidence uploaded for answers alone that no answer uses any more is deleted.
+        still_used = set(
+            SelfAssessment.objects.filter(application=locked, evidence__in=replaced).values_list(
+                "evidence_id", flat=True
+            )
+        )
+        for document_pk in replaced - still_used:
+            previous = own_documents[document_pk]
+            if previous.requirement_id is None:
                 replaced_files.append(previous.file.name)
                 previous.delete()
         # Counted once the new evidence is saved and the evidence it replaces deleted.
         uploaded = sum(v.upload.size for v in answers.values() if v.upload is not None)
         if uploaded:
             check_storage_quota(user, uploaded, saved=True)
-        record(user, "self_assessment.saved", locked, units=len(answers))
+        record(user, "self_assessment.saved", locked, units=len(saved_units), answers=len(answers))
         _delete_files_after_commit(replaced_files)
     return locked
 

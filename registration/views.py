@@ -23,19 +23,19 @@ from lsp_portal.audit.services import events_for
 from lsp_portal.errors import RuleError
 from lsp_portal.files import private_file_response
 
-from . import eligibility, services
+from . import apl02, eligibility, services
 from .forms import (
     DocumentUploadForm,
     ExperienceForm,
     PersonalDataForm,
     QueueFilterForm,
     ReviewDecisionForm,
+    SelfAssessmentForm,
     StandardImportForm,
     SubmitForm,
-    UnitSelfAssessmentForm,
 )
 from .inputs import ExperienceInput, PersonalDataInput, SelfAssessmentInput
-from .models import KUK, Application, Document, Element, Scheme, SchemeClause
+from .models import KUK, Application, Document, Scheme, SchemeClause
 from .standard import StandardImportError
 
 Status = Application.Status
@@ -424,38 +424,35 @@ def document_delete(request, pk, document_pk):
 
 @require_http_methods(["GET", "POST"])
 def application_self_assessment(request, pk):
+    """FR-APL-02 (9.1.3): K/BK with evidence per element of each unit ("Dapatkah saya ...?",
+    the element's KUK shown), in the version of the standard pinned to the application; units
+    without elements there are answered as a whole (registration/apl02.py)."""
     application = _own_application(request, pk)
-    documents = application.documents.select_related("requirement")
-    answers = {a.unit_id: a for a in application.self_assessments.all()}
-    # What each unit asks, to judge oneself by: its elements and KUK, in the version pinned when
-    # the application was opened (the current one for applications opened before pinning).
-    elements: dict[int, list[Element]] = {}
-    version = application.standard or application.scheme.current_standard()
-    if version is not None:
-        for element in version.elements.prefetch_related("kuks"):
-            elements.setdefault(element.unit_id, []).append(element)
+    documents = list(application.documents.select_related("requirement"))
+    units = apl02.unit_answers(application, with_evidence=False)
     forms = []
-    for unit in application.scheme.units.all():
-        current = answers.get(unit.pk)
-        initial = (
-            {"answer": current.answer, "note": current.note, "evidence": current.evidence_id}
-            if current
-            else {}
-        )
-        forms.append(
-            UnitSelfAssessmentForm(
+    for unit_rows in units:
+        unit_rows.forms = []
+        for element, current in unit_rows.rows:
+            initial = (
+                {"answer": current.answer, "note": current.note, "evidence": current.evidence_id}
+                if current
+                else {}
+            )
+            form = SelfAssessmentForm(
                 request.POST or None,
                 request.FILES or None,
-                unit=unit,
+                unit=unit_rows.unit,
+                element=element,
                 documents=documents,
                 initial=initial,
             )
-        )
-        forms[-1].elements = elements.get(unit.pk, [])
+            unit_rows.forms.append(form)
+            forms.append(form)
     if request.method == "POST":
         if all(f.is_valid() for f in forms):
             values = {
-                f.unit: SelfAssessmentInput.from_cleaned(f.cleaned_data)
+                f.key: SelfAssessmentInput.from_cleaned(f.cleaned_data)
                 for f in forms
                 if f.cleaned_data.get("answer")
             }
@@ -467,11 +464,15 @@ def application_self_assessment(request, pk):
             if "continue" in request.POST:
                 return redirect("registration:application_detail", application.pk)
             return redirect("registration:application_self_assessment", application.pk)
-        messages.error(request, _("Nothing was saved. Please correct the units marked below."))
+        messages.error(request, _("Nothing was saved. Please correct the rows marked below."))
     return render(
         request,
         "registration/application_self_assessment.html",
-        {"application": application, "forms": forms},
+        {
+            "application": application,
+            "units": units,
+            "by_element": any(u.elements for u in units),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -570,7 +571,7 @@ def review_detail(request, pk):
             "completeness": eligibility.completeness_checks(application),
             "documents": documents,
             "experiences": application.experiences.select_related("field"),
-            "answers": application.self_assessments.select_related("unit", "evidence"),
+            "answers": apl02.unit_answers(application, with_kuks=False),
             "events": events_for(application),
             "form": ReviewDecisionForm(),
         },

@@ -21,7 +21,7 @@ from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
 from lsp_portal.errors import RuleError
 from lsp_portal.files import check_upload
-from registration import services
+from registration import apl02, services
 from registration.demo_files import image_bytes, pdf_bytes
 from registration.inputs import ExperienceInput, PersonalDataInput, SelfAssessmentInput
 from registration.models import Application, Scheme
@@ -261,7 +261,10 @@ def fill_application(user, application, *, hours=400, courses=None, documents=Tr
         services.save_self_assessment(
             user,
             application,
-            {unit: SelfAssessmentInput(answer="K", evidence=letter) for unit in scheme.units.all()},
+            {
+                key: SelfAssessmentInput(answer="K", evidence=letter)
+                for key in apl02.answer_keys(application)
+            },
         )
     application.refresh_from_db()
     return application

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 
 from lsp_portal.accounts.roles import Role
+from registration import apl02
 from registration.demo_files import image_bytes, pdf_bytes
 from registration.models import Application
 from tests.conftest import PASSWORD, make_user
@@ -131,11 +132,14 @@ def test_applicant_applies_and_staff_confirm_eligibility(
     # -- FR-APL-02 ---------------------------------------------------------------------------
     page.click("text=Lanjut ke asesmen mandiri")
     letter = application.documents.get(requirement__code="surat-magang")
-    for unit in application.scheme.units.all():
-        prefix = f"unit-{unit.pk}"
+    # "Dapatkah saya ...?" per element of every unit, the element's KUK beside it (9.1.3).
+    keys = apl02.answer_keys(application)
+    assert page.locator("[data-testid=element-kuk]").count() == len(keys)
+    for key in keys:
+        prefix = apl02.form_prefix(key)
         page.check(f"input[name={prefix}-answer][value=K]")
         page.select_option(f"select[name={prefix}-evidence]", value=str(letter.pk))
-    page.fill(f"input[name=unit-{application.scheme.units.first().pk}-note]", "Saat magang")
+    page.fill(f"input[name={apl02.form_prefix(keys[0])}-note]", "Saat magang")
     shot("07-self-assessment")
     page.click("button[name=continue]")
     page.wait_for_selector("[data-testid=completeness]")

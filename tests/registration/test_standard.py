@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from lsp_portal.audit.models import AuditEvent
-from registration import services
+from registration import apl02, services
 from registration.models import KUK, Element, StandardVersion
 from registration.standard import HEADER, StandardImportError
 
@@ -326,9 +326,9 @@ def test_staff_read_the_standard_in_the_admin_and_cannot_change_it(login, staff)
     assert StandardVersion.objects.filter(pk=version.pk).exists()
 
 
-def test_the_self_assessment_shows_each_unit_its_elements_and_kuk(login, alice):
-    """FR-APL-02: the applicant judges themself against what each unit asks - its elements and
-    KUK from the scheme's current standard (the answer per element comes with issue 15)."""
+def test_the_self_assessment_asks_each_element_with_its_kuk(login, alice):
+    """FR-APL-02 (9.1.3): the applicant answers "Dapatkah saya ...?" for every element of every
+    unit of the scheme's current standard, with the element's KUK beside the question."""
     from registration.models import Application, Scheme
 
     scheme = Scheme.objects.get(code="mhp")
@@ -341,9 +341,11 @@ def test_the_self_assessment_shows_each_unit_its_elements_and_kuk(login, alice):
     html = page.content.decode()
     version = scheme.current_standard()
     element = version.elements.get(unit__number=12, number=1)
-    assert html.count('data-testid="unit-elements"') == 15
-    assert element.title in html
+    assert html.count('data-testid="element-kuk"') == version.elements.count() == 45
+    assert f"Dapatkah saya {apl02.question_phrase(element)}?" in html
+    assert apl02.question_phrase(element)[0].islower()
     assert all(kuk.text in html for kuk in element.kuks.all())
+    assert f'name="element-{element.pk}-answer"' in html
 
 
 def test_a_new_version_imported_later_does_not_change_an_applications_questions(
@@ -365,4 +367,5 @@ def test_a_new_version_imported_later_does_not_change_an_applications_questions(
         .content.decode()
     )
     assert rows[0][3] not in html
-    assert first.elements.get(unit=first.elements.first().unit, number=1).title in html
+    element = first.elements.get(unit=first.elements.first().unit, number=1)
+    assert f"Dapatkah saya {apl02.question_phrase(element)}?" in html

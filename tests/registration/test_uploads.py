@@ -15,7 +15,7 @@ from PIL import Image
 
 from lsp_portal import pdfcheck
 from lsp_portal.files import PDF, check_upload
-from registration import services
+from registration import apl02, services
 from registration.demo_files import image_bytes, pdf_bytes
 from registration.models import Document
 from tests.conftest import pdf_upload
@@ -164,8 +164,9 @@ def test_document_is_served_inline_with_safe_headers(login, alice, draft, ktp):
 
 
 def test_self_assessment_evidence_upload_and_bad_file(login, alice, complete_draft, scheme):
-    unit = scheme.units.first()
-    prefix = f"unit-{unit.pk}"
+    # The first element of the first unit, in the standard pinned to the application.
+    element = apl02.answer_keys(complete_draft)[0]
+    prefix = apl02.form_prefix(element)
     before = Document.objects.count()
     response = login(alice).post(
         reverse("registration:application_self_assessment", args=[complete_draft.pk]),
@@ -185,7 +186,7 @@ def test_self_assessment_evidence_upload_and_bad_file(login, alice, complete_dra
         },
     )
     assert response.status_code == 302
-    answer = complete_draft.self_assessments.get(unit=unit)
+    answer = complete_draft.self_assessments.get(element=element)
     assert answer.evidence.original_name == "bukti.pdf"
     assert answer.evidence.requirement is None
     assert answer.note == "Sertifikat pelatihan"

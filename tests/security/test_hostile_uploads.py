@@ -31,6 +31,7 @@ from appeals.models import Appeal, Attachment
 from decisions.models import Decision
 from lsp_portal.accounts.roles import Role
 from lsp_portal.files import check_upload, content_disposition
+from registration import apl02
 from registration.demo_files import pdf_bytes
 from registration.models import Document, SelfAssessment
 from tests.appeals.conftest import FORM, publish
@@ -151,8 +152,8 @@ class Target:
                 self.fields = {"requirement": ktp.pk}
                 self.file_field = "file"
             else:
-                self.unit = draft.scheme.units.first()
-                prefix = f"unit-{self.unit.pk}"
+                self.element = apl02.answer_keys(draft)[0]  # the pinned standard's first element
+                prefix = apl02.form_prefix(self.element)
                 self.url = reverse("registration:application_self_assessment", args=[draft.pk])
                 self.fields = {f"{prefix}-answer": "K", f"{prefix}-note": "Bukti"}
                 self.file_field = f"{prefix}-upload"
@@ -165,7 +166,9 @@ class Target:
 
     def errors(self, response):
         if self.endpoint == "self_assessment":
-            form = next(f for f in response.context["forms"] if f.unit == self.unit)
+            form = next(
+                f for u in response.context["units"] for f in u.forms if f.key == self.element
+            )
             return form.errors.get("upload", [])
         return response.context["form"].errors.get(self.file_field, [])
 
@@ -177,7 +180,7 @@ class Target:
             return item, reverse("appeals:detail", args=[item.appeal_id]), [(url, "inline")]
         item = Document.objects.get()
         if self.endpoint == "self_assessment":
-            assert SelfAssessment.objects.get(unit=self.unit).evidence == item
+            assert SelfAssessment.objects.get(element=self.element).evidence == item
         url = reverse("registration:document_file", args=[item.pk])
         return item, self.documents_url, [(url, "inline"), (url + "?download", "attachment")]
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from assessment import services
 from assessment.models import EvidenceReview, UnitResult
+from registration import apl02
 from registration import services as registration_services
 from registration.inputs import SelfAssessmentInput
 from tests.fixtures_assessment import ALL_VATM
@@ -24,8 +25,8 @@ def undeclared(alice, staff, complete_draft, assessor_profile):
         alice,
         complete_draft,
         {
-            unit: SelfAssessmentInput(answer="K", note=SECRET_NOTE, evidence=letter)
-            for unit in complete_draft.scheme.units.all()
+            key: SelfAssessmentInput(answer="K", note=SECRET_NOTE, evidence=letter)
+            for key in apl02.answer_keys(complete_draft)
         },
     )
     application = registration_services.submit(alice, complete_draft, agreed=True)

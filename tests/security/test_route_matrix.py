@@ -50,6 +50,7 @@ from lsp_portal import pdf
 from lsp_portal.accounts.roles import Role
 from lsp_portal.accounts.tokens import email_confirmation_token, invitation_token
 from lsp_portal.files import check_upload
+from registration import apl02
 from registration import services as registration_services
 from registration.inputs import SelfAssessmentInput
 from tests.conftest import fill_application, make_user, pdf_upload
@@ -234,8 +235,8 @@ def world(alice, bob, staff, assessor, assessor_profile, assessor2, scheme, tuk,
         dewi,
         dewis,
         {
-            u: SelfAssessmentInput(answer="K", note=DEWIS_NOTE, evidence=letter)
-            for u in scheme.units.all()
+            key: SelfAssessmentInput(answer="K", note=DEWIS_NOTE, evidence=letter)
+            for key in apl02.answer_keys(dewis)
         },
     )
     dewis = registration_services.confirm_eligible(

@@ -24,7 +24,7 @@ from appeals.models import Appeal, Attachment
 from decisions.models import Decision
 from lsp_portal.accounts.roles import Role
 from lsp_portal.files import check_upload
-from registration import services
+from registration import apl02, services
 from registration.models import Application, Document
 from tests.appeals.conftest import FORM, publish
 from tests.conftest import make_user, run_concurrently
@@ -122,11 +122,11 @@ def test_evidence_uploaded_with_the_self_assessment_counts_and_is_refused_over_t
     settings.UPLOAD_QUOTA_BYTES = 2 * SIZE
     client = login(alice)
     assert upload(client, draft, "ktp", pdf_of_size(SIZE)).status_code == 302
-    units = list(scheme.units.all()[:2])
     data = {}
-    for unit in units:
-        data[f"unit-{unit.pk}-answer"] = "K"
-        data[f"unit-{unit.pk}-upload"] = SimpleUploadedFile("bukti.pdf", pdf_of_size(SIZE))
+    for key in apl02.answer_keys(draft)[:2]:
+        prefix = apl02.form_prefix(key)
+        data[f"{prefix}-answer"] = "K"
+        data[f"{prefix}-upload"] = SimpleUploadedFile("bukti.pdf", pdf_of_size(SIZE))
     before = stored_files()
     url = reverse("registration:application_self_assessment", args=[draft.pk])
     response = client.post(url, data, follow=True)
