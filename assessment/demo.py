@@ -4,6 +4,7 @@ import datetime
 
 from django.utils import timezone
 
+from registration import apl02
 from registration.models import Application, Scheme
 
 from . import services
@@ -123,7 +124,10 @@ def seed_assessment(users, staff):
         services.review_evidence(
             assessor_user,
             assessment,
-            {unit: EvidenceReviewInput(**vatm, note="Sesuai surat magang") for unit in units},
+            {
+                key: EvidenceReviewInput(**vatm, note="Sesuai surat magang")
+                for key in apl02.answer_keys(assessment.application)
+            },
             proceed=True,
         )
         if step == "results_partial":

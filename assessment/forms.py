@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lsp_portal.dates import DateRangeValidator, widget_limits
+from registration import apl02
 from registration.forms import DateInput
 from registration.models import Scheme
 
@@ -113,18 +114,26 @@ class AgreementForm(forms.Form):
 
 
 class EvidenceReviewForm(forms.Form):
+    """9.2.5: VATM for the FR-APL-02 evidence of one element (or a unit answered as a whole)."""
+
     valid = forms.BooleanField(label=_("Valid"), required=False)
     authentic = forms.BooleanField(label=_("Asli"), required=False)
     current = forms.BooleanField(label=_("Terkini"), required=False)
     sufficient = forms.BooleanField(label=_("Memadai"), required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
-    def __init__(self, *args, unit, **kwargs):
+    def __init__(self, *args, unit, element=None, **kwargs):
         self.unit = unit
-        super().__init__(*args, prefix=f"unit-{unit.pk}", **kwargs)
+        self.element = element
+        super().__init__(*args, prefix=apl02.form_prefix(self.key), **kwargs)
         for name in VATM:
             self.fields[name].widget.attrs["class"] = "form-check-input"
         _small(self.fields["note"])
+
+    @property
+    def key(self):
+        """What the review is saved under (services.review_evidence)."""
+        return self.element if self.element is not None else self.unit
 
 
 class ProceedForm(forms.Form):

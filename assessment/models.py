@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from lsp_portal.accounts.roles import Role
 from lsp_portal.dates import DateRangeValidator, format_date
 from lsp_portal.transitions import Transition, Transitions
-from registration.models import Application, Scheme, Unit
+from registration.models import Application, Element, Scheme, Unit
 
 if TYPE_CHECKING:
     from lsp_portal.accounts.models import User
@@ -410,24 +410,45 @@ class VATMFields(models.Model):
 
 
 class EvidenceReview(VATMFields):
-    """9.2.5: the assessor's review of one unit's FR-APL-02 evidence against VATM."""
+    """9.2.5: the assessor's review against VATM of the FR-APL-02 evidence of one element, as
+    the applicant answered it (registration/apl02.py); of one unit as a whole for applications
+    answered per unit (`element` empty)."""
 
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="evidence_reviews"
     )
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT)
+    element = models.ForeignKey(
+        Element,
+        verbose_name=_("element"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     note = models.CharField(_("note"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("evidence review")
         verbose_name_plural = _("evidence reviews")
-        ordering = ["unit__number"]
+        ordering = ["unit__number", "element__number"]
         constraints = [
-            models.UniqueConstraint(fields=["assessment", "unit"], name="one_review_per_unit")
+            models.UniqueConstraint(
+                fields=["assessment", "unit"],
+                condition=Q(element__isnull=True),
+                name="one_review_per_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["assessment", "element"],
+                condition=Q(element__isnull=False),
+                name="one_review_per_element",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit.code} VATM={'ok' if self.vatm_ok else 'no'}"
+        element = self.element
+        where = self.unit.code if element is None else f"{self.unit.code} {element.number}"
+        return f"{where} VATM={'ok' if self.vatm_ok else 'no'}"
 
 
 class UnitResult(VATMFields):

@@ -23,7 +23,8 @@ from lsp_portal.accounts.services import require_people_manager
 from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
 from lsp_portal.outbox import services as outbox
-from registration.models import Application, Scheme, Unit
+from registration import apl02
+from registration.models import Application, Element, Scheme, Unit
 
 from . import tasks
 from .inputs import (
@@ -390,35 +391,67 @@ def _agree(user: User, locked: Assessment, field: str, ticked: bool) -> Assessme
 # ---------------------------------------------------------------------------------------------
 
 
+def _check_review_keys(assessment: Assessment, keys: Collection[Unit | Element]) -> None:
+    """The review covers exactly what FR-APL-02 asked of the application: each element of the
+    pinned standard, or the unit as a whole where it has none (registration/apl02.py)."""
+    expected = {_key_id(key): key for key in apl02.answer_keys(assessment.application)}
+    given = {_key_id(key) for key in keys}
+    foreign = given - expected.keys()
+    if foreign:
+        raise RuleError(
+            _("The review names an element or unit this application was not asked about.")
+        )
+    missing = [key for key_id, key in expected.items() if key_id not in given]
+    if missing:
+        codes = dict.fromkeys(
+            key.unit.code if isinstance(key, Element) else key.code for key in missing
+        )
+        raise RuleError(
+            _("Every element needs a review; missing in units: %(units)s.")
+            % {"units": ", ".join(codes)}
+        )
+
+
+def _key_id(key: Unit | Element) -> tuple[str, int]:
+    return ("element", key.pk) if isinstance(key, Element) else ("unit", key.pk)
+
+
 def review_evidence(
     user: User,
     assessment: Assessment,
-    reviews: Mapping[Unit, EvidenceReviewInput],
+    reviews: Mapping[Unit | Element, EvidenceReviewInput],
     *,
     proceed: bool,
     reason: str = "",
 ) -> Assessment:
-    """9.2.5: VATM for every unit's FR-APL-02 evidence; 9.2.6: recommend whether the applicant
-    proceeds to the competency test. Not recommending needs a reason, shown to the applicant."""
+    """9.2.5: VATM for the FR-APL-02 evidence of every element (or unit, for applications
+    answered per unit); 9.2.6: recommend whether the applicant proceeds to the competency
+    test. Not recommending needs a reason, shown to the applicant."""
     with transaction.atomic():
         locked = _lock_as_assessor(
             user, assessment, *TRANSITIONS["assessment.evidence_reviewed"].sources
         )
         if not proceed and not reason.strip():
             raise RuleError(_("Give the reason why the applicant is not recommended for the test."))
-        _check_units(locked, reviews, complete=True)
+        _check_review_keys(locked, reviews)
         EvidenceReview.objects.bulk_create(
             EvidenceReview(
                 assessment=locked,
-                unit=unit,
+                unit_id=key.unit_id if isinstance(key, Element) else key.pk,
+                element=key if isinstance(key, Element) else None,
                 valid=values.valid,
                 authentic=values.authentic,
                 current=values.current,
                 sufficient=values.sufficient,
                 note=values.note,
             )
-            for unit, values in reviews.items()
+            for key, values in reviews.items()
         )
+        units_failing = {
+            key.unit_id if isinstance(key, Element) else key.pk
+            for key, values in reviews.items()
+            if not values.meets_vatm
+        }
         locked.evidence_reviewed_at = timezone.now()
         locked.proceed_to_test = bool(proceed)
         locked.not_recommended_reason = "" if proceed else reason.strip()
@@ -429,7 +462,10 @@ def review_evidence(
             fields=["evidence_reviewed_at", "proceed_to_test", "not_recommended_reason"],
             reason=locked.not_recommended_reason,
             proceed=bool(proceed),
-            units_meeting_vatm=sum(1 for v in reviews.values() if v.meets_vatm),
+            units_meeting_vatm=locked.application.scheme.units.exclude(
+                pk__in=units_failing
+            ).count(),
+            elements_meeting_vatm=sum(1 for v in reviews.values() if v.meets_vatm),
         )
         _notify(locked, "evidence_reviewed")
     return locked

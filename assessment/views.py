@@ -324,7 +324,7 @@ def detail(request, pk):
         "is_staff": is_staff,
         "show_evidence": show_evidence,
         "plan": assessment.plan.select_related("unit", "tuk"),
-        "reviews": assessment.evidence_reviews.select_related("unit"),
+        "reviews": assessment.evidence_reviews.select_related("unit", "element"),
         "results": results,
         "agreement_form": AgreementForm(),
         "submit_form": SubmitRecommendationForm(),
@@ -522,11 +522,21 @@ def _adjustment_lock(assessment, *, is_assessor):
 @require_http_methods(["GET", "POST"])
 @_declared_case
 def evidence(request, assessment):
+    """9.2.5-9.2.6: VATM for the evidence of every element as the applicant answered FR-APL-02
+    (every unit, for applications answered per unit), then the recommendation to proceed."""
     data = request.POST or None
-    # FR-APL-02 as answered, element by element where the pinned standard has elements.
-    answers = {u.unit.pk: u for u in apl02.unit_answers(assessment.application, with_kuks=False)}
-    units = [u.unit for u in answers.values()]
-    forms = [EvidenceReviewForm(data, unit=unit) for unit in units]
+    units = apl02.unit_answers(assessment.application, with_kuks=False)
+    lock = _lock(assessment, "evidence")
+    reviews = (
+        {(r.unit_id, r.element_id): r for r in assessment.evidence_reviews.all()} if lock else {}
+    )
+    forms = []
+    for unit_rows in units:
+        for element, answer in unit_rows.rows:
+            form = EvidenceReviewForm(data, unit=unit_rows.unit, element=element)
+            forms.append(form)
+            review = reviews.get((unit_rows.unit.pk, element.pk if element else None))
+            unit_rows.forms.append((element, answer, form, review))
     proceed_form = ProceedForm(data)
     if request.method == "POST":
         if proceed_form.is_valid() and all(f.is_valid() for f in forms):
@@ -534,7 +544,7 @@ def evidence(request, assessment):
                 services.review_evidence(
                     request.user,
                     assessment,
-                    {f.unit: EvidenceReviewInput.from_cleaned(f.cleaned_data) for f in forms},
+                    {f.key: EvidenceReviewInput.from_cleaned(f.cleaned_data) for f in forms},
                     proceed=proceed_form.cleaned_data["proceed"],
                     reason=proceed_form.cleaned_data["reason"],
                 )
@@ -545,20 +555,15 @@ def evidence(request, assessment):
                 return redirect("assessment:detail", assessment.pk)
         else:
             messages.error(request, _("Nothing was saved. Please correct the errors below."))
-    rows = [(form, answers.get(form.unit.pk)) for form in forms]
-    lock = _lock(assessment, "evidence")
-    reviews = {r.unit_id: r for r in assessment.evidence_reviews.all()} if lock else {}
     return render(
         request,
         "assessment/evidence.html",
         {
             "assessment": assessment,
-            "rows": rows,
+            "units": units,
+            "by_element": any(u.elements for u in units),
             "proceed_form": proceed_form,
             "lock": lock,
-            "documents": [
-                (form.unit, answers.get(form.unit.pk), reviews.get(form.unit.pk)) for form in forms
-            ],
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -233,7 +233,7 @@ def case(request, pk, assessment_pk):
             "assessment": assessment,
             "application": assessment.application,
             "results": assessment.results.select_related("unit"),
-            "reviews": assessment.evidence_reviews.select_related("unit"),
+            "reviews": assessment.evidence_reviews.select_related("unit", "element"),
             "feedback": Feedback.objects.filter(assessment=assessment).first(),
             "decision": decision,
             "conflict": conflict,

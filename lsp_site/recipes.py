@@ -410,7 +410,10 @@ class _Case:
         assessment_services.review_evidence(
             self.assessment.assessor.user,
             self.assessment,
-            {unit: EvidenceReviewInput(**vatm, note="Sesuai surat magang") for unit in self.units},
+            {
+                key: EvidenceReviewInput(**vatm, note="Sesuai surat magang")
+                for key in apl02.answer_keys(self.app)
+            },
             proceed=proceed,
             reason="" if proceed else "Bukti pengalaman belum memadai untuk diuji.",
         )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from assessment import services
 from assessment.inputs import EvidenceReviewInput, PlanItemInput, UnitResultInput
 from assessment.models import TUK, Assessor
+from registration import apl02
 from registration import services as registration_services
 
 VATM = ("valid", "authentic", "current", "sufficient")
@@ -58,8 +59,8 @@ def plan_items(assessment, tuk, *, date=None, methods=None, units=None):
 def reviews(assessment, **vatm):
     values = {**ALL_VATM, **vatm}
     return {
-        unit: EvidenceReviewInput(**values, note="")
-        for unit in assessment.application.scheme.units.all()
+        key: EvidenceReviewInput(**values, note="")
+        for key in apl02.answer_keys(assessment.application)
     }
 
 

@@ -14,6 +14,8 @@ from assessment.models import Assessment, Feedback
 from assessment.urls import urlpatterns
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.models import AuditEvent
+from lsp_portal.errors import RuleError
+from registration import apl02
 from registration import services as registration_services
 from tests.conftest import fill_application, make_user
 from tests.fixtures_assessment import VATM, make_assessor, reviews, today
@@ -115,10 +117,11 @@ def plan_form(assessment, tuk, date):
 
 def evidence_form(assessment, *, proceed="yes", reason=""):
     data = {"proceed": proceed, "reason": reason}
-    for unit in assessment.application.scheme.units.all():
+    for key in apl02.answer_keys(assessment.application):
+        prefix = apl02.form_prefix(key)
         for rule in VATM:
-            data[f"unit-{unit.pk}-{rule}"] = "on"
-        data[f"unit-{unit.pk}-note"] = "Surat magang asli"
+            data[f"{prefix}-{rule}"] = "on"
+        data[f"{prefix}-note"] = "Surat magang asli"
     return data
 
 
@@ -414,7 +417,23 @@ def test_assessor_reviews_the_evidence_through_the_form(login, assessor, agreed)
     agreed.refresh_from_db()
     assert agreed.status == Status.EVIDENCE_REVIEWED
     assert agreed.proceed_to_test is True
-    assert agreed.evidence_reviews.filter(valid=True, authentic=True, current=True).count() == 15
+    # One review per element of FR-APL-02 (45 in the demo scheme's 15 units), 9.2.5.
+    assert agreed.evidence_reviews.filter(valid=True, authentic=True, current=True).count() == 45
+    assert not agreed.evidence_reviews.filter(element__isnull=True).exists()
+    page = login(assessor).get(reverse("assessment:detail", args=[agreed.pk])).content.decode()
+    first = agreed.application.standard.elements.order_by("unit__number", "number").first()
+    assert page.count('data-element="') >= 45 and first.title in page
+
+
+def test_an_evidence_review_missing_an_element_saves_nothing(assessor, agreed):
+    values = reviews(agreed)
+    last = list(values)[-1]
+    del values[last]
+    with pytest.raises(RuleError, match=f"belum lengkap pada unit: {last.unit.code}"):
+        services.review_evidence(assessor, agreed, values, proceed=True)
+    agreed.refresh_from_db()
+    assert agreed.status == Status.PLAN_AGREED
+    assert not agreed.evidence_reviews.exists()
 
 
 def test_not_recommending_through_the_form_needs_a_reason(login, assessor, agreed):

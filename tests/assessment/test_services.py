@@ -367,14 +367,16 @@ def test_the_evidence_review_waits_until_both_agreed(alice, assessor, planned):
     assert not EvidenceReview.objects.exists()
 
 
-def test_the_evidence_review_records_vatm_per_unit_and_is_audited(assessor, agreed):
+def test_the_evidence_review_records_vatm_per_element_and_is_audited(assessor, agreed):
     services.review_evidence(assessor, agreed, reviews(agreed, current=False), proceed=True)
     agreed.refresh_from_db()
     assert agreed.status == Status.EVIDENCE_REVIEWED
     assert agreed.proceed_to_test is True
-    assert agreed.evidence_reviews.count() == 15
+    assert agreed.evidence_reviews.count() == 45
+    assert agreed.evidence_reviews.values("unit").distinct().count() == 15
     assert not agreed.evidence_reviews.filter(current=True).exists()
     event = AuditEvent.objects.for_object(agreed).get(action="assessment.evidence_reviewed")
+    assert (event.data["units_meeting_vatm"], event.data["elements_meeting_vatm"]) == (0, 0)
     assert (event.actor, event.from_status, event.to_status) == (
         assessor,
         Status.PLAN_AGREED,

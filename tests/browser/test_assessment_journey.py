@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from assessment.models import TUK, Assessment, Assessor
 from lsp_portal.accounts.roles import Role
+from registration import apl02
 from registration import services as registration
 from tests.browser.test_registration_journey import login, logout
 from tests.conftest import PASSWORD, fill_application, make_user
@@ -108,9 +109,10 @@ def test_assessment_from_assignment_to_feedback(page, shot, live_server, case):
     login(page, base, case["assessor"].email, PASSWORD)
     page.goto(f"{base}/assessment/{assessment.pk}/")
     page.click("[data-testid=review-evidence]")
-    for unit in units:
+    # VATM per element of FR-APL-02 (9.2.5), grouped by unit.
+    for key in apl02.answer_keys(assessment.application):
         for rule in ("valid", "authentic", "current", "sufficient"):
-            page.check(f"input[name=unit-{unit.pk}-{rule}]")
+            page.check(f"input[name={apl02.form_prefix(key)}-{rule}]")
     page.check("input[name=proceed][value=yes]")
     shot("25-assessor-evidence")
     page.click("[data-testid=save-review]")
