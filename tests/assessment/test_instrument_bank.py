@@ -2,6 +2,7 @@
 written against one version of the competency standard, imported whole or not at all from a
 spreadsheet and exported in the same layout (assessment/instruments/sheet.py)."""
 
+import importlib
 import io
 
 import pytest
@@ -15,6 +16,7 @@ from assessment.instruments import services
 from assessment.instruments.models import current_instrument_bank
 from assessment.instruments.sheet import HEADER, InstrumentImportError
 from assessment.models import InstrumentBank, InstrumentItem
+from lsp_portal.audit import labels
 from lsp_portal.audit.models import AuditEvent
 from registration.models import KUK, Scheme
 
@@ -109,6 +111,28 @@ def test_the_demo_scheme_has_a_sample_bank_that_covers_every_kuk(scheme):
     assert oral.text.endswith("(KUK 1.1).")
 
 
+def test_the_sample_migration_runs_once_and_only_where_there_is_a_standard(scheme):
+    from django.apps import apps
+
+    migration = importlib.import_module("assessment.migrations.0009_mhp_sample_instrument_bank")
+    before = totals()
+    migration.load_sample_bank(apps, None)  # mhp has its bank: nothing more
+    assert totals() == before
+    InstrumentBank.objects.filter(scheme=scheme).delete()
+    scheme.standard_versions.all().delete()
+    migration.load_sample_bank(apps, None)  # no standard: nothing to write against
+    assert not InstrumentBank.objects.exists()
+    one = migration.sample_items("Unit kecil", [("Melakukan tugas", [("1.1", "Tugas selesai.")])])
+    assert [(kind, number, kuks) for kind, number, _t, _g, _m, kuks in one] == [
+        ("IA.02", 1, ["1.1"]),
+        ("IA.03", 1, ["1.1"]),
+        ("IA.07", 1, ["1.1"]),
+        ("IA.09", 1, ["1.1"]),
+        ("IA.11", 1, ["1.1"]),
+    ]
+    assert migration.sample_items("Kosong", []) == []
+
+
 def test_a_good_file_imports_as_the_next_version_with_its_kuk(client, staff, scheme):
     sample = current_instrument_bank(scheme)
     before = content(sample)
@@ -136,6 +160,7 @@ def test_a_good_file_imports_as_the_next_version_with_its_kuk(client, staff, sch
     assert content(sample) == before
     event = AuditEvent.objects.get(action="instruments.imported")
     assert (event.actor, event.data["bank"], event.data["items"]) == (staff, 2, 45)
+    assert str(labels.action_label(event.action)) == "Bank instrumen diimpor"
 
 
 def change(row, column, value):
