@@ -21,20 +21,28 @@ from .sheet import InstrumentImportError
 
 
 def _bank_units(scheme, bank):
-    """(unit, [(instrument label, its items)]) for each unit of the scheme, in a fixed number of
-    queries whatever the number of items and KUK."""
+    """(unit, [(kind, instrument label, its items)], the unit's KUK no item covers) for each unit
+    of the scheme, in a fixed number of queries whatever the number of items and KUK."""
     by_unit = {}
+    uncovered = {}
     if bank is not None:
         items = bank.items.prefetch_related(
             Prefetch("kuks", queryset=KUK.objects.order_by("position"))
         ).order_by("kind", "number")
+        covered = set()
         for item in items:
             by_unit.setdefault(item.unit_id, {}).setdefault(item.kind, []).append(item)
+            covered.update(kuk.pk for kuk in item.kuks.all())
+        kuks = KUK.objects.filter(element__version=bank.standard_id).select_related("element")
+        for kuk in kuks.order_by("position"):
+            if kuk.pk not in covered:
+                uncovered.setdefault(kuk.element.unit_id, []).append(kuk)
     labels = dict(InstrumentKind.choices)
     return [
         (
             unit,
             [(kind, labels[kind], items) for kind, items in by_unit.get(unit.pk, {}).items()],
+            uncovered.get(unit.pk, []),
         )
         for unit in scheme.units.all()
     ]

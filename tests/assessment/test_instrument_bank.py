@@ -385,3 +385,34 @@ def test_staff_read_the_bank_in_the_admin_and_cannot_change_it(login, staff, sch
     delete = reverse("admin:assessment_instrumentbank_delete", args=[bank.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert InstrumentBank.objects.filter(pk=bank.pk).exists()
+
+
+def test_the_page_shows_the_kuk_no_item_covers(client, staff, scheme):
+    client.force_login(staff)
+    text = client.get(page(scheme)).content.decode()
+    assert 'data-testid="uncovered"' not in text  # the sample covers every KUK
+    code = "M.702093.001.01"
+    rows = [[code, "IA.07", 1, "Pertanyaan", "Jawaban", "1.1, 1.2", None]]
+    services.import_instruments(staff, scheme, xlsx(rows))
+    response = client.get(page(scheme))
+    [first, *others] = [uncovered for _unit, _kinds, uncovered in response.context["units"]]
+    assert [k.number for k in first] == kuk_numbers(scheme)[code][2:]
+    assert len(others) == 14 and all(others)
+    assert response.content.decode().count('data-testid="uncovered"') == 15
+
+
+def test_a_workbook_of_two_sheets_is_refused_in_words_that_fit(staff, scheme):
+    workbook = Workbook()
+    workbook.active.append(list(HEADER))
+    workbook.create_sheet("Kedua")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    before = totals()
+    with pytest.raises(InstrumentImportError) as refused:
+        services.import_instruments(
+            staff, scheme, SimpleUploadedFile("dua.xlsx", buffer.getvalue())
+        )
+    assert str(refused.value.errors[0]) == (
+        "Buku kerja memiliki 2 sheet; letakkan semuanya pada satu sheet."
+    )
+    assert totals() == before

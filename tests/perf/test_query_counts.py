@@ -712,7 +712,7 @@ PAGES = [
     Page("registration:scheme_detail",               "anonymous",      scheme_detail,                                                 5),
     Page("registration:scheme_standard",             "staff",          scheme_standard("registration:scheme_standard"),               8, "elements and KUK"),
     Page("registration:scheme_standard_export",      "staff",          scheme_standard("registration:scheme_standard_export"),        8, "elements and KUK"),
-    Page("assessment:instrument_bank",               "staff",          instrument_bank("assessment:instrument_bank"),                  9, "items and KUK"),
+    Page("assessment:instrument_bank",               "staff",          instrument_bank("assessment:instrument_bank"),                 10, "items and KUK"),
     Page("assessment:instrument_bank_export",        "staff",          instrument_bank("assessment:instrument_bank_export"),         10, "items and KUK"),
     Page("dashboard",                                "applicant",      dashboard,                                                    10, "applications (1, then 9)"),
     Page("registration:application_detail",          "applicant",      own(draft, "application_detail", nothing),                   17),
