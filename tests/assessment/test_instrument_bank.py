@@ -19,6 +19,7 @@ from assessment.models import InstrumentBank, InstrumentItem
 from lsp_portal.audit import labels
 from lsp_portal.audit.models import AuditEvent
 from registration.models import KUK, Scheme
+from tests.conftest import run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -416,3 +417,18 @@ def test_a_workbook_of_two_sheets_is_refused_in_words_that_fit(staff, scheme):
         "Buku kerja memiliki 2 sheet; letakkan semuanya pada satu sheet."
     )
     assert totals() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_at_once_make_two_versions_one_after_the_other(staff, scheme):
+    """Two real connections (threads): the scheme's row lock numbers them 2 and 3."""
+    first, second = xlsx(good_rows(scheme), name="a.xlsx"), xlsx(good_rows(scheme), name="b.xlsx")
+    outcomes = run_concurrently(
+        lambda: services.import_instruments(staff, scheme, first),
+        lambda: services.import_instruments(staff, scheme, second),
+    )
+    assert outcomes == ["ok", "ok"]
+    banks = InstrumentBank.objects.filter(scheme=scheme).order_by("number")
+    assert [b.number for b in banks] == [1, 2, 3]
+    assert {b.source_name for b in banks[1:]} == {"a.xlsx", "b.xlsx"}
+    assert [b.items.count() for b in banks[1:]] == [45, 45]
