@@ -28,14 +28,21 @@ from .forms import (
     EvidenceReviewForm,
     FeedbackForm,
     PlanDefaultsForm,
+    PlanHeaderForm,
     PlanItemForm,
     ProceedForm,
     ReassignForm,
     SubmitRecommendationForm,
     UnitResultForm,
 )
-from .inputs import AdjustmentInput, EvidenceReviewInput, PlanItemInput, UnitResultInput
-from .models import TUK, Adjustment, Assessment, Assessor, Feedback
+from .inputs import (
+    AdjustmentInput,
+    EvidenceReviewInput,
+    PlanHeaderInput,
+    PlanItemInput,
+    UnitResultInput,
+)
+from .models import TUK, Adjustment, Assessment, AssessmentPlan, Assessor, Feedback
 
 Status = Assessment.Status
 
@@ -59,8 +66,9 @@ def _own_case(request, pk):
     if not request.user.has_role(Role.ASSESSOR):
         raise PermissionDenied
     return get_object_or_404(
+        # The plan page shows FR.MAPA.01's header: joined here, not queried again.
         Assessment.objects.for_assessor(request.user).select_related(
-            "application__scheme", "assessor__user"
+            "application__scheme", "assessor__user", "plan_header"
         ),
         pk=pk,
     )
@@ -120,7 +128,7 @@ def _lock(assessment, page):
     if page == "plan" and status != Status.ASSIGNED:
         return {
             "reason": _(
-                "The applicant and the assessor agreed to this plan (FR-AK-01); "
+                "The applicant and the assessor signed FR.AK.01 for this plan; "
                 "it can no longer be changed."
             ),
             "since": max(assessment.applicant_agreed_at, assessment.assessor_agreed_at),
@@ -304,7 +312,11 @@ def detail(request, pk):
         raise PermissionDenied
     assessment = get_object_or_404(
         Assessment.objects.visible_to(user).select_related(
-            "application__scheme", "application__applicant", "assessor__user", "adjustment"
+            "application__scheme",
+            "application__applicant",
+            "assessor__user",
+            "adjustment",
+            "plan_header",
         ),
         pk=pk,
     )
@@ -325,7 +337,9 @@ def detail(request, pk):
         "plan": assessment.plan.select_related("unit", "tuk"),
         "reviews": assessment.evidence_reviews.select_related("unit"),
         "results": results,
-        "agreement_form": AgreementForm(),
+        "agreement_form": AgreementForm(party="assessor" if is_assessor else "applicant"),
+        "statements": AgreementForm.STATEMENTS,
+        "plan_header": _plan_header_of(assessment),
         "submit_form": SubmitRecommendationForm(),
         "decline_form": DeclineForm(),
         "feedback": Feedback.objects.filter(assessment=assessment).first(),
@@ -361,19 +375,64 @@ def declare_impartiality(request, pk):
     return redirect("assessment:plan", assessment.pk)
 
 
+def _plan_header_of(assessment):
+    try:
+        return assessment.plan_header
+    except AssessmentPlan.DoesNotExist:
+        return None
+
+
+def _header_initial(header):
+    if header is None:
+        # The usual case of this LSP: a certification assessment the LSP itself carries out.
+        return {
+            "purpose": AssessmentPlan.Purpose.CERTIFICATION,
+            "assessed_by": AssessmentPlan.AssessedBy.LSP,
+        }
+    return {
+        name: getattr(header, name)
+        for name in (
+            "approach",
+            "approach_other",
+            "purpose",
+            "purpose_other",
+            "environment",
+            "evidence_opportunity",
+            "assessed_by",
+            "confirm_with",
+            "confirm_with_other",
+            "start_time",
+        )
+    }
+
+
 @require_http_methods(["GET", "POST"])
 @_declared_case
 def plan(request, assessment):
+    """FR.MAPA.01: the header and each unit's evidence, methods, duration, date and TUK."""
     existing = {item.unit_id: item for item in assessment.plan.all()}
+    current_header = _plan_header_of(assessment)
     data = request.POST or None
     defaults = PlanDefaultsForm(data)
+    header_form = PlanHeaderForm(data, initial=_header_initial(current_header))
     forms = []
     for unit in assessment.application.scheme.units.all():
         item = existing.get(unit.pk)
-        initial = {"methods": item.methods, "date": item.date, "tuk": item.tuk_id} if item else {}
+        initial = (
+            {
+                "methods": item.methods,
+                "evidence_kinds": item.evidence_kinds,
+                "duration_minutes": item.duration_minutes,
+                "date": item.date,
+                "tuk": item.tuk_id,
+            }
+            if item
+            else {}
+        )
         forms.append(PlanItemForm(data, unit=unit, initial=initial))
     if request.method == "POST":
-        if defaults.is_valid() and all(f.is_valid() for f in forms):
+        header_valid = header_form.is_valid()
+        if defaults.is_valid() and header_valid and all([f.is_valid() for f in forms]):
             chosen = {k: v for k, v in defaults.cleaned_data.items() if v}
             items = {f.unit: f.values(chosen) for f in forms}
             incomplete = [u.code for u, v in items.items() if not v["date"] or not v["tuk"]]
@@ -389,6 +448,7 @@ def plan(request, assessment):
                         request.user,
                         assessment,
                         {u: PlanItemInput.from_cleaned(v) for u, v in items.items()},
+                        header=PlanHeaderInput.from_cleaned(header_form.cleaned_data),
                     )
                 except RuleError as error:
                     messages.error(request, error.message)
@@ -397,6 +457,8 @@ def plan(request, assessment):
                         request, _("The plan was saved. The applicant is asked to agree to it.")
                     )
                     return redirect("assessment:detail", assessment.pk)
+        else:
+            messages.error(request, _("Correct the marked fields; the plan was not saved."))
     today = timezone.localdate()
     lock = _lock(assessment, "plan")
     return render(
@@ -405,6 +467,8 @@ def plan(request, assessment):
         {
             "assessment": assessment,
             "defaults": defaults,
+            "header_form": header_form,
+            "header": current_header,
             "forms": forms,
             "lock": lock,
             "plan": assessment.plan.select_related("unit", "tuk") if lock else None,
