@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lsp_portal.accounts.roles import Role
 from lsp_portal.dates import DateRangeValidator, format_date
+from lsp_portal.pdf import RenderedPDF
 from lsp_portal.transitions import Transition, Transitions
 from registration.models import Application, Scheme, Unit
 
@@ -511,6 +512,46 @@ class PlanItem(models.Model):
     def evidence_kind_codes(self) -> list[str]:
         """The kinds in the form's order (L, TL, T), as FR.AK.01 marks them."""
         return [kind for kind in EvidenceKind.values if kind in self.evidence_kinds]
+
+
+class PlanDocument(RenderedPDF):
+    """FR.MAPA.01 or FR.AK.01 of an assessment as the PDF LSPs print and file (rendered by
+    Celery through lsp_portal.pdf, stored privately). Rendered again whenever what it shows
+    changes: the plan is set again, a party signs FR.AK.01, the case is reassigned."""
+
+    class Kind(models.TextChoices):
+        MAPA01 = "mapa01", "FR.MAPA.01"
+        AK01 = "ak01", "FR.AK.01"
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="plan_documents"
+    )
+    kind = models.CharField(_("form"), max_length=10, choices=Kind.choices)
+
+    pdf_template = "assessment/pdf/plan_document.html"
+
+    class Meta:
+        verbose_name = _("plan document (FR.MAPA.01, FR.AK.01)")
+        verbose_name_plural = _("plan documents (FR.MAPA.01, FR.AK.01)")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "kind"], name="one_plan_document_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.assessment.reference}"
+
+    def pdf_context(self) -> dict[str, Any]:
+        return {"data": self.pdf_context_data()}
+
+    def pdf_context_data(self) -> dict[str, Any]:
+        from .documents import plan_document_data
+
+        return plan_document_data(self)
+
+    @property
+    def filename(self) -> str:
+        code = "FR.MAPA.01" if self.kind == self.Kind.MAPA01 else "FR.AK.01"
+        return f"{code}-{self.assessment.reference}.pdf"
 
 
 class VATMFields(models.Model):

@@ -45,6 +45,7 @@ from .models import (
     EvidenceReview,
     Feedback,
     Method,
+    PlanDocument,
     PlanItem,
     UnitResult,
 )
@@ -111,6 +112,18 @@ def _require_impartiality(assessment: Assessment) -> None:
 
 def _notify(assessment: Assessment, event: str) -> None:
     outbox.send(tasks.notify_assessment_event, assessment.pk, event)
+
+
+def _render_plan_documents(assessment: Assessment) -> None:
+    """FR.MAPA.01 and FR.AK.01 as PDFs, rendered once the change commits (a render that finds
+    the same content stored does nothing)."""
+    for kind in PlanDocument.Kind.values:
+        document, _created = PlanDocument.objects.get_or_create(assessment=assessment, kind=kind)
+        if document.pdf_status == PlanDocument.PDFStatus.READY:
+            PlanDocument.objects.filter(pk=document.pk).update(
+                pdf_status=PlanDocument.PDFStatus.PENDING
+            )
+        outbox.send(tasks.render_plan_document, document.pk)
 
 
 def _check_units(assessment: Assessment, entries: Collection[Unit], *, complete: bool) -> None:
@@ -453,6 +466,7 @@ def set_plan(
             },
         )
         _notify(locked, "plan_ready")
+        _render_plan_documents(locked)
     return locked
 
 
@@ -494,6 +508,7 @@ def _agree(user: User, locked: Assessment, field: str, ticked: bool) -> Assessme
         stay=not locked.plan_agreed_by_both,
         party="applicant" if field == "applicant_agreed_at" else "assessor",
     )
+    _render_plan_documents(locked)
     if locked.status == Status.PLAN_AGREED:
         _notify(locked, "plan_agreed")
     elif field == "assessor_agreed_at":

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, Min, OuterRef, Q, Value, When
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from lsp_portal.accounts.decorators import role_required
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import events_for
 from lsp_portal.errors import RuleError
+from lsp_portal.files import private_file_response
 from registration.models import Application
 
 from . import services
@@ -42,7 +44,15 @@ from .inputs import (
     PlanItemInput,
     UnitResultInput,
 )
-from .models import TUK, Adjustment, Assessment, AssessmentPlan, Assessor, Feedback
+from .models import (
+    TUK,
+    Adjustment,
+    Assessment,
+    AssessmentPlan,
+    Assessor,
+    Feedback,
+    PlanDocument,
+)
 
 Status = Assessment.Status
 
@@ -340,6 +350,13 @@ def detail(request, pk):
         "agreement_form": AgreementForm(party="assessor" if is_assessor else "applicant"),
         "statements": AgreementForm.STATEMENTS,
         "plan_header": _plan_header_of(assessment),
+        "plan_documents": {
+            document.kind: document
+            for document in assessment.plan_documents.all()
+            if document.pdf and document.pdf_status == PlanDocument.PDFStatus.READY
+        }
+        if assessment.plan_set_at
+        else {},
         "submit_form": SubmitRecommendationForm(),
         "decline_form": DeclineForm(),
         "feedback": Feedback.objects.filter(assessment=assessment).first(),
@@ -498,6 +515,24 @@ def agree(request, pk):
         return _back(request, assessment, error)
     messages.success(request, _("Your agreement to the plan was recorded."))
     return redirect("assessment:detail", assessment.pk)
+
+
+@require_GET
+def plan_document(request, pk, kind):
+    """FR.MAPA.01 or FR.AK.01 as a PDF, for the case's assessor, its applicant and staff (404 for
+    anyone else's case, and while there is no plan or the PDF is still being rendered)."""
+    user = request.user
+    if not (user.has_role(Role.STAFF) or user.has_role(Role.ASSESSOR) or user.is_applicant):
+        raise PermissionDenied
+    assessment = get_object_or_404(Assessment.objects.visible_to(user), pk=pk)
+    if kind not in PlanDocument.Kind.values or not assessment.plan_set_at:
+        raise Http404
+    document = get_object_or_404(
+        PlanDocument, assessment=assessment, kind=kind, pdf_status=PlanDocument.PDFStatus.READY
+    )
+    if not document.pdf:
+        raise Http404
+    return private_file_response(document.pdf, "application/pdf", document.filename)
 
 
 def _adjustment_of(assessment):

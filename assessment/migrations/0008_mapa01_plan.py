@@ -3,6 +3,8 @@
 import datetime
 
 import django.db.models.deletion
+import lsp_portal.files
+import lsp_portal.pdf
 from django.db import migrations, models
 
 # The kind of evidence each method gathers (as assessment.models.EVIDENCE_KIND_OF_METHOD, copied:
@@ -98,6 +100,26 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'FR.MAPA.01 Merencanakan Aktivitas dan Proses Asesmen',
                 'verbose_name_plural': 'FR.MAPA.01 Merencanakan Aktivitas dan Proses Asesmen',
+            },
+        ),
+        migrations.CreateModel(
+            name='PlanDocument',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('pdf', models.FileField(blank=True, max_length=255, storage=lsp_portal.files.private_storage, upload_to=lsp_portal.pdf.pdf_upload_to)),
+                ('pdf_status', models.CharField(choices=[('pending', 'Rendering'), ('ready', 'Ready'), ('failed', 'Rendering failed')], default='pending', max_length=10, verbose_name='PDF')),
+                ('pdf_error', models.TextField(blank=True)),
+                ('pdf_hash', models.CharField(blank=True, max_length=64)),
+                ('pdf_version', models.PositiveSmallIntegerField(default=0)),
+                ('pdf_rendered_at', models.DateTimeField(blank=True, null=True)),
+                ('pdf_render_ms', models.PositiveIntegerField(blank=True, null=True)),
+                ('kind', models.CharField(choices=[('mapa01', 'FR.MAPA.01'), ('ak01', 'FR.AK.01')], max_length=10, verbose_name='form')),
+                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='plan_documents', to='assessment.assessment')),
+            ],
+            options={
+                'verbose_name': 'plan document (FR.MAPA.01, FR.AK.01)',
+                'verbose_name_plural': 'plan documents (FR.MAPA.01, FR.AK.01)',
+                'constraints': [models.UniqueConstraint(fields=('assessment', 'kind'), name='one_plan_document_kind')],
             },
         ),
         migrations.RunPython(existing_plans_get_defaults, migrations.RunPython.noop),

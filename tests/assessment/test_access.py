@@ -44,6 +44,7 @@ VIEWS = {
     "assessment:sign": ("post", "case", {"alice"}),
     "assessment:decline": ("post", "case", {"alice"}),
     "assessment:feedback": ("get", "case", {"alice"}),
+    "assessment:plan_document": ("get", "document", {"staff", "assessor", "alice"}),
 }
 CAST = ("alice", "staff", "assessor", "technical", "appeal", "director")
 ASSESSOR_CASE_VIEWS = [
@@ -53,12 +54,22 @@ APPLICANT_CASE_VIEWS = [
     n for n, (_, kind, who) in VIEWS.items() if kind == "case" and "alice" in who
 ]
 POST_ONLY = [n for n, (method, _, _) in VIEWS.items() if method == "post"]
-GET_ONLY = ["assessment:staff_overview", "assessment:assessor_cases", "assessment:detail"]
+GET_ONLY = [
+    "assessment:staff_overview",
+    "assessment:assessor_cases",
+    "assessment:detail",
+    "assessment:plan_document",
+]
 
 
 def url(name, assessment):
     kind = VIEWS[name][1]
-    args = {"none": [], "application": [assessment.application_id], "case": [assessment.pk]}
+    args = {
+        "none": [],
+        "application": [assessment.application_id],
+        "case": [assessment.pk],
+        "document": [assessment.pk, "ak01"],
+    }
     return reverse(name, args=args[kind])
 
 

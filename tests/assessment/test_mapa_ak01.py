@@ -5,6 +5,7 @@ confidentiality, signed by the applicant and the assessor), through the pages us
 import dataclasses
 import datetime
 import importlib
+import subprocess
 
 import pytest
 from django.apps import apps
@@ -13,9 +14,10 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from assessment import services
-from assessment.models import AssessmentPlan, PlanItem
+from assessment.models import AssessmentPlan, PlanDocument, PlanItem
 from lsp_portal.audit.models import AuditEvent
 from lsp_portal.errors import RuleError
+from tests.conftest import run_outbox_jobs
 from tests.fixtures_assessment import plan_form, plan_header, plan_items, today
 
 IN_THREE_DAYS = datetime.timedelta(days=3)
@@ -241,3 +243,65 @@ def test_plans_set_before_mapa01_get_evidence_from_their_methods_and_a_header(pl
         "simulasi",  # the fixture's TUK is a temporary (sewaktu) one, not a workplace
     )
     assert header.start_time == datetime.time(8, 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# The PDFs (lsp_portal.pdf, rendered by Celery from the outbox)
+# ---------------------------------------------------------------------------------------------
+
+
+def pdf_text(document):
+    document.refresh_from_db()
+    completed = subprocess.run(
+        ["pdftotext", "-layout", document.pdf.path, "-"], capture_output=True, check=True, text=True
+    )
+    return " ".join(completed.stdout.split())
+
+
+def test_the_mapa01_and_ak01_pdfs_show_the_plan_and_who_signed(agreed, alice, tuk):
+    run_outbox_jobs()
+    documents = {d.kind: d for d in PlanDocument.objects.filter(assessment=agreed)}
+    assert set(documents) == {"mapa01", "ak01"}
+    assert {d.pdf_status for d in documents.values()} == {PlanDocument.PDFStatus.READY}
+    unit = agreed.application.scheme.units.first()
+    mapa = pdf_text(documents["mapa01"])
+    assert "FR.MAPA.01 MERENCANAKAN AKTIVITAS DAN PROSES ASESMEN" in mapa.upper()
+    assert "Asesmen kandidat / hasil pelatihan" in mapa
+    assert "Manajer sertifikasi LSP" in mapa
+    assert "09.00 WIB" in mapa
+    assert unit.code in mapa and "L, T" in mapa
+    ak01 = pdf_text(documents["ak01"])
+    assert "FR.AK.01 PERSETUJUAN ASESMEN DAN KERAHASIAAN" in ak01.upper()
+    assert alice.full_name in ak01 and agreed.assessor.user.full_name in ak01
+    assert ak01.count("Ditandatangani secara elektronik") == 2
+    assert "dijaga kerahasiaannya" in ak01
+    assert tuk.name in ak01
+
+
+def test_the_assessor_the_applicant_and_staff_download_the_pdfs(
+    login, agreed, alice, assessor, assessor2, staff
+):
+    run_outbox_jobs()
+    url = reverse("assessment:plan_document", args=[agreed.pk, "ak01"])
+    for user in (alice, assessor, staff):
+        response = login(user).get(url)
+        assert response.status_code == 200, user
+        assert response["Content-Type"] == "application/pdf"
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert login(assessor2).get(url).status_code == 404
+    bad_kind = reverse("assessment:plan_document", args=[agreed.pk, "ia01"])
+    assert login(alice).get(bad_kind).status_code == 404
+    page = login(alice).get(reverse("assessment:detail", args=[agreed.pk])).content.decode()
+    assert url in page
+    assert reverse("assessment:plan_document", args=[agreed.pk, "mapa01"]) in page
+
+
+def test_a_signature_renders_the_ak01_pdf_again(alice, planned):
+    run_outbox_jobs()
+    ak01 = PlanDocument.objects.get(assessment=planned, kind="ak01")
+    assert "Belum ditandatangani" in pdf_text(ak01)
+    services.agree_plan(alice, planned, plan=True, confidentiality=True)
+    run_outbox_jobs()
+    ak01.refresh_from_db()
+    assert ak01.pdf_version == 2
+    assert pdf_text(ak01).count("Ditandatangani secara elektronik") == 1
