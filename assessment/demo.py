@@ -8,7 +8,13 @@ from registration import apl02
 from registration.models import Application, Scheme
 
 from . import services
-from .inputs import AdjustmentInput, EvidenceReviewInput, PlanItemInput, UnitResultInput
+from .inputs import (
+    AdjustmentInput,
+    EvidenceReviewInput,
+    PlanHeaderInput,
+    PlanItemInput,
+    UnitResultInput,
+)
 from .models import TUK, Adjustment, Assessment, Assessor
 
 
@@ -62,6 +68,18 @@ def _registries(users, staff, scheme):
     return assessors, tuks["TUK Sewaktu Kampus UPJ"]
 
 
+# FR.MAPA.01 of the demo cases: a certification assessment by the LSP at its own (simulated) TUK.
+DEMO_PLAN_HEADER = PlanHeaderInput(
+    approach="hasil_pelatihan",
+    purpose="sertifikasi",
+    environment="simulasi",
+    evidence_opportunity="tersedia",
+    assessed_by="lsp",
+    confirm_with=("manajer_sertifikasi", "master_asesor"),
+    start_time=datetime.time(8, 30),
+)
+
+
 def _plan(assessor_user, assessment, tuk):
     today = timezone.localdate()
     services.declare_impartiality(assessor_user, assessment)
@@ -69,9 +87,16 @@ def _plan(assessor_user, assessment, tuk):
         assessor_user,
         assessment,
         {
-            unit: PlanItemInput(methods=("observasi", "lisan", "portofolio"), date=today, tuk=tuk)
+            unit: PlanItemInput(
+                methods=("observasi", "lisan", "portofolio"),
+                evidence_kinds=("L", "TL", "T"),
+                duration_minutes=45,
+                date=today,
+                tuk=tuk,
+            )
             for unit in assessment.application.scheme.units.all()
         },
+        header=DEMO_PLAN_HEADER,
     )
 
 

@@ -11,7 +11,17 @@ from registration.forms import DateInput
 from registration.models import Scheme
 
 from .inputs import FeedbackAnswer
-from .models import TUK, Adjustment, Assessor, Feedback, Method, UnitResult
+from .models import (
+    MAX_UNIT_MINUTES,
+    TUK,
+    Adjustment,
+    AssessmentPlan,
+    Assessor,
+    EvidenceKind,
+    Feedback,
+    Method,
+    UnitResult,
+)
 
 VATM = ("valid", "authentic", "current", "sufficient")
 
@@ -66,12 +76,93 @@ class PlanDefaultsForm(forms.Form):
         _small(self.fields["tuk"], "form-select form-select-sm")
 
 
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+def _radios(field):
+    field.widget.attrs["class"] = "form-check-input"
+    return field
+
+
+class PlanHeaderForm(forms.Form):
+    """FR.MAPA.01's header: approach, purpose, context, people to confirm with, start time."""
+
+    approach = forms.ChoiceField(
+        label=_("Assessment approach"),
+        choices=AssessmentPlan.Approach.choices,
+        widget=forms.RadioSelect,
+    )
+    approach_other = forms.CharField(label=_("Other approach"), required=False, max_length=200)
+    purpose = forms.ChoiceField(
+        label=_("Purpose of the assessment"),
+        choices=AssessmentPlan.Purpose.choices,
+        widget=forms.RadioSelect,
+    )
+    purpose_other = forms.CharField(label=_("Other purpose"), required=False, max_length=200)
+    environment = forms.ChoiceField(
+        label=_("Environment"), choices=AssessmentPlan.Environment.choices, widget=forms.RadioSelect
+    )
+    evidence_opportunity = forms.ChoiceField(
+        label=_("Opportunity to gather evidence"),
+        choices=AssessmentPlan.Opportunity.choices,
+        widget=forms.RadioSelect,
+    )
+    assessed_by = forms.ChoiceField(
+        label=_("Assessed by"), choices=AssessmentPlan.AssessedBy.choices, widget=forms.RadioSelect
+    )
+    confirm_with = forms.MultipleChoiceField(
+        label=_("Confirm with the relevant people"),
+        choices=AssessmentPlan.Confirm.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    confirm_with_other = forms.CharField(
+        label=_("Other person (name, role)"), required=False, max_length=200
+    )
+    start_time = forms.TimeField(label=_("Start time"), widget=TimeInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="mapa", **kwargs)
+        for name in ("approach", "purpose", "environment", "evidence_opportunity", "assessed_by"):
+            _radios(self.fields[name])
+        _radios(self.fields["confirm_with"])
+        for name in ("approach_other", "purpose_other", "confirm_with_other", "start_time"):
+            _small(self.fields[name])
+            if name != "start_time":
+                self.fields[name].widget.attrs["placeholder"] = self.fields[name].label
+
+    def groups(self):
+        """Each choice of the header with its free text ("other"), as the page lays them out."""
+        pairs = [
+            ("approach", "approach_other"),
+            ("purpose", "purpose_other"),
+            ("environment", None),
+            ("evidence_opportunity", None),
+            ("assessed_by", None),
+            ("confirm_with", "confirm_with_other"),
+        ]
+        return [(self[name], self[other] if other else None) for name, other in pairs]
+
+
 class PlanItemForm(forms.Form):
+    evidence_kinds = forms.MultipleChoiceField(
+        label=_("Evidence"),
+        choices=[(kind.value, kind.value) for kind in EvidenceKind],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
     methods = forms.MultipleChoiceField(
         label=_("Methods"),
         choices=Method.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Minutes"), required=False, min_value=1, max_value=MAX_UNIT_MINUTES
     )
     date = forms.DateField(
         label=_("Date"),
@@ -85,32 +176,56 @@ class PlanItemForm(forms.Form):
         self.unit = unit
         super().__init__(*args, prefix=f"unit-{unit.pk}", **kwargs)
         _small(self.fields["date"])
+        _small(self.fields["duration_minutes"])
         _small(self.fields["tuk"], "form-select form-select-sm")
         self.fields["methods"].widget.attrs["class"] = "form-check-input"
+        self.fields["evidence_kinds"].widget.attrs["class"] = "form-check-input"
 
     def values(self, defaults):
         data = self.cleaned_data
         return {
             "methods": data["methods"],
+            "evidence_kinds": data["evidence_kinds"],
+            "duration_minutes": data["duration_minutes"],
             "date": defaults.get("date") or data["date"],
             "tuk": defaults.get("tuk") or data["tuk"],
         }
 
 
 class AgreementForm(forms.Form):
-    plan = forms.BooleanField(
-        label=_(
-            "I have read the assessment plan (methods, dates and TUK per unit) and agree to it."
+    """FR.AK.01: each party ticks the two statements for their part, then signs."""
+
+    plan = forms.BooleanField(required=True)
+    confidentiality = forms.BooleanField(required=True)
+
+    STATEMENTS = {
+        "applicant": (
+            _(
+                "I have received and understood the assessment plan (FR.MAPA.01) and agree to "
+                "take part in the assessment."
+            ),
+            _(
+                "I understand that the evidence I provide and that is gathered is used only for "
+                "this assessment and is kept confidential."
+            ),
         ),
-        required=True,
-    )
-    confidentiality = forms.BooleanField(
-        label=_(
-            "I agree that the assessment records are confidential and used only for this "
-            "certification (FR-AK-01)."
+        "assessor": (
+            _(
+                "I have explained the assessment plan (FR.MAPA.01) to the applicant and agree to "
+                "carry it out."
+            ),
+            _(
+                "I will keep the applicant's evidence and results confidential and use them only "
+                "for this assessment."
+            ),
         ),
-        required=True,
-    )
+    }
+
+    def __init__(self, *args, party="applicant", **kwargs):
+        super().__init__(*args, **kwargs)
+        plan_label, confidentiality_label = self.STATEMENTS[party]
+        self.fields["plan"].label = plan_label
+        self.fields["confidentiality"].label = confidentiality_label
 
 
 class EvidenceReviewForm(forms.Form):

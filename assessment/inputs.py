@@ -17,17 +17,60 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class PlanHeaderInput:
+    """The header of FR.MAPA.01 (9.2.3-9.2.4): the approach, the purpose, the context (the
+    environment, the opportunity to gather evidence, who assesses), the people the plan is
+    confirmed with (codes of AssessmentPlan.Confirm, and a free text) and the agreed start time.
+    Codes are those of assessment.models.AssessmentPlan's choices; set_plan checks them."""
+
+    approach: str
+    purpose: str
+    environment: str
+    evidence_opportunity: str
+    assessed_by: str
+    confirm_with: tuple[str, ...]
+    start_time: datetime.time
+    approach_other: str = ""
+    purpose_other: str = ""
+    confirm_with_other: str = ""
+
+    @classmethod
+    def from_cleaned(cls, data: Mapping[str, Any]) -> PlanHeaderInput:
+        return cls(
+            approach=data["approach"],
+            purpose=data["purpose"],
+            environment=data["environment"],
+            evidence_opportunity=data["evidence_opportunity"],
+            assessed_by=data["assessed_by"],
+            confirm_with=tuple(data["confirm_with"]),
+            start_time=data["start_time"],
+            approach_other=data["approach_other"],
+            purpose_other=data["purpose_other"],
+            confirm_with_other=data["confirm_with_other"],
+        )
+
+
+@dataclass(frozen=True)
 class PlanItemInput:
-    """One unit's row of the assessment plan FR-AK-01 (9.2.3-9.2.4): the methods (9.3.1), the
-    test date and the TUK (Tempat Uji Kompetensi, the test site; 9.3.2)."""
+    """One unit's row of the assessment plan FR.MAPA.01 (9.2.3-9.2.4): the kinds of evidence (L,
+    TL, T: codes of EvidenceKind), the methods (9.3.1), the planned duration in minutes (None:
+    not planned), the test date and the TUK (Tempat Uji Kompetensi, the test site; 9.3.2)."""
 
     methods: tuple[str, ...]
+    evidence_kinds: tuple[str, ...]
+    duration_minutes: int | None
     date: datetime.date
     tuk: TUK
 
     @classmethod
     def from_cleaned(cls, data: Mapping[str, Any]) -> PlanItemInput:
-        return cls(methods=tuple(data["methods"]), date=data["date"], tuk=data["tuk"])
+        return cls(
+            methods=tuple(data["methods"]),
+            evidence_kinds=tuple(data["evidence_kinds"]),
+            duration_minutes=data["duration_minutes"],
+            date=data["date"],
+            tuk=data["tuk"],
+        )
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 Terms kept in Indonesian: asesor (a competency assessor registered with BNSP; No. Reg. MET is the
 registration number), TUK (Tempat Uji Kompetensi, the verified place of the competency test, 9.3.2),
 VATM (the rules of evidence: Valid, Asli = authentic, Terkini = current, Memadai = sufficient),
-FR-AK-01 (the assessment plan and confidentiality agreement), FR-AK-03 (the applicant's feedback).
+FR.MAPA.01 (Merencanakan Aktivitas dan Proses Asesmen, the assessment plan), FR.AK.01 (Persetujuan
+Asesmen dan Kerahasiaan, the consent and confidentiality agreement both parties sign), FR-AK-03 (the
+applicant's feedback). The portal called the plan "FR-AK-01" before; MUK 2023 names it FR.MAPA.01.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lsp_portal.accounts.roles import Role
 from lsp_portal.dates import DateRangeValidator, format_date
+from lsp_portal.pdf import RenderedPDF
 from lsp_portal.transitions import Transition, Transitions
 from registration.models import Application, Element, Scheme, Unit
 
@@ -44,6 +47,30 @@ class Method(models.TextChoices):
 def method_labels(codes: Iterable[str]) -> list[str]:
     labels = dict(Method.choices)
     return [str(labels.get(code, code)) for code in codes]
+
+
+class EvidenceKind(models.TextChoices):
+    """The kinds of evidence of FR.MAPA.01 and FR.AK.01 (MUK 2023): L (bukti langsung, direct:
+    what the assessor sees the candidate do), TL (bukti tidak langsung, indirect: products,
+    portfolio, reports of others), T (bukti tambahan, supplementary: answers to questions)."""
+
+    L = "L", _("L - direct evidence (langsung)")
+    TL = "TL", _("TL - indirect evidence (tidak langsung)")
+    T = "T", _("T - supplementary evidence (tambahan)")
+
+
+# The kind of evidence each method of 9.3.1 gathers: what an existing plan's units were given when
+# the kinds were added (migration 0008), and what the plan form suggests.
+EVIDENCE_KIND_OF_METHOD = {
+    Method.OBSERVATION: EvidenceKind.L,
+    Method.PORTFOLIO: EvidenceKind.TL,
+    Method.WRITTEN: EvidenceKind.T,
+    Method.ORAL: EvidenceKind.T,
+    Method.INTERVIEW: EvidenceKind.T,
+}
+
+# Planned duration of one unit, in minutes: at most a working day.
+MAX_UNIT_MINUTES = 480
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,8 +216,9 @@ class AssessmentQuerySet(models.QuerySet):
 class Assessment(models.Model):
     """One assessment attempt of an eligible application (9.2-9.3).
 
-    assigned -> plan_agreed (FR-AK-01, both agreed) -> evidence_reviewed (VATM per unit, 9.2.5-6)
-    -> recommended (submitted to the LSP, 9.3.5; read-only). The plan holds each unit's date, TUK.
+    assigned -> plan_agreed (FR.MAPA.01 set, FR.AK.01 signed by both) -> evidence_reviewed (VATM
+    per unit, 9.2.5-6) -> recommended (submitted to the LSP, 9.3.5; read-only). The plan holds
+    each unit's date, TUK.
     """
 
     class Status(models.TextChoices):
@@ -207,7 +235,7 @@ class Assessment(models.Model):
             "assessment.reassigned": Transition(
                 (Status.ASSIGNED, Status.PLAN_AGREED, Status.EVIDENCE_REVIEWED), Status.ASSIGNED
             ),
-            # FR-AK-01: the first party's agreement leaves it assigned, the second's moves it on.
+            # FR.AK.01: the first party's agreement leaves it assigned, the second's moves it on.
             "assessment.plan_agreed": Transition(
                 (Status.ASSIGNED,), Status.PLAN_AGREED, stays=True
             ),
@@ -371,18 +399,107 @@ class Assignment(models.Model):
         return f"{self.assessment.reference}: {self.assessor}"
 
 
+class AssessmentPlan(models.Model):
+    """The header of FR.MAPA.01 (Merencanakan Aktivitas dan Proses Asesmen, 9.2.3-9.2.4), one per
+    assessment: the approach (pendekatan), the purpose (tujuan), the context (konteks: the
+    environment, the opportunity to gather evidence, who assesses), the people the plan is
+    confirmed with (konfirmasi dengan orang yang relevan) and the agreed start time. The units'
+    rows (evidence, methods, date, TUK) are the PlanItems; FR.AK.01 shows both for signing."""
+
+    class Approach(models.TextChoices):
+        TRAINING = "hasil_pelatihan", _("Candidate assessment / training outcome")
+        PKT = "pkt", _("Recognition of current competency (PKT)")
+        RPL = "rpl", _("Recognition of prior learning (RPL)")
+        OTHER = "lainnya", _("Other")
+
+    class Purpose(models.TextChoices):
+        CERTIFICATION = "sertifikasi", _("Certification")
+        PKT = "pkt", _("Recognition of current competency (PKT)")
+        RPL = "rpl", _("Recognition of prior learning (RPL)")
+        TRAINING = "hasil_pelatihan", _("Training outcome")
+        OTHER = "lainnya", _("Other")
+
+    class Environment(models.TextChoices):
+        REAL = "nyata", _("Real workplace")
+        SIMULATED = "simulasi", _("Simulated workplace")
+
+    class Opportunity(models.TextChoices):
+        AVAILABLE = "tersedia", _("Available")
+        LIMITED = "terbatas", _("Limited")
+
+    class AssessedBy(models.TextChoices):
+        LSP = "lsp", _("The certification body (LSP)")
+        TRAINING = "lembaga_pelatihan", _("A training organisation")
+        COMPANY = "asesor_perusahaan", _("A company assessor")
+
+    class Confirm(models.TextChoices):
+        CERTIFICATION_MANAGER = "manajer_sertifikasi", _("LSP certification manager")
+        LEAD_ASSESSOR = "master_asesor", _("Master assessor / lead assessor")
+        TRAINING_MANAGER = "manajer_pelatihan", _("Training manager")
+        OTHER = "lainnya", _("Other")
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="plan_header"
+    )
+    approach = models.CharField(_("assessment approach"), max_length=20, choices=Approach.choices)
+    approach_other = models.CharField(_("other approach"), max_length=200, blank=True)
+    purpose = models.CharField(
+        _("purpose of the assessment"), max_length=20, choices=Purpose.choices
+    )
+    purpose_other = models.CharField(_("other purpose"), max_length=200, blank=True)
+    environment = models.CharField(
+        _("assessment environment"), max_length=10, choices=Environment.choices
+    )
+    evidence_opportunity = models.CharField(
+        _("opportunity to gather evidence"), max_length=10, choices=Opportunity.choices
+    )
+    assessed_by = models.CharField(_("assessed by"), max_length=20, choices=AssessedBy.choices)
+    confirm_with = models.JSONField(_("confirmed with"), default=list)
+    confirm_with_other = models.CharField(_("confirmed with (other)"), max_length=200, blank=True)
+    start_time = models.TimeField(_("start time"))
+
+    class Meta:
+        verbose_name = _("FR.MAPA.01 Merencanakan Aktivitas dan Proses Asesmen")
+        verbose_name_plural = _("FR.MAPA.01 Merencanakan Aktivitas dan Proses Asesmen")
+
+    def __str__(self) -> str:
+        return f"FR.MAPA.01 {self.assessment}"
+
+    def approach_label(self) -> str:
+        if self.approach == self.Approach.OTHER and self.approach_other:
+            return f"{self.get_approach_display()}: {self.approach_other}"
+        return str(self.get_approach_display())
+
+    def purpose_label(self) -> str:
+        if self.purpose == self.Purpose.OTHER and self.purpose_other:
+            return f"{self.get_purpose_display()}: {self.purpose_other}"
+        return str(self.get_purpose_display())
+
+    def confirm_labels(self) -> list[str]:
+        labels = dict(self.Confirm.choices)
+        shown = [str(labels.get(code, code)) for code in self.confirm_with]
+        if self.confirm_with_other:
+            shown.append(self.confirm_with_other)
+        return shown
+
+
 class PlanItem(models.Model):
-    """FR-AK-01 for one unit: the methods (9.3.1), the date and the verified TUK (9.3.2)."""
+    """FR.MAPA.01 for one unit: the kinds of evidence (L/TL/T), the methods (9.3.1), the planned
+    duration, the date and the verified TUK (9.3.2)."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="plan")
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT)
     methods = models.JSONField(_("methods"), default=list)
+    evidence_kinds = models.JSONField(_("kinds of evidence"), default=list)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("planned duration (minutes)"), null=True, blank=True
+    )
     date = models.DateField(_("test date"), validators=[DateRangeValidator()])
     tuk = models.ForeignKey(TUK, verbose_name=_("TUK"), on_delete=models.PROTECT)
 
     class Meta:
         verbose_name = _("plan item")
-        verbose_name_plural = _("assessment plan (FR-AK-01)")
+        verbose_name_plural = _("assessment plan (FR.MAPA.01)")
         ordering = ["unit__number"]
         constraints = [
             models.UniqueConstraint(fields=["assessment", "unit"], name="one_plan_item_per_unit")
@@ -393,6 +510,50 @@ class PlanItem(models.Model):
 
     def method_labels(self) -> list[str]:
         return method_labels(self.methods)
+
+    def evidence_kind_codes(self) -> list[str]:
+        """The kinds in the form's order (L, TL, T), as FR.AK.01 marks them."""
+        return [kind for kind in EvidenceKind.values if kind in self.evidence_kinds]
+
+
+class PlanDocument(RenderedPDF):
+    """FR.MAPA.01 or FR.AK.01 of an assessment as the PDF LSPs print and file (rendered by
+    Celery through lsp_portal.pdf, stored privately). Rendered again whenever what it shows
+    changes: the plan is set again, a party signs FR.AK.01, the case is reassigned."""
+
+    class Kind(models.TextChoices):
+        MAPA01 = "mapa01", "FR.MAPA.01"
+        AK01 = "ak01", "FR.AK.01"
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="plan_documents"
+    )
+    kind = models.CharField(_("form"), max_length=10, choices=Kind.choices)
+
+    pdf_template = "assessment/pdf/plan_document.html"
+
+    class Meta:
+        verbose_name = _("plan document (FR.MAPA.01, FR.AK.01)")
+        verbose_name_plural = _("plan documents (FR.MAPA.01, FR.AK.01)")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "kind"], name="one_plan_document_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.assessment.reference}"
+
+    def pdf_context(self) -> dict[str, Any]:
+        return {"data": self.pdf_context_data()}
+
+    def pdf_context_data(self) -> dict[str, Any]:
+        from .documents import plan_document_data
+
+        return plan_document_data(self)
+
+    @property
+    def filename(self) -> str:
+        code = "FR.MAPA.01" if self.kind == self.Kind.MAPA01 else "FR.AK.01"
+        return f"{code}-{self.assessment.reference}.pdf"
 
 
 class VATMFields(models.Model):

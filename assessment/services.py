@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,17 +31,22 @@ from .inputs import (
     AdjustmentInput,
     EvidenceReviewInput,
     FeedbackAnswer,
+    PlanHeaderInput,
     PlanItemInput,
     UnitResultInput,
 )
 from .models import (
+    MAX_UNIT_MINUTES,
     Adjustment,
     Assessment,
+    AssessmentPlan,
     Assessor,
     Assignment,
+    EvidenceKind,
     EvidenceReview,
     Feedback,
     Method,
+    PlanDocument,
     PlanItem,
     UnitResult,
 )
@@ -108,6 +113,18 @@ def _require_impartiality(assessment: Assessment) -> None:
 
 def _notify(assessment: Assessment, event: str) -> None:
     outbox.send(tasks.notify_assessment_event, assessment.pk, event)
+
+
+def _render_plan_documents(assessment: Assessment) -> None:
+    """FR.MAPA.01 and FR.AK.01 as PDFs, rendered once the change commits (a render that finds
+    the same content stored does nothing)."""
+    for kind in PlanDocument.Kind.values:
+        document, _created = PlanDocument.objects.get_or_create(assessment=assessment, kind=kind)
+        if document.pdf_status == PlanDocument.PDFStatus.READY:
+            PlanDocument.objects.filter(pk=document.pk).update(
+                pdf_status=PlanDocument.PDFStatus.PENDING
+            )
+        outbox.send(tasks.render_plan_document, document.pk)
 
 
 def _check_units(assessment: Assessment, entries: Collection[Unit], *, complete: bool) -> None:
@@ -239,6 +256,7 @@ def reassign(user: User, assessment: Assessment, assessor: Assessor, *, reason: 
         # The new assessor declares impartiality, sets their own plan and both parties agree anew.
         locked.evidence_reviews.all().delete()
         locked.plan.all().delete()
+        AssessmentPlan.objects.filter(assessment=locked).delete()
         locked.plan_set_at = None
         locked.assessor = assessor
         locked.impartiality_declared_at = None
@@ -270,7 +288,8 @@ def reassign(user: User, assessment: Assessment, assessor: Assessor, *, reason: 
 
 
 # ---------------------------------------------------------------------------------------------
-# The assessor and the applicant: impartiality and the plan (9.2.2-9.2.4, FR-AK-01)
+# The assessor and the applicant: impartiality, the plan (9.2.2-9.2.4, FR.MAPA.01) and the
+# consent and confidentiality agreement (FR.AK.01)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -287,15 +306,84 @@ def declare_impartiality(user: User, assessment: Assessment) -> Assessment:
     return locked
 
 
-def set_plan(user: User, assessment: Assessment, items: Mapping[Unit, PlanItemInput]) -> Assessment:
-    """FR-AK-01 (9.2.3-9.2.4): per unit the methods (9.3.1), the date and a TUK verified on that
-    date (9.3.2). Changing the plan withdraws both agreements, which must be given again."""
+def _check_choice(value: str, choices: type[models.TextChoices], what: str) -> None:
+    if value not in choices.values:
+        raise RuleError(
+            _("Unknown choice for %(what)s: %(value)s.") % {"what": what, "value": value or "–"}
+        )
+
+
+def _check_plan_header(header: PlanHeaderInput) -> None:
+    """FR.MAPA.01's header: every choice one of the form's, "other" explained, confirmed with
+    someone."""
+    Plan = AssessmentPlan
+    _check_choice(header.approach, Plan.Approach, _("the assessment approach"))
+    _check_choice(header.purpose, Plan.Purpose, _("the purpose of the assessment"))
+    _check_choice(header.environment, Plan.Environment, _("the assessment environment"))
+    _check_choice(
+        header.evidence_opportunity, Plan.Opportunity, _("the opportunity to gather evidence")
+    )
+    _check_choice(header.assessed_by, Plan.AssessedBy, _("who assesses"))
+    if header.approach == Plan.Approach.OTHER and not header.approach_other.strip():
+        raise RuleError(_("Describe the other assessment approach."))
+    if header.purpose == Plan.Purpose.OTHER and not header.purpose_other.strip():
+        raise RuleError(_("Describe the other purpose of the assessment."))
+    if not header.confirm_with:
+        raise RuleError(_("Choose at least one person the plan is confirmed with."))
+    for code in header.confirm_with:
+        _check_choice(code, Plan.Confirm, _("the people to confirm with"))
+    if Plan.Confirm.OTHER in header.confirm_with and not header.confirm_with_other.strip():
+        raise RuleError(_("Name the other person the plan is confirmed with."))
+    if not isinstance(header.start_time, datetime.time):
+        raise RuleError(_("Give the agreed start time of the assessment."))
+
+
+def _check_plan_item(unit: Unit, values: PlanItemInput) -> None:
+    """FR.MAPA.01 per unit: at least one kind of evidence (L, TL, T), each a known one; the
+    planned duration, when given, a whole number of minutes within a working day."""
+    if not values.evidence_kinds:
+        raise RuleError(
+            _("Choose at least one kind of evidence (L, TL or T) for unit %(unit)s.")
+            % {"unit": unit.code}
+        )
+    unknown = set(values.evidence_kinds) - set(EvidenceKind.values)
+    if unknown:
+        raise RuleError(
+            _("Unknown kind of evidence for unit %(unit)s: %(kinds)s.")
+            % {"unit": unit.code, "kinds": ", ".join(sorted(unknown))}
+        )
+    minutes = values.duration_minutes
+    if minutes is not None and (
+        isinstance(minutes, bool)
+        or not isinstance(minutes, int)
+        or not 1 <= minutes <= MAX_UNIT_MINUTES
+    ):
+        raise RuleError(
+            _("The planned duration of unit %(unit)s must be 1 to %(max)s minutes.")
+            % {"unit": unit.code, "max": MAX_UNIT_MINUTES}
+        )
+
+
+def set_plan(
+    user: User,
+    assessment: Assessment,
+    items: Mapping[Unit, PlanItemInput],
+    *,
+    header: PlanHeaderInput,
+) -> Assessment:
+    """FR.MAPA.01 (9.2.3-9.2.4): the header (approach, purpose, context, people to confirm with,
+    start time) and per unit the kinds of evidence (L/TL/T), the methods (9.3.1), the planned
+    duration, the date and a TUK verified on that date (9.3.2). All or nothing: one refused value
+    refuses the whole plan. Changing the plan withdraws both FR.AK.01 agreements, which must be
+    given again."""
     with transaction.atomic():
         locked = _lock_as_assessor(user, assessment, Status.ASSIGNED)
         _require_impartiality(locked)
+        _check_plan_header(header)
         _check_units(locked, items, complete=True)
         today = timezone.localdate()
         for unit, values in items.items():
+            _check_plan_item(unit, values)
             _check_methods(unit, values.methods)
             dates.require_in_range(
                 values.date, _("Test date of unit %(unit)s") % {"unit": unit.code}
@@ -319,12 +407,35 @@ def set_plan(user: User, assessment: Assessment, items: Mapping[Unit, PlanItemIn
                         "unit": unit.code,
                     }
                 )
+        start_time = header.start_time.replace(second=0, microsecond=0)
+        confirm_with = [c for c in AssessmentPlan.Confirm.values if c in header.confirm_with]
+        header_values: dict[str, Any] = {
+            "approach": header.approach,
+            "approach_other": header.approach_other.strip()
+            if header.approach == AssessmentPlan.Approach.OTHER
+            else "",
+            "purpose": header.purpose,
+            "purpose_other": header.purpose_other.strip()
+            if header.purpose == AssessmentPlan.Purpose.OTHER
+            else "",
+            "environment": header.environment,
+            "evidence_opportunity": header.evidence_opportunity,
+            "assessed_by": header.assessed_by,
+            "confirm_with": confirm_with,
+            "confirm_with_other": header.confirm_with_other.strip()
+            if AssessmentPlan.Confirm.OTHER in header.confirm_with
+            else "",
+            "start_time": start_time,
+        }
+        AssessmentPlan.objects.update_or_create(assessment=locked, defaults=header_values)
         locked.plan.all().delete()
         PlanItem.objects.bulk_create(
             PlanItem(
                 assessment=locked,
                 unit=unit,
                 methods=sorted(values.methods),
+                evidence_kinds=[k for k in EvidenceKind.values if k in values.evidence_kinds],
+                duration_minutes=values.duration_minutes,
                 date=values.date,
                 tuk=values.tuk,
             )
@@ -338,17 +449,36 @@ def set_plan(user: User, assessment: Assessment, items: Mapping[Unit, PlanItemIn
             update_fields=["plan_set_at", "applicant_agreed_at", "assessor_agreed_at", "updated_at"]
         )
         record(
-            user, "assessment.plan_set", locked, units=len(items), agreements_reset=had_agreement
+            user,
+            "assessment.plan_set",
+            locked,
+            units=len(items),
+            agreements_reset=had_agreement,
+            approach=header.approach,
+            purpose=header.purpose,
+            environment=header.environment,
+            evidence_opportunity=header.evidence_opportunity,
+            assessed_by=header.assessed_by,
+            confirm_with=confirm_with,
+            start_time=start_time.strftime("%H:%M"),
+            evidence_kinds={
+                unit.code: [k for k in EvidenceKind.values if k in values.evidence_kinds]
+                for unit, values in items.items()
+            },
         )
         _notify(locked, "plan_ready")
+        _render_plan_documents(locked)
     return locked
 
 
 def agree_plan(
     user: User, assessment: Assessment, *, plan: bool, confidentiality: bool
 ) -> Assessment:
-    """FR-AK-01: the applicant and the assessor each agree to the plan and to confidentiality.
-    When both have, the assessment moves on to the evidence review."""
+    """FR.AK.01 (Persetujuan Asesmen dan Kerahasiaan): the applicant and the assessor each sign
+    the consent and confidentiality agreement for the plan of FR.MAPA.01 - the applicant agrees to
+    the assessment and that the evidence gathered is used for it and kept confidential; the
+    assessor keeps the evidence and results confidential and uses them only for the assessment.
+    When both have signed, the assessment moves on to the evidence review."""
     if user.has_role(Role.ASSESSOR) and assessment.assessor.user_id == user.pk:
         with transaction.atomic():
             locked = _lock_as_assessor(
@@ -379,6 +509,7 @@ def _agree(user: User, locked: Assessment, field: str, ticked: bool) -> Assessme
         stay=not locked.plan_agreed_by_both,
         party="applicant" if field == "applicant_agreed_at" else "assessor",
     )
+    _render_plan_documents(locked)
     if locked.status == Status.PLAN_AGREED:
         _notify(locked, "plan_agreed")
     elif field == "assessor_agreed_at":

@@ -1,4 +1,5 @@
-"""E-mails that tell the applicant, the assessor or staff that it is their turn."""
+"""E-mails that tell the applicant, the assessor or staff that it is their turn, and the
+FR.MAPA.01 / FR.AK.01 PDFs (idempotent, retried, failures recorded)."""
 
 from celery import shared_task
 from django.conf import settings
@@ -8,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
 from lsp_portal.mail import send_templated_email
+from lsp_portal.pdf import pdf_task, render_in_task
 
-from .models import Assessment
+from .models import Assessment, PlanDocument
 
 # event -> (who is told, what it says)
 EVENTS = {
@@ -57,3 +59,10 @@ def notify_assessment_event(self, assessment_id, event):
         send_templated_email("assessment/email/event", context, sorted(recipients - {""}))
     except OSError as exc:
         raise self.retry(exc=exc) from exc
+
+
+@pdf_task
+def render_plan_document(self, document_id):
+    """Render FR.MAPA.01 or FR.AK.01 of an assessment; stored once, rendered again only when what
+    it shows changed (the plan, a signature)."""
+    render_in_task(self, PlanDocument, document_id)

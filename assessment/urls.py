@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/impartiality/", views.declare_impartiality, name="declare_impartiality"),
     path("<int:pk>/plan/", views.plan, name="plan"),
     path("<int:pk>/agree/", views.agree, name="agree"),
+    path("<int:pk>/plan/<str:kind>.pdf", views.plan_document, name="plan_document"),
     path("<int:pk>/adjustment/", views.adjustment, name="adjustment"),
     path("<int:pk>/evidence/", views.evidence, name="evidence"),
     path("<int:pk>/results/", views.results, name="results"),

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, Min, OuterRef, Q, Value, When
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from lsp_portal.accounts.decorators import role_required
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import events_for
 from lsp_portal.errors import RuleError
+from lsp_portal.files import private_file_response
 from registration import apl02
 from registration.models import Application
 
@@ -29,14 +31,29 @@ from .forms import (
     EvidenceReviewForm,
     FeedbackForm,
     PlanDefaultsForm,
+    PlanHeaderForm,
     PlanItemForm,
     ProceedForm,
     ReassignForm,
     SubmitRecommendationForm,
     UnitResultForm,
 )
-from .inputs import AdjustmentInput, EvidenceReviewInput, PlanItemInput, UnitResultInput
-from .models import TUK, Adjustment, Assessment, Assessor, Feedback
+from .inputs import (
+    AdjustmentInput,
+    EvidenceReviewInput,
+    PlanHeaderInput,
+    PlanItemInput,
+    UnitResultInput,
+)
+from .models import (
+    TUK,
+    Adjustment,
+    Assessment,
+    AssessmentPlan,
+    Assessor,
+    Feedback,
+    PlanDocument,
+)
 
 Status = Assessment.Status
 
@@ -60,8 +77,9 @@ def _own_case(request, pk):
     if not request.user.has_role(Role.ASSESSOR):
         raise PermissionDenied
     return get_object_or_404(
+        # The plan page shows FR.MAPA.01's header: joined here, not queried again.
         Assessment.objects.for_assessor(request.user).select_related(
-            "application__scheme", "assessor__user"
+            "application__scheme", "assessor__user", "plan_header"
         ),
         pk=pk,
     )
@@ -121,7 +139,7 @@ def _lock(assessment, page):
     if page == "plan" and status != Status.ASSIGNED:
         return {
             "reason": _(
-                "The applicant and the assessor agreed to this plan (FR-AK-01); "
+                "The applicant and the assessor signed FR.AK.01 for this plan; "
                 "it can no longer be changed."
             ),
             "since": max(assessment.applicant_agreed_at, assessment.assessor_agreed_at),
@@ -305,7 +323,11 @@ def detail(request, pk):
         raise PermissionDenied
     assessment = get_object_or_404(
         Assessment.objects.visible_to(user).select_related(
-            "application__scheme", "application__applicant", "assessor__user", "adjustment"
+            "application__scheme",
+            "application__applicant",
+            "assessor__user",
+            "adjustment",
+            "plan_header",
         ),
         pk=pk,
     )
@@ -326,7 +348,16 @@ def detail(request, pk):
         "plan": assessment.plan.select_related("unit", "tuk"),
         "reviews": assessment.evidence_reviews.select_related("unit", "element"),
         "results": results,
-        "agreement_form": AgreementForm(),
+        "agreement_form": AgreementForm(party="assessor" if is_assessor else "applicant"),
+        "statements": AgreementForm.STATEMENTS,
+        "plan_header": _plan_header_of(assessment),
+        "plan_documents": {
+            document.kind: document
+            for document in assessment.plan_documents.all()
+            if document.pdf and document.pdf_status == PlanDocument.PDFStatus.READY
+        }
+        if assessment.plan_set_at
+        else {},
         "submit_form": SubmitRecommendationForm(),
         "decline_form": DeclineForm(),
         "feedback": Feedback.objects.filter(assessment=assessment).first(),
@@ -365,19 +396,64 @@ def declare_impartiality(request, pk):
     return redirect("assessment:plan", assessment.pk)
 
 
+def _plan_header_of(assessment):
+    try:
+        return assessment.plan_header
+    except AssessmentPlan.DoesNotExist:
+        return None
+
+
+def _header_initial(header):
+    if header is None:
+        # The usual case of this LSP: a certification assessment the LSP itself carries out.
+        return {
+            "purpose": AssessmentPlan.Purpose.CERTIFICATION,
+            "assessed_by": AssessmentPlan.AssessedBy.LSP,
+        }
+    return {
+        name: getattr(header, name)
+        for name in (
+            "approach",
+            "approach_other",
+            "purpose",
+            "purpose_other",
+            "environment",
+            "evidence_opportunity",
+            "assessed_by",
+            "confirm_with",
+            "confirm_with_other",
+            "start_time",
+        )
+    }
+
+
 @require_http_methods(["GET", "POST"])
 @_declared_case
 def plan(request, assessment):
+    """FR.MAPA.01: the header and each unit's evidence, methods, duration, date and TUK."""
     existing = {item.unit_id: item for item in assessment.plan.all()}
+    current_header = _plan_header_of(assessment)
     data = request.POST or None
     defaults = PlanDefaultsForm(data)
+    header_form = PlanHeaderForm(data, initial=_header_initial(current_header))
     forms = []
     for unit in assessment.application.scheme.units.all():
         item = existing.get(unit.pk)
-        initial = {"methods": item.methods, "date": item.date, "tuk": item.tuk_id} if item else {}
+        initial = (
+            {
+                "methods": item.methods,
+                "evidence_kinds": item.evidence_kinds,
+                "duration_minutes": item.duration_minutes,
+                "date": item.date,
+                "tuk": item.tuk_id,
+            }
+            if item
+            else {}
+        )
         forms.append(PlanItemForm(data, unit=unit, initial=initial))
     if request.method == "POST":
-        if defaults.is_valid() and all(f.is_valid() for f in forms):
+        header_valid = header_form.is_valid()
+        if defaults.is_valid() and header_valid and all([f.is_valid() for f in forms]):
             chosen = {k: v for k, v in defaults.cleaned_data.items() if v}
             items = {f.unit: f.values(chosen) for f in forms}
             incomplete = [u.code for u, v in items.items() if not v["date"] or not v["tuk"]]
@@ -393,6 +469,7 @@ def plan(request, assessment):
                         request.user,
                         assessment,
                         {u: PlanItemInput.from_cleaned(v) for u, v in items.items()},
+                        header=PlanHeaderInput.from_cleaned(header_form.cleaned_data),
                     )
                 except RuleError as error:
                     messages.error(request, error.message)
@@ -401,6 +478,8 @@ def plan(request, assessment):
                         request, _("The plan was saved. The applicant is asked to agree to it.")
                     )
                     return redirect("assessment:detail", assessment.pk)
+        else:
+            messages.error(request, _("Correct the marked fields; the plan was not saved."))
     today = timezone.localdate()
     lock = _lock(assessment, "plan")
     return render(
@@ -409,6 +488,8 @@ def plan(request, assessment):
         {
             "assessment": assessment,
             "defaults": defaults,
+            "header_form": header_form,
+            "header": current_header,
             "forms": forms,
             "lock": lock,
             "plan": assessment.plan.select_related("unit", "tuk") if lock else None,
@@ -438,6 +519,24 @@ def agree(request, pk):
         return _back(request, assessment, error)
     messages.success(request, _("Your agreement to the plan was recorded."))
     return redirect("assessment:detail", assessment.pk)
+
+
+@require_GET
+def plan_document(request, pk, kind):
+    """FR.MAPA.01 or FR.AK.01 as a PDF, for the case's assessor, its applicant and staff (404 for
+    anyone else's case, and while there is no plan or the PDF is still being rendered)."""
+    user = request.user
+    if not (user.has_role(Role.STAFF) or user.has_role(Role.ASSESSOR) or user.is_applicant):
+        raise PermissionDenied
+    assessment = get_object_or_404(Assessment.objects.visible_to(user), pk=pk)
+    if kind not in PlanDocument.Kind.values or not assessment.plan_set_at:
+        raise Http404
+    document = get_object_or_404(
+        PlanDocument, assessment=assessment, kind=kind, pdf_status=PlanDocument.PDFStatus.READY
+    )
+    if not document.pdf:
+        raise Http404
+    return private_file_response(document.pdf, "application/pdf", document.filename)
 
 
 def _adjustment_of(assessment):

@@ -46,7 +46,7 @@ from lsp_portal.errors import RuleError
 class Transition:
     """From any of `sources` to `target`. With `stays`, the action may also leave the status as
     it is: a step recorded under the same action on the way to `target` (the first of the two
-    FR-AK-01 agreements, after which the assessment stays assigned)."""
+    FR.AK.01 agreements, after which the assessment stays assigned)."""
 
     sources: tuple[str, ...]
     target: str

@@ -34,6 +34,7 @@ from assessment.inputs import (
     AdjustmentInput,
     EvidenceReviewInput,
     FeedbackAnswer,
+    PlanHeaderInput,
     PlanItemInput,
     UnitResultInput,
 )
@@ -375,9 +376,25 @@ class _Case:
             self.assessment.assessor.user,
             self.assessment,
             {
-                unit: PlanItemInput(methods=methods, date=self.test_at.date(), tuk=tuk)
+                unit: PlanItemInput(
+                    methods=methods,
+                    evidence_kinds=("L", "TL", "T"),
+                    duration_minutes=30,
+                    date=self.test_at.date(),
+                    tuk=tuk,
+                )
                 for unit in self.units
             },
+            # FR.MAPA.01: the LSP's own certification assessment, starting at the test's hour.
+            header=PlanHeaderInput(
+                approach="hasil_pelatihan",
+                purpose="sertifikasi",
+                environment="nyata" if tuk.kind == TUK.Kind.TEMPAT_KERJA else "simulasi",
+                evidence_opportunity="tersedia",
+                assessed_by="lsp",
+                confirm_with=("manajer_sertifikasi",),
+                start_time=self.test_at.time(),
+            ),
         )
 
     def agree(self, *, both: bool = True) -> None:

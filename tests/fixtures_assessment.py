@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from assessment import services
-from assessment.inputs import EvidenceReviewInput, PlanItemInput, UnitResultInput
+from assessment.inputs import EvidenceReviewInput, PlanHeaderInput, PlanItemInput, UnitResultInput
 from assessment.models import TUK, Assessor
 from registration import apl02
 from registration import services as registration_services
@@ -48,12 +48,59 @@ def make_tuk(verified_by, *, start, end, name="TUK Kampus UPJ"):
     )
 
 
-def plan_items(assessment, tuk, *, date=None, methods=None, units=None):
+def plan_items(assessment, tuk, *, date=None, methods=None, units=None, kinds=("L", "T")):
     units = assessment.application.scheme.units.all() if units is None else units
     return {
-        unit: PlanItemInput(methods=tuple(methods or METHODS), date=date or today(), tuk=tuk)
+        unit: PlanItemInput(
+            methods=tuple(methods or METHODS),
+            evidence_kinds=tuple(kinds),
+            duration_minutes=60,
+            date=date or today(),
+            tuk=tuk,
+        )
         for unit in units
     }
+
+
+def plan_header(**values):
+    """FR.MAPA.01's header of a certification assessment by the LSP at a simulated workplace."""
+    return PlanHeaderInput(
+        **{
+            "approach": "hasil_pelatihan",
+            "purpose": "sertifikasi",
+            "environment": "simulasi",
+            "evidence_opportunity": "tersedia",
+            "assessed_by": "lsp",
+            "confirm_with": ("manajer_sertifikasi",),
+            "start_time": datetime.time(9, 0),
+            **values,
+        }
+    )
+
+
+# The FR.MAPA.01 header as the plan page posts it (the "mapa" prefix of PlanHeaderForm).
+PLAN_HEADER_FORM = {
+    "mapa-approach": "hasil_pelatihan",
+    "mapa-purpose": "sertifikasi",
+    "mapa-environment": "simulasi",
+    "mapa-evidence_opportunity": "tersedia",
+    "mapa-assessed_by": "lsp",
+    "mapa-confirm_with": ["manajer_sertifikasi"],
+    "mapa-start_time": "09:00",
+}
+
+
+def plan_form(assessment, tuk, date, *, methods=("observasi", "tertulis"), kinds=("L", "T")):
+    """The plan page's POST: the header and every unit's kinds, methods, minutes, date and TUK."""
+    data = dict(PLAN_HEADER_FORM)
+    for unit in assessment.application.scheme.units.all():
+        prefix = f"unit-{unit.pk}"
+        data[f"{prefix}-evidence_kinds"] = list(kinds)
+        data[f"{prefix}-methods"] = list(methods)
+        data[f"{prefix}-duration_minutes"] = "45"
+        data[f"{prefix}-date"] = date.isoformat()
+        data[f"{prefix}-tuk"] = tuk.pk
+    return data
 
 
 def reviews(assessment, **vatm):
@@ -128,7 +175,7 @@ def declared(assessor, assigned):
 
 @pytest.fixture
 def planned(assessor, declared, tuk):
-    return services.set_plan(assessor, declared, plan_items(declared, tuk))
+    return services.set_plan(assessor, declared, plan_items(declared, tuk), header=plan_header())
 
 
 @pytest.fixture

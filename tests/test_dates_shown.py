@@ -39,7 +39,14 @@ from lsp_portal.pdf import render_pdf
 from lsp_portal.workdays.models import ClosureDay
 from tests.conftest import make_user, run_outbox_jobs
 from tests.decisions.conftest import meeting_through_minutes, recommended_case
-from tests.fixtures_assessment import all_results, make_assessor, make_tuk, plan_items, reviews
+from tests.fixtures_assessment import (
+    all_results,
+    make_assessor,
+    make_tuk,
+    plan_header,
+    plan_items,
+    reviews,
+)
 from tests.security.test_route_matrix import ROLES, ROUTES, arguments, view_of, world
 
 __all__ = ["world"]  # the route matrix's world, used as a fixture here
@@ -299,14 +306,18 @@ def test_no_refusal_prints_an_iso_date(staff, assessor, declared, tuk):
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     lapsed = make_tuk(staff, start=yesterday - datetime.timedelta(days=300), end=yesterday)
     with pytest.raises(RuleError) as refused:
-        assessment_services.set_plan(assessor, declared, plan_items(declared, lapsed))
+        assessment_services.set_plan(
+            assessor, declared, plan_items(declared, lapsed), header=plan_header()
+        )
     message = refused.value.message
     assert "tidak terverifikasi pada 2 Des 2026 (terverifikasi" in message, message
     assert "s.d. 1 Des 2026)" in message, message
     assert not ISO_DATE.search(message), message
 
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    assessment_services.set_plan(assessor, declared, plan_items(declared, tuk, date=tomorrow))
+    assessment_services.set_plan(
+        assessor, declared, plan_items(declared, tuk, date=tomorrow), header=plan_header()
+    )
     applicant = declared.application.applicant
     assessment_services.agree_plan(applicant, declared, plan=True, confidentiality=True)
     assessment_services.agree_plan(assessor, declared, plan=True, confidentiality=True)

@@ -87,7 +87,7 @@ def test_everything_rolls_back_with_the_callers_transaction(alice, draft):
 
 
 def test_a_step_that_stays_saves_its_fields_and_records_the_same_status(alice, planned):
-    """The first FR-AK-01 agreement: the assessment stays assigned, the event says so."""
+    """The first FR.AK.01 agreement: the assessment stays assigned, the event says so."""
     assessment = type(planned).objects.select_for_update().get(pk=planned.pk)
     assessment.applicant_agreed_at = assessment.plan_set_at
     with CaptureQueriesContext(connection) as queries:

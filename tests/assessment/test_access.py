@@ -18,7 +18,14 @@ from lsp_portal.errors import RuleError
 from registration import apl02
 from registration import services as registration_services
 from tests.conftest import fill_application, make_user
-from tests.fixtures_assessment import VATM, make_assessor, reviews, today
+from tests.fixtures_assessment import (
+    PLAN_HEADER_FORM,
+    VATM,
+    make_assessor,
+    plan_form,
+    reviews,
+    today,
+)
 
 Status = Assessment.Status
 
@@ -41,6 +48,7 @@ VIEWS = {
     "assessment:feedback": ("get", "case", {"alice"}),
     "assessment:instrument_bank": ("get", "scheme", {"staff"}),
     "assessment:instrument_bank_export": ("get", "scheme", {"staff"}),
+    "assessment:plan_document": ("get", "document", {"staff", "assessor", "alice"}),
 }
 CAST = ("alice", "staff", "assessor", "technical", "appeal", "director")
 ASSESSOR_CASE_VIEWS = [
@@ -55,6 +63,7 @@ GET_ONLY = [
     "assessment:assessor_cases",
     "assessment:detail",
     "assessment:instrument_bank_export",
+    "assessment:plan_document",
 ]
 
 
@@ -65,6 +74,7 @@ def url(name, assessment):
         "application": [assessment.application_id],
         "case": [assessment.pk],
         "scheme": [assessment.application.scheme.code],
+        "document": [assessment.pk, "ak01"],
     }
     return reverse(name, args=args[kind])
 
@@ -115,16 +125,6 @@ def bobs_eligible(bob, staff, bobs_application):
     application = fill_application(bob, bobs_application)
     registration_services.submit(bob, application, agreed=True)
     return registration_services.confirm_eligible(staff, application)
-
-
-def plan_form(assessment, tuk, date):
-    data = {}
-    for unit in assessment.application.scheme.units.all():
-        prefix = f"unit-{unit.pk}"
-        data[f"{prefix}-methods"] = ["observasi", "tertulis"]
-        data[f"{prefix}-date"] = date.isoformat()
-        data[f"{prefix}-tuk"] = tuk.pk
-    return data
 
 
 def evidence_form(assessment, *, proceed="yes", reason=""):
@@ -372,9 +372,10 @@ def test_assessor_sets_the_plan_unit_by_unit(login, assessor, declared, tuk):
 
 
 def test_assessor_sets_one_date_and_tuk_for_all_units(login, assessor, declared, tuk):
-    data = {"all-date": today().isoformat(), "all-tuk": tuk.pk}
+    data = {**PLAN_HEADER_FORM, "all-date": today().isoformat(), "all-tuk": tuk.pk}
     for unit in declared.application.scheme.units.all():
         data[f"unit-{unit.pk}-methods"] = ["wawancara"]
+        data[f"unit-{unit.pk}-evidence_kinds"] = ["T"]
     response = login(assessor).post(reverse("assessment:plan", args=[declared.pk]), data)
     assert response.status_code == 302
     assert set(declared.plan.values_list("date", "tuk_id")) == {(today(), tuk.pk)}

@@ -17,6 +17,7 @@ from tests.fixtures_assessment import (
     all_results,
     make_assessor,
     make_tuk,
+    plan_header,
     plan_items,
     result_values,
     reviews,
@@ -179,13 +180,13 @@ def test_the_assessor_reassigned_away_can_no_longer_act(
     services.reassign(staff, declared, assessor2_profile, reason="Konflik jadwal")
     before = snapshot(declared)
     with pytest.raises(PermissionDenied):
-        services.set_plan(assessor, declared, plan_items(declared, tuk))
+        services.set_plan(assessor, declared, plan_items(declared, tuk), header=plan_header())
     assert snapshot(declared) == before
     assert not Assessment.objects.for_assessor(assessor).exists()
 
 
 # ---------------------------------------------------------------------------------------------
-# Impartiality and the plan (9.2.2-9.2.4, FR-AK-01)
+# Impartiality and the plan (9.2.2-9.2.4, FR.MAPA.01)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -200,13 +201,13 @@ def test_declaring_impartiality_is_recorded_and_audited(assessor, assigned):
 def test_the_plan_is_refused_before_impartiality_is_declared(assessor, assigned, tuk):
     before = snapshot(assigned)
     with pytest.raises(RuleError):
-        services.set_plan(assessor, assigned, plan_items(assigned, tuk))
+        services.set_plan(assessor, assigned, plan_items(assigned, tuk), header=plan_header())
     assert snapshot(assigned) == before
     assert not PlanItem.objects.exists()
 
 
 def test_a_plan_sets_every_unit_and_asks_the_applicant(assessor, declared, tuk):
-    services.set_plan(assessor, declared, plan_items(declared, tuk))
+    services.set_plan(assessor, declared, plan_items(declared, tuk), header=plan_header())
     declared.refresh_from_db()
     assert declared.plan_set_at is not None
     assert declared.plan.count() == declared.application.scheme.units.count() == 15
@@ -224,14 +225,16 @@ def test_a_tuk_not_yet_verified_on_the_test_date_is_refused(assessor, declared, 
     )
     before = snapshot(declared)
     with pytest.raises(RuleError, match="TUK Baru"):
-        services.set_plan(assessor, declared, plan_items(declared, future))
+        services.set_plan(assessor, declared, plan_items(declared, future), header=plan_header())
     assert snapshot(declared) == before
 
 
 def test_a_tuk_whose_verification_lapsed_is_refused(assessor, declared, lapsed_tuk):
     before = snapshot(declared)
     with pytest.raises(RuleError, match="TUK Lama"):
-        services.set_plan(assessor, declared, plan_items(declared, lapsed_tuk))
+        services.set_plan(
+            assessor, declared, plan_items(declared, lapsed_tuk), header=plan_header()
+        )
     assert snapshot(declared) == before
     assert not PlanItem.objects.exists()
 
@@ -244,6 +247,7 @@ def test_a_tuk_verified_today_but_not_on_a_later_test_date_is_refused(assessor, 
             assessor,
             declared,
             plan_items(declared, ending, date=today() + datetime.timedelta(days=5)),
+            header=plan_header(),
         )
     assert snapshot(declared) == before
 
@@ -252,7 +256,9 @@ def test_a_plan_missing_a_unit_is_refused_naming_it(assessor, declared, tuk):
     units = list(declared.application.scheme.units.all())
     before = snapshot(declared)
     with pytest.raises(RuleError) as error:
-        services.set_plan(assessor, declared, plan_items(declared, tuk, units=units[:-1]))
+        services.set_plan(
+            assessor, declared, plan_items(declared, tuk, units=units[:-1]), header=plan_header()
+        )
     assert units[-1].code in error.value.message
     assert snapshot(declared) == before
 
@@ -262,7 +268,7 @@ def test_a_plan_with_a_unit_of_another_scheme_is_refused(assessor, declared, tuk
     items.update(plan_items(declared, tuk, units=second_scheme.units.all()))
     before = snapshot(declared)
     with pytest.raises(RuleError, match="M.702090.001.01"):
-        services.set_plan(assessor, declared, items)
+        services.set_plan(assessor, declared, items, header=plan_header())
     assert snapshot(declared) == before
 
 
@@ -272,14 +278,14 @@ def test_a_plan_needs_a_method_for_each_unit(assessor, declared, tuk):
     items[first] = dataclasses.replace(items[first], methods=())
     before = snapshot(declared)
     with pytest.raises(RuleError):
-        services.set_plan(assessor, declared, items)
+        services.set_plan(assessor, declared, items, header=plan_header())
     assert snapshot(declared) == before
 
 
 def test_changing_the_plan_withdraws_the_agreement_given(alice, assessor, planned, tuk):
     services.agree_plan(alice, planned, plan=True, confidentiality=True)
     later = today() + datetime.timedelta(days=7)
-    services.set_plan(assessor, planned, plan_items(planned, tuk, date=later))
+    services.set_plan(assessor, planned, plan_items(planned, tuk, date=later), header=plan_header())
     planned.refresh_from_db()
     assert planned.applicant_agreed_at is None
     assert planned.assessor_agreed_at is None
@@ -292,12 +298,14 @@ def test_changing_the_plan_withdraws_the_agreement_given(alice, assessor, planne
 def test_the_plan_cannot_change_once_both_agreed(assessor, agreed, tuk):
     before = snapshot(agreed)
     with pytest.raises(RuleError):
-        services.set_plan(assessor, agreed, plan_items(agreed, tuk, date=today() + TOMORROW))
+        services.set_plan(
+            assessor, agreed, plan_items(agreed, tuk, date=today() + TOMORROW), header=plan_header()
+        )
     assert snapshot(agreed) == before
 
 
 # ---------------------------------------------------------------------------------------------
-# Agreement (FR-AK-01)
+# Agreement (FR.AK.01)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -438,7 +446,9 @@ def test_a_result_for_a_unit_not_in_the_scheme_is_refused(assessor, reviewed, se
 
 def test_a_result_before_the_planned_date_is_refused(alice, assessor, declared, tuk):
     tomorrow = today() + TOMORROW
-    services.set_plan(assessor, declared, plan_items(declared, tuk, date=tomorrow))
+    services.set_plan(
+        assessor, declared, plan_items(declared, tuk, date=tomorrow), header=plan_header()
+    )
     services.agree_plan(alice, declared, plan=True, confidentiality=True)
     services.agree_plan(assessor, declared, plan=True, confidentiality=True)
     services.review_evidence(assessor, declared, reviews(declared), proceed=True)
@@ -525,7 +535,7 @@ def test_not_recommended_for_the_test_submits_bk_without_results(assessor, agree
     [
         lambda user, a, tuk: services.record_results(user, a, all_results(a, "BK")),
         lambda user, a, tuk: services.set_plan(
-            user, a, plan_items(a, tuk, date=today() + TOMORROW)
+            user, a, plan_items(a, tuk, date=today() + TOMORROW), header=plan_header()
         ),
         lambda user, a, tuk: services.review_evidence(user, a, reviews(a), proceed=True),
         lambda user, a, tuk: services.submit_recommendation(user, a, note="lagi"),
@@ -552,7 +562,7 @@ def test_staff_cannot_reassign_after_submission(staff, recommended, assessor2_pr
     "act",
     [
         lambda user, a, tuk: services.declare_impartiality(user, a),
-        lambda user, a, tuk: services.set_plan(user, a, plan_items(a, tuk)),
+        lambda user, a, tuk: services.set_plan(user, a, plan_items(a, tuk), header=plan_header()),
         lambda user, a, tuk: services.agree_plan(user, a, plan=True, confidentiality=True),
         lambda user, a, tuk: services.review_evidence(user, a, reviews(a), proceed=True),
         lambda user, a, tuk: services.record_results(user, a, all_results(a)),
@@ -570,7 +580,7 @@ def test_another_assessor_cannot_act_on_the_case(assessor2, assessor2_profile, p
 def test_the_applicant_cannot_act_as_the_assessor(alice, planned, tuk):
     before = snapshot(planned)
     with pytest.raises(PermissionDenied):
-        services.set_plan(alice, planned, plan_items(planned, tuk))
+        services.set_plan(alice, planned, plan_items(planned, tuk), header=plan_header())
     with pytest.raises(PermissionDenied):
         services.declare_impartiality(alice, planned)
     assert snapshot(planned) == before
@@ -703,7 +713,7 @@ def test_the_applicant_is_emailed_when_the_plan_is_ready(
     assessor, declared, tuk, celery_eager, django_capture_on_commit_callbacks, mailoutbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.set_plan(assessor, declared, plan_items(declared, tuk))
+        services.set_plan(assessor, declared, plan_items(declared, tuk), header=plan_header())
     assert [m.to for m in mailoutbox] == [["alice@example.org"]]
 
 

@@ -74,14 +74,24 @@ def test_assessment_from_assignment_to_feedback(page, shot, live_server, case):
     shot("21-assessor-impartiality")
     page.click("[data-testid=impartiality] button[type=submit]")
     page.wait_for_url(f"**/assessment/{assessment.pk}/plan/")
+    # FR.MAPA.01: the header (purpose and who assesses come ticked: the LSP's own certification)
+    page.check("input[name=mapa-approach][value=hasil_pelatihan]")
+    page.check("input[name=mapa-environment][value=simulasi]")
+    page.check("input[name=mapa-evidence_opportunity][value=tersedia]")
+    page.check("input[name=mapa-confirm_with][value=manajer_sertifikasi]")
+    page.fill("input[name=mapa-start_time]", "09:00")
     page.fill("input[name=all-date]", timezone.localdate().isoformat())
     page.select_option("select[name=all-tuk]", value=str(TUK.objects.get().pk))
     for unit in units:
+        page.check(f"input[name=unit-{unit.pk}-evidence_kinds][value=L]")
+        page.check(f"input[name=unit-{unit.pk}-evidence_kinds][value=T]")
         page.check(f"input[name=unit-{unit.pk}-methods][value=observasi]")
         page.check(f"input[name=unit-{unit.pk}-methods][value=lisan]")
+    page.fill(f"input[name=unit-{units[0].pk}-duration_minutes]", "45")
     shot("22-assessor-plan")
     page.click("[data-testid=save-plan]")
     page.wait_for_selector("[data-testid=plan-table]")
+    assert "09:00" in page.inner_text("[data-testid=ak01-table]")
     page.check("#agree-plan")
     page.check("#agree-conf")
     page.click("[data-testid=agree]")
@@ -95,6 +105,7 @@ def test_assessment_from_assignment_to_feedback(page, shot, live_server, case):
     assert page.get_attribute("[data-step=assessment]", "data-state") == "attention"
     page.click("[data-step=assessment] a")
     assert page.locator("[data-testid=plan-table] tbody tr").count() == 15
+    assert page.locator("[data-testid=ak01-table] tbody tr").count() == 15
     page.check("#agree-plan")
     page.check("#agree-conf")
     page.click("[data-testid=agree]")

@@ -16,7 +16,7 @@ from decisions.models import Meeting, TechnicalTeamMember
 from lsp_portal.accounts.roles import Role
 from registration import services as registration_services
 from tests.conftest import fill_application, make_user
-from tests.fixtures_assessment import all_results, plan_items, reviews
+from tests.fixtures_assessment import all_results, plan_header, plan_items, reviews
 
 BASIS = "Rekomendasi asesor dan rekaman asesmen (FR-AK-02) diperiksa; semua unit Kompeten."
 
@@ -35,7 +35,9 @@ def recommended_case(applicant, staff, assessor, assessor_profile, tuk, *, resul
     registration_services.confirm_eligible(staff, application)
     assessment = assessment_services.assign(staff, application, assessor_profile)
     assessment_services.declare_impartiality(assessor, assessment)
-    assessment_services.set_plan(assessor, assessment, plan_items(assessment, tuk))
+    assessment_services.set_plan(
+        assessor, assessment, plan_items(assessment, tuk), header=plan_header()
+    )
     assessment_services.agree_plan(applicant, assessment, plan=True, confidentiality=True)
     assessment_services.agree_plan(assessor, assessment, plan=True, confidentiality=True)
     assessment_services.review_evidence(assessor, assessment, reviews(assessment), proceed=True)

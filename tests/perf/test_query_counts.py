@@ -727,9 +727,9 @@ PAGES = [
     Page("assessment:assessor_cases",                "assessor",       assessor_cases,                                                5, "open and submitted cases"),
     Page("assessment:assign",                        "staff",          assign,                                                        9, "qualified assessors"),
     Page("assessment:reassign",                      "staff",          reassign,                                                      6, "qualified assessors"),
-    Page("assessment:detail",                        "staff",          assessment_detail("staff"),                                   15, "documents, events, assignments"),
-    Page("assessment:detail",                        "assessor",       assessment_detail("assessor"),                                15, "documents, events"),
-    Page("assessment:detail",                        "applicant",      assessment_detail("applicant"),                                8),
+    Page("assessment:detail",                        "staff",          assessment_detail("staff"),                                   16, "documents, events, assignments"),
+    Page("assessment:detail",                        "assessor",       assessment_detail("assessor"),                                16, "documents, events"),
+    Page("assessment:detail",                        "applicant",      assessment_detail("applicant"),                                9),
     Page("assessment:plan",                          "assessor",       assessor_page("plan", "declared", more_tuks),                 23, "TUKs"),
     Page("assessment:adjustment",                    "assessor",       assessor_page("adjustment", "declared"),                       4),
     Page("assessment:evidence",                      "assessor",       assessor_page("evidence", "plan_agreed"),                      7),
@@ -791,6 +791,7 @@ EXEMPT = {
     "decisions:document_pdf": "a file download: one object, no page",
     "certificates:download": "a file download: one object, no page",
     "appeals:letter": "a file download: one object, no page",
+    "assessment:plan_document": "a file download: one object, no page",
     "appeals:attachment": "a file download: one object, no page",
 }
 

@@ -53,7 +53,7 @@ from tests.appeals.conftest import ANSWER, FINDING, file_for, publish
 from tests.certificates.conftest import FEE, POINTS, certificate_of, sign_decree_for
 from tests.conftest import fill_application, make_user, pdf_upload
 from tests.decisions.conftest import BASIS, make_member, plan, recommended_case
-from tests.fixtures_assessment import all_results, plan_items, reviews
+from tests.fixtures_assessment import all_results, plan_header, plan_items, reviews
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -176,7 +176,7 @@ class World:
     def planned(self):
         assessment.declare_impartiality(self.assessor, self.assigned)
         return assessment.set_plan(
-            self.assessor, self.assigned, plan_items(self.assigned, self.tuk)
+            self.assessor, self.assigned, plan_items(self.assigned, self.tuk), header=plan_header()
         )
 
     @functools.cached_property

@@ -24,7 +24,7 @@ from registration import services as registration_services
 from registration.inputs import ExperienceInput
 from registration.models import Experience
 from tests.conftest import PERSONAL, make_user, personal_input
-from tests.fixtures_assessment import plan_items
+from tests.fixtures_assessment import plan_header, plan_items
 
 JAKARTA = timezone.get_default_timezone()
 YEAR_1 = "Masukkan tanggal antara 1 Jan 2000 dan 31 Des 2100."
@@ -99,7 +99,7 @@ def test_the_service_refuses_a_year_1_meeting_too(staff, members, recommended):
 def test_a_test_date_outside_the_range_is_refused_by_the_service(assessor, declared, tuk):
     items = plan_items(declared, tuk, date=datetime.date(2101, 1, 1))
     with pytest.raises(RuleError):
-        assessment_services.set_plan(assessor, declared, items)
+        assessment_services.set_plan(assessor, declared, items, header=plan_header())
     assert not PlanItem.objects.exists()
 
 

@@ -24,7 +24,7 @@ from lsp_portal.accounts.roles import Role
 from lsp_portal.errors import RuleError
 from tests.conftest import make_user
 from tests.decisions.conftest import BASIS, make_member, plan
-from tests.fixtures_assessment import all_results, plan_items, reviews
+from tests.fixtures_assessment import all_results, plan_header, plan_items, reviews
 
 REASON = "Asesor berhalangan karena tugas luar kota."
 
@@ -38,13 +38,13 @@ def with_role(user, role):
 def handed_over(alice, staff, assessor, assessor2, declared, tuk, assessor2_profile):
     """Ana declared, planned, agreed and reviewed alice's evidence; then Andi took over and
     finished the assessment: a recommendation of Kompeten, submitted by Andi."""
-    services.set_plan(assessor, declared, plan_items(declared, tuk))
+    services.set_plan(assessor, declared, plan_items(declared, tuk), header=plan_header())
     services.agree_plan(alice, declared, plan=True, confidentiality=True)
     services.agree_plan(assessor, declared, plan=True, confidentiality=True)
     services.review_evidence(assessor, declared, reviews(declared), proceed=True)
     case = services.reassign(staff, declared, assessor2_profile, reason=REASON)
     services.declare_impartiality(assessor2, case)
-    services.set_plan(assessor2, case, plan_items(case, tuk))
+    services.set_plan(assessor2, case, plan_items(case, tuk), header=plan_header())
     services.agree_plan(alice, case, plan=True, confidentiality=True)
     services.agree_plan(assessor2, case, plan=True, confidentiality=True)
     services.review_evidence(assessor2, case, reviews(case), proceed=True)

@@ -41,6 +41,7 @@ from appeals import services as appeal_services
 from appeals.inputs import AppealInput
 from appeals.models import AnswerLetter, Appeal
 from assessment import services as assessment_services
+from assessment.models import PlanDocument
 from certificates import services as certificate_services
 from certificates.models import Certificate, Signatory
 from certificates.tasks import render_certificate
@@ -148,6 +149,7 @@ route("assessment:reassign",                     "get",   "login 403   403   ok 
 route("assessment:declare_impartiality",         "post",  "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
 route("assessment:plan",                         "get",   "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
 route("assessment:agree",                        "post",  "login ok    404   403   ok    404   ok    403   403   403")  # fmt: skip
+route("assessment:plan_document",                "get",   "login ok    404   ok    ok    404   404   403   403   403")  # fmt: skip
 route("assessment:adjustment",                   "get",   "login ok    404   ok    ok    404   ok    403   403   403")  # fmt: skip
 route("assessment:evidence",                     "get",   "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
 route("assessment:results",                      "get",   "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
@@ -254,6 +256,8 @@ def world(alice, bob, staff, assessor, assessor_profile, assessor2, scheme, tuk,
     decree = decision_services.sign_decree(director, decision_services.draft_decree(staff, minutes))
     for document in (Minutes.objects.get(pk=minutes.pk), Decree.objects.get(pk=decree.pk)):
         pdf.render_and_store(document)
+    for document in PlanDocument.objects.filter(assessment=alices):
+        pdf.render_and_store(document)  # FR.MAPA.01 and FR.AK.01
 
     Signatory.objects.create(name="Dr. Ratna Sari, M.M.", title="Direktur LSP UPJ")
     certificate = Certificate.objects.get(decision__assessment=alices)
@@ -342,6 +346,7 @@ def arguments(name, world):
         "accounts:person_reactivate": [carol.pk],
         "accounts:person_resend_invitation": [carol.pk],
         "assessment:assign": [application.pk],
+        "assessment:plan_document": [assessment.pk, "ak01"],
         "decisions:case": [meeting.pk, assessment.pk],
         "decisions:decide": [meeting.pk, assessment.pk],
         "decisions:declare_conflict": [meeting.pk, assessment.pk],
