@@ -6,6 +6,7 @@ from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
 from lsp_portal.admin_mixins import ReadOnlyAdminMixin
 
+from .instruments import admin as instrument_admin  # noqa: F401 - registers the instrument bank
 from .models import TUK, Assessment, Assessor, Assignment
 
 

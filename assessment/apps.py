@@ -51,6 +51,8 @@ class AssessmentConfig(AppConfig):
                 "assessment.reopened": _("Reopened for reassessment after an appeal"),
                 "assessor.registered": _("Assessor registered (No. Reg. MET)"),
                 "assessor.retired": _("Assessor record retired"),
+                "instruments.imported": _("Instrument bank imported"),
+                "instruments.exported": _("Instrument bank exported"),
             },
             statuses=dict(Assessment.Status.choices),
         )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .instruments import views as instrument_views
 
 app_name = "assessment"
 
@@ -20,4 +21,10 @@ urlpatterns = [
     path("<int:pk>/sign/", views.sign, name="sign"),
     path("<int:pk>/decline/", views.decline, name="decline"),
     path("<int:pk>/feedback/", views.feedback, name="feedback"),
+    path("instruments/<slug:code>/", instrument_views.instrument_bank, name="instrument_bank"),
+    path(
+        "instruments/<slug:code>/export/",
+        instrument_views.instrument_bank_export,
+        name="instrument_bank_export",
+    ),
 ]

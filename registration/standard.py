@@ -135,7 +135,7 @@ def _open_rows(upload: IO[bytes]) -> Generator[tuple[Any, ...], None, None]:
                 [
                     RowError(
                         None,
-                        _("The workbook has %(count)d sheets; put the standard on one sheet.")
+                        _("The workbook has %(count)d sheets; put everything on one sheet.")
                         % {"count": len(sheets)},
                     )
                 ]

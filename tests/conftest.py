@@ -132,9 +132,11 @@ def ensure_seed_data():
     roles = importlib.import_module("lsp_portal.accounts.migrations.0002_roles")
     scheme = importlib.import_module("registration.migrations.0002_scheme_mhp")
     sample = importlib.import_module("registration.migrations.0007_standard_mhp_sample")
+    bank = importlib.import_module("assessment.migrations.0009_mhp_sample_instrument_bank")
     roles.create_roles(apps, None)
     scheme.load_scheme(apps, None)
     sample.load_sample(apps, None)
+    bank.load_sample_bank(apps, None)
 
 
 def make_user(email, name, *roles):

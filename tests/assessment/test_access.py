@@ -39,6 +39,8 @@ VIEWS = {
     "assessment:sign": ("post", "case", {"alice"}),
     "assessment:decline": ("post", "case", {"alice"}),
     "assessment:feedback": ("get", "case", {"alice"}),
+    "assessment:instrument_bank": ("get", "scheme", {"staff"}),
+    "assessment:instrument_bank_export": ("get", "scheme", {"staff"}),
 }
 CAST = ("alice", "staff", "assessor", "technical", "appeal", "director")
 ASSESSOR_CASE_VIEWS = [
@@ -48,12 +50,22 @@ APPLICANT_CASE_VIEWS = [
     n for n, (_, kind, who) in VIEWS.items() if kind == "case" and "alice" in who
 ]
 POST_ONLY = [n for n, (method, _, _) in VIEWS.items() if method == "post"]
-GET_ONLY = ["assessment:staff_overview", "assessment:assessor_cases", "assessment:detail"]
+GET_ONLY = [
+    "assessment:staff_overview",
+    "assessment:assessor_cases",
+    "assessment:detail",
+    "assessment:instrument_bank_export",
+]
 
 
 def url(name, assessment):
     kind = VIEWS[name][1]
-    args = {"none": [], "application": [assessment.application_id], "case": [assessment.pk]}
+    args = {
+        "none": [],
+        "application": [assessment.application_id],
+        "case": [assessment.pk],
+        "scheme": [assessment.application.scheme.code],
+    }
     return reverse(name, args=args[kind])
 
 

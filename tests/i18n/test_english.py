@@ -40,8 +40,9 @@ def test_the_catalogue_gives_enough_to_search_for():
 
 
 def scheme_texts():
-    """The scheme's own words (its clauses, units, elements and KUK, documents, courses, fields):
-    data in the language of the scheme document, shown as they are."""
+    """The scheme's own words (its clauses, units, elements and KUK, documents, courses, fields)
+    and the LSP's instrument texts: data in the language of the scheme document, shown as they
+    are."""
     from registration.models import (
         KUK,
         Element,
@@ -61,6 +62,11 @@ def scheme_texts():
     texts |= set(Scheme.objects.values_list("summary", flat=True))
     for model in (RequiredDocument, RequiredCourse, ExperienceField):
         texts |= set(model.objects.values_list("name", flat=True))
+    # The LSP's instrument bank (its tasks, questions and answer guides) is data too.
+    from assessment.models import InstrumentItem
+
+    texts |= set(InstrumentItem.objects.values_list("text", flat=True))
+    texts |= set(InstrumentItem.objects.values_list("guide", flat=True)) - {""}
     return sorted(texts, key=len, reverse=True)
 
 

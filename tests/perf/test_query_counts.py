@@ -35,7 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from appeals.models import Attachment, TeamMember
-from assessment.models import TUK, Assessment, Assessor, Assignment
+from assessment.models import TUK, Assessment, Assessor, Assignment, InstrumentBank, InstrumentItem
 from certificates.models import CertificateWarning
 from decisions.models import AgendaItem, Attendance, Decision, Meeting
 from lsp_portal.accounts.models import User
@@ -269,6 +269,50 @@ def scheme_standard(route):
             KUK(element=e, number=f"{e.number}.{j}", text=f"KUK {e.pk}.{j}", position=j)
             for e in elements
             for j in (1, 2)
+        )
+        return staff, reverse(route, args=["mhp"]), {}
+
+    return build
+
+
+def instrument_bank(route):
+    """A new version of mhp's instrument bank with 1 item, then 50 (two KUK each, over the
+    units and two instruments): the page and the export prefetch them."""
+
+    def build(s, n):
+        staff = cast(s).staff[0]
+        scheme = Scheme.objects.get(code="mhp")
+        standard = scheme.current_standard()
+        units = list(scheme.units.all())
+        kuks = {}
+        for kuk in KUK.objects.filter(element__version=standard).select_related("element"):
+            kuks.setdefault(kuk.element.unit_id, []).append(kuk)
+        if not hasattr(s, "bank"):
+            last = scheme.instrument_banks.order_by("-number").first()
+            s.bank = InstrumentBank.objects.create(
+                scheme=scheme,
+                standard=standard,
+                number=(last.number if last else 0) + 1,
+                created_by=staff,
+            )
+            s.items = 0
+        items = InstrumentItem.objects.bulk_create(
+            InstrumentItem(
+                bank=s.bank,
+                unit=units[i % len(units)],
+                kind=("IA.07", "IA.09")[i // len(units) % 2],
+                number=i // (2 * len(units)) + 1,
+                text=f"Pertanyaan {i}",
+                guide=f"Jawaban {i}",
+                minutes=10,
+            )
+            for i in range(s.items, s.items + n)
+        )
+        s.items += n
+        InstrumentItem.kuks.through.objects.bulk_create(
+            InstrumentItem.kuks.through(instrumentitem_id=item.pk, kuk_id=kuk.pk)
+            for item in items
+            for kuk in kuks[item.unit_id][:2]
         )
         return staff, reverse(route, args=["mhp"]), {}
 
@@ -668,6 +712,8 @@ PAGES = [
     Page("registration:scheme_detail",               "anonymous",      scheme_detail,                                                 5),
     Page("registration:scheme_standard",             "staff",          scheme_standard("registration:scheme_standard"),               8, "elements and KUK"),
     Page("registration:scheme_standard_export",      "staff",          scheme_standard("registration:scheme_standard_export"),        8, "elements and KUK"),
+    Page("assessment:instrument_bank",               "staff",          instrument_bank("assessment:instrument_bank"),                 10, "items and KUK"),
+    Page("assessment:instrument_bank_export",        "staff",          instrument_bank("assessment:instrument_bank_export"),         10, "items and KUK"),
     Page("dashboard",                                "applicant",      dashboard,                                                    10, "applications (1, then 9)"),
     Page("registration:application_detail",          "applicant",      own(draft, "application_detail", nothing),                   18),
     Page("registration:application_personal",        "applicant",      own(draft, "application_personal", nothing),                  6),

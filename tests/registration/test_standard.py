@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from assessment.models import InstrumentBank
 from lsp_portal.audit.models import AuditEvent
 from registration import apl02, services
 from registration.models import KUK, Element, StandardVersion
@@ -292,6 +293,7 @@ def test_the_sample_migration_fills_every_unit_the_samples_list(scheme, monkeypa
         for unit in scheme.units.all()
     }
     monkeypatch.setattr(migration, "MHP", {**full, "X.000": [("Tidak ada", ["-"])]})
+    InstrumentBank.objects.filter(scheme=scheme).delete()  # it protects the standard it cites
     StandardVersion.objects.filter(scheme=scheme).delete()
     migration.load_sample(apps, None)
     migration.load_sample(apps, None)  # a version exists: nothing more

@@ -155,6 +155,8 @@ route("assessment:submit",                       "post",  "login 403   403   403
 route("assessment:sign",                         "post",  "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
 route("assessment:decline",                      "post",  "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
 route("assessment:feedback",                     "get",   "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
+route("assessment:instrument_bank",              "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("assessment:instrument_bank_export",       "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 
 # --- decisions (9.4) ------------------------------------------------------------------------------
 #     name                                       method    anon  appl  other staff asr   asr2  undcl tech  bnd   dir
@@ -356,6 +358,8 @@ def arguments(name, world):
         "registration:application_start": [application.scheme.code],
         "registration:scheme_standard": [application.scheme.code],
         "registration:scheme_standard_export": [application.scheme.code],
+        "assessment:instrument_bank": [application.scheme.code],
+        "assessment:instrument_bank_export": [application.scheme.code],
         "registration:experience_delete": [application.pk, application.experiences.get().pk],
         "registration:document_delete": [application.pk, application.documents.first().pk],
         "registration:document_file": [application.documents.first().pk],
@@ -463,7 +467,7 @@ FORMS = {
     "assessment:evidence", "assessment:results", "assessment:feedback", "decisions:meeting_new",
     "registration:application_personal", "registration:application_experience",
     "registration:application_documents", "registration:application_self_assessment",
-    "registration:scheme_standard",
+    "registration:scheme_standard", "assessment:instrument_bank",
 }  # fmt: skip
 
 
