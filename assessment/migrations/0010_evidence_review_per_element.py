@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessment', '0007_adjustment'),
+        ('assessment', '0009_mhp_sample_instrument_bank'),
         ('registration', '0009_self_assessment_per_element'),
     ]
 
