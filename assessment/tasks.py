@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
 from lsp_portal.mail import send_templated_email
+from lsp_portal.pdf import pdf_task, render_in_task
 
 from .models import Assessment
+from .reporting.models import AssessmentReport, ProcessReview
 
 # event -> (who is told, what it says)
 EVENTS = {
@@ -57,3 +59,15 @@ def notify_assessment_event(self, assessment_id, event):
         send_templated_email("assessment/email/event", context, sorted(recipients - {""}))
     except OSError as exc:
         raise self.retry(exc=exc) from exc
+
+
+@pdf_task
+def render_report_pdf(self, report_id):
+    """FR.AK.05, rendered once after the submission (9.3.5); idempotent."""
+    render_in_task(self, AssessmentReport, report_id)
+
+
+@pdf_task
+def render_review_pdf(self, review_id):
+    """FR.AK.06, rendered once after the review is signed; idempotent."""
+    render_in_task(self, ProcessReview, review_id)
