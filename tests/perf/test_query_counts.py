@@ -460,6 +460,16 @@ def feedback(s, n):
     return application.applicant, url, {}
 
 
+def submitted_detail(s, n):
+    """A submitted case's page for its assessor, with the FR.AK.05 report on it, and n more
+    events in its history."""
+    if not hasattr(s, "application"):
+        s.application = case(s, "recommended")
+    assessment = s.application.case.assessment
+    more_events(assessment, assessment.assessor.user, n)
+    return assessment.assessor.user, reverse("assessment:detail", args=[assessment.pk]), {}
+
+
 def process_review(s, n):
     """FR.AK.06 of a submitted case, as its assessor opens it (the form; nothing grows)."""
     assessment = case(s, "recommended").case.assessment
@@ -736,6 +746,7 @@ PAGES = [
     Page("assessment:detail",                        "staff",          assessment_detail("staff"),                                   15, "documents, events, assignments"),
     Page("assessment:detail",                        "assessor",       assessment_detail("assessor"),                                15, "documents, events"),
     Page("assessment:detail",                        "applicant",      assessment_detail("applicant"),                                8),
+    Page("assessment:detail",                        "assessor-ak05",  submitted_detail,                                             18, "events"),
     Page("assessment:plan",                          "assessor",       assessor_page("plan", "declared", more_tuks),                 23, "TUKs"),
     Page("assessment:adjustment",                    "assessor",       assessor_page("adjustment", "declared"),                       4),
     Page("assessment:evidence",                      "assessor",       assessor_page("evidence", "plan_agreed"),                      7),
