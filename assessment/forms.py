@@ -290,7 +290,7 @@ class ProcessReviewForm(forms.Form):
     dimensions = forms.MultipleChoiceField(
         label=_("Dimensions of competency checked"),
         choices=ProcessReview.Dimension.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         required=False,
     )
     consistency_recommendations = forms.CharField(
