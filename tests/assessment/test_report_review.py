@@ -7,6 +7,7 @@ import subprocess
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from assessment import services
 from assessment.inputs import ProcessReviewInput, ReportInput
@@ -16,7 +17,7 @@ from lsp_portal import pdf
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.models import AuditEvent
 from lsp_portal.errors import RuleError
-from tests.conftest import make_user
+from tests.conftest import make_user, run_outbox_jobs
 from tests.decisions.conftest import make_member, plan
 from tests.fixtures_assessment import make_assessor, result_values
 
@@ -274,3 +275,23 @@ def test_the_technical_team_decides_on_the_report(client, staff, technical, subm
         "decisions:case_document", args=[meeting.pk, submitted_with_report.pk, "ak06"]
     )
     assert client.get(missing).status_code == 404
+
+
+def test_an_overlong_note_submits_nothing_and_says_why(client, assessor, recorded):
+    client.force_login(assessor)
+    response = client.post(
+        reverse("assessment:submit", args=[recorded.pk]), {**REPORT, "aspects": "x" * 4001}
+    )
+    assert response.status_code == 302
+    recorded.refresh_from_db()
+    assert recorded.status == Assessment.Status.EVIDENCE_REVIEWED
+    assert not AssessmentReport.objects.exists()
+    page = client.get(response["Location"]).content.decode()
+    assert gettext("A note is too long; nothing was submitted.") in page
+
+
+def test_the_submission_queues_the_report_pdf_and_the_worker_renders_it(assessor, recommended):
+    assert "assessment.tasks.render_report_pdf" in run_outbox_jobs()
+    report = AssessmentReport.objects.get(assessment=recommended)
+    assert report.pdf_status == AssessmentReport.PDFStatus.READY
+    assert "FR.AK.05" in pdf_text(report)
