@@ -48,6 +48,7 @@ class AssessmentConfig(AppConfig):
                 "assessment.result_signed": _("Result signed by the applicant"),
                 "assessment.signature_declined": _("Applicant declined to sign"),
                 "assessment.feedback_given": _("Feedback given (FR-AK-03)"),
+                "assessment.process_reviewed": _("Assessment process reviewed (FR.AK.06)"),
                 "assessment.reopened": _("Reopened for reassessment after an appeal"),
                 "assessor.registered": _("Assessor registered (No. Reg. MET)"),
                 "assessor.retired": _("Assessor record retired"),

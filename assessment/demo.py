@@ -13,9 +13,11 @@ from .inputs import (
     EvidenceReviewInput,
     PlanHeaderInput,
     PlanItemInput,
+    ProcessReviewInput,
+    ReportInput,
     UnitResultInput,
 )
-from .models import TUK, Adjustment, Assessment, Assessor
+from .models import TUK, Adjustment, Assessment, Assessor, ProcessReview
 
 
 def _registries(users, staff, scheme):
@@ -205,8 +207,33 @@ def seed_assessment(users, staff):
             assessor_user,
             assessment,
             note="Asesi kompeten." if weak is None else "Satu unit belum kompeten.",
+            # FR.AK.05, the assessor's report: the notes; the rest comes from the records.
+            report=ReportInput(
+                aspects="Positif: asesi menjelaskan alur kerja CRM dengan runtut. "
+                "Negatif: waktu demonstrasi unit terakhir terbatas.",
+                objection=""
+                if weak is None
+                else "Asesi menyatakan waktu demonstrasi unit 15 terlalu singkat.",
+                improvements="Jadwalkan unit program loyalitas pada sesi tersendiri.",
+                notes="Asesmen di TUK berjalan sesuai rencana.",
+            ),
         )
         if weak is None:
+            # FR.AK.06: the assessor reviews the process of the competent case.
+            services.review_process(
+                assessor_user,
+                assessment,
+                ProcessReviewInput(
+                    principles={
+                        stage: tuple(ProcessReview.Principle.values)
+                        for stage in ProcessReview.Stage.values
+                    },
+                    recommendations="Sediakan data latihan CRM yang lebih lengkap di TUK.",
+                    dimensions=tuple(ProcessReview.Dimension.values),
+                    consistency_recommendations="Keputusan konsisten dengan asesmen skema MHP "
+                    "lain pada bulan yang sama.",
+                ),
+            )
             services.sign_result(applicant, assessment)
         else:
             services.decline_to_sign(

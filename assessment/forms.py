@@ -20,6 +20,7 @@ from .models import (
     EvidenceKind,
     Feedback,
     Method,
+    ProcessReview,
     UnitResult,
 )
 
@@ -371,13 +372,73 @@ class AdjustmentForm(forms.Form):
             self.fields[name].widget.attrs["class"] = "form-control"
 
 
+def _report_text(label):
+    return forms.CharField(
+        label=label, widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000
+    )
+
+
 class SubmitRecommendationForm(forms.Form):
+    """The submission (9.3.5) with the assessor's part of FR.AK.05, every field optional."""
+
     note = forms.CharField(
         label=_("Note to the LSP (optional)"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=2000,
     )
+    aspects = _report_text(_("Positive and negative aspects of the assessment"))
+    objection = _report_text(_("The candidate's objection to the result, if any"))
+    improvements = _report_text(_("Suggestions for improvement"))
+    notes = _report_text(_("Notes"))
+
+
+class ProcessReviewForm(forms.Form):
+    """FR.AK.06: a checkbox per stage and principle, the dimensions of competency checked, and
+    the two recommendations."""
+
+    recommendations = forms.CharField(
+        label=_("Recommendations for improvement"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
+    )
+    dimensions = forms.MultipleChoiceField(
+        label=_("Dimensions of competency checked"),
+        choices=ProcessReview.Dimension.choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        required=False,
+    )
+    consistency_recommendations = forms.CharField(
+        label=_("Recommendations on the consistency of decisions"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for stage in ProcessReview.Stage.values:
+            for principle in ProcessReview.Principle.values:
+                self.fields[f"{stage}__{principle}"] = forms.BooleanField(required=False)
+
+    def grid(self):
+        """The checkbox fields by stage row, in the principles' column order."""
+        return [
+            {
+                "stage": label,
+                "cells": [self[f"{stage}__{p}"] for p in ProcessReview.Principle.values],
+            }
+            for stage, label in ProcessReview.Stage.choices
+        ]
+
+    def principles(self):
+        return {
+            stage: tuple(
+                p for p in ProcessReview.Principle.values if self.cleaned_data[f"{stage}__{p}"]
+            )
+            for stage in ProcessReview.Stage.values
+        }
 
 
 class DeclineForm(forms.Form):

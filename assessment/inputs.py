@@ -159,3 +159,38 @@ class AdjustmentInput:
             adjustments=data["adjustments"],
             agreed_with_candidate=data["agreed_with_candidate"],
         )
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """The assessor's own part of FR.AK.05 Laporan Asesmen, written with the submission (9.3.5):
+    positive and negative aspects of the assessment (aspek negatif dan positif), the record of
+    the candidate's objection to the result (pencatatan penolakan hasil asesmen), suggestions for
+    improvement (saran perbaikan) and notes (catatan). Each may be empty."""
+
+    aspects: str = ""
+    objection: str = ""
+    improvements: str = ""
+    notes: str = ""
+
+    @classmethod
+    def from_cleaned(cls, data: Mapping[str, Any]) -> ReportInput:
+        return cls(
+            aspects=data["aspects"],
+            objection=data["objection"],
+            improvements=data["improvements"],
+            notes=data["notes"],
+        )
+
+
+@dataclass(frozen=True)
+class ProcessReviewInput:
+    """FR.AK.06, the review of the assessment process: per stage of the procedure (codes of
+    ProcessReview.Stage) the principles met (codes of ProcessReview.Principle), recommendations
+    for improvement, the dimensions of competency checked for the consistency of decisions
+    (codes of ProcessReview.Dimension) and recommendations on them."""
+
+    principles: Mapping[str, tuple[str, ...]]
+    recommendations: str = ""
+    dimensions: tuple[str, ...] = ()
+    consistency_recommendations: str = ""

@@ -29,6 +29,7 @@ from lsp_portal.transitions import Transition, Transitions
 from registration.models import Application, Element, Scheme, Unit
 
 from .instruments.models import InstrumentBank, InstrumentItem, InstrumentKind  # noqa: F401
+from .reporting.models import AssessmentReport, ProcessReview  # noqa: F401
 
 if TYPE_CHECKING:
     from lsp_portal.accounts.models import User

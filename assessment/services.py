@@ -33,6 +33,8 @@ from .inputs import (
     FeedbackAnswer,
     PlanHeaderInput,
     PlanItemInput,
+    ProcessReviewInput,
+    ReportInput,
     UnitResultInput,
 )
 from .models import (
@@ -50,6 +52,7 @@ from .models import (
     PlanItem,
     UnitResult,
 )
+from .reporting.models import AssessmentReport, ProcessReview
 
 Status = Assessment.Status
 TRANSITIONS = Assessment.TRANSITIONS
@@ -791,9 +794,15 @@ def _record_results(
     return ResultsSaved(assessment=locked, saved=tuple(accepted), refused=refused)
 
 
-def submit_recommendation(user: User, assessment: Assessment, *, note: str = "") -> Assessment:
+def submit_recommendation(
+    user: User, assessment: Assessment, *, note: str = "", report: ReportInput | None = None
+) -> Assessment:
     """9.3.5: the assessor submits the records and the recommendation to the LSP; from then on they
-    are read-only. "Kompeten" only when every unit is K, otherwise "Belum Kompeten" (9.3.4)."""
+    are read-only. "Kompeten" only when every unit is K, otherwise "Belum Kompeten" (9.3.4). In
+    the same transaction the assessor's report FR.AK.05 is written with the assessor's notes
+    (`report`, all optional), signed by the submitting assessor at the moment of submission, and
+    its PDF is rendered by Celery."""
+    report = report or ReportInput()
     with transaction.atomic():
         locked = _lock_as_assessor(user, assessment, *TRANSITIONS["assessment.submitted"].sources)
         if locked.proceed_to_test:
@@ -819,6 +828,16 @@ def submit_recommendation(user: User, assessment: Assessment, *, note: str = "")
             recommendation=recommendation,
             bk_units=[u.code for u in locked.bk_units()],
         )
+        written = AssessmentReport.objects.create(
+            assessment=locked,
+            aspects=report.aspects.strip(),
+            objection=report.objection.strip(),
+            improvements=report.improvements.strip(),
+            notes=report.notes.strip(),
+            signed_by=user,
+            signed_at=locked.submitted_at,
+        )
+        outbox.send(tasks.render_report_pdf, written.pk)
         _notify(locked, "submitted")
     return locked
 
@@ -881,6 +900,79 @@ def give_feedback(
             negative=sum(1 for a in answers if not a.yes),
         )
     return feedback
+
+
+# ---------------------------------------------------------------------------------------------
+# After the submission: the review of the assessment process (FR.AK.06)
+# ---------------------------------------------------------------------------------------------
+
+
+def may_review_process(user: User, assessment: Assessment) -> bool:
+    """Who fills FR.AK.06: the case's current assessor, or LSP staff as lead assessor."""
+    if user.has_role(Role.STAFF):
+        return True
+    return (
+        user.has_role(Role.ASSESSOR)
+        and assessment.assessor.user_id == user.pk
+        and assessment.is_current
+    )
+
+
+def review_process(user: User, assessment: Assessment, data: ProcessReviewInput) -> ProcessReview:
+    """FR.AK.06 Meninjau Proses Asesmen: after the records were submitted (9.3.5), the case's
+    assessor or LSP staff (as lead assessor) review the assessment once - for each stage of the
+    procedure (plan, preparation, implementation, decision, feedback) whether the principles of
+    assessment were met (valid, reliable, flexible, fair), recommendations for improvement, and
+    for the consistency of decisions the dimensions of competency checked (task, task
+    management, contingency management, job role/environment, transfer skills). Signed by the
+    reviewer; read-only from then on. Its PDF is rendered by Celery."""
+    with transaction.atomic():
+        locked = _lock(assessment)
+        if not may_review_process(user, locked):
+            raise PermissionDenied
+        if locked.status != Status.RECOMMENDED:
+            raise RuleError(
+                _(
+                    "The assessment process is reviewed (FR.AK.06) once the records were "
+                    "submitted to the LSP (9.3.5)."
+                )
+            )
+        if ProcessReview.objects.filter(assessment=locked).exists():
+            raise RuleError(_("The assessment process of this case has already been reviewed."))
+        stages = set(ProcessReview.Stage.values)
+        principles_allowed = set(ProcessReview.Principle.values)
+        unknown = set(data.principles) - stages
+        unknown |= {p for met in data.principles.values() for p in met} - principles_allowed
+        unknown |= set(data.dimensions) - set(ProcessReview.Dimension.values)
+        if unknown:
+            raise RuleError(
+                _("Unknown entry in the review: %(codes)s.") % {"codes": ", ".join(sorted(unknown))}
+            )
+        principles = {
+            stage: [
+                p for p in ProcessReview.Principle.values if p in data.principles.get(stage, ())
+            ]
+            for stage in ProcessReview.Stage.values
+        }
+        review = ProcessReview.objects.create(
+            assessment=locked,
+            principles=principles,
+            recommendations=data.recommendations.strip(),
+            dimensions=[d for d in ProcessReview.Dimension.values if d in data.dimensions],
+            consistency_recommendations=data.consistency_recommendations.strip(),
+            reviewed_by=user,
+            reviewed_at=timezone.now(),
+        )
+        record(
+            user,
+            "assessment.process_reviewed",
+            locked,
+            principles_met=sum(len(met) for met in principles.values()),
+            dimensions=review.dimensions,
+            as_staff=locked.assessor.user_id != user.pk,
+        )
+        outbox.send(tasks.render_review_pdf, review.pk)
+    return review
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from lsp_portal.mail import send_templated_email
 from lsp_portal.pdf import pdf_task, render_in_task
 
 from .models import Assessment, PlanDocument
+from .reporting.models import AssessmentReport, ProcessReview
 
 # event -> (who is told, what it says)
 EVENTS = {
@@ -66,3 +67,15 @@ def render_plan_document(self, document_id):
     """Render FR.MAPA.01 or FR.AK.01 of an assessment; stored once, rendered again only when what
     it shows changed (the plan, a signature)."""
     render_in_task(self, PlanDocument, document_id)
+
+
+@pdf_task
+def render_report_pdf(self, report_id):
+    """FR.AK.05, rendered once after the submission (9.3.5); idempotent."""
+    render_in_task(self, AssessmentReport, report_id)
+
+
+@pdf_task
+def render_review_pdf(self, review_id):
+    """FR.AK.06, rendered once after the review is signed; idempotent."""
+    render_in_task(self, ProcessReview, review_id)

@@ -22,6 +22,9 @@ urlpatterns = [
     path("<int:pk>/sign/", views.sign, name="sign"),
     path("<int:pk>/decline/", views.decline, name="decline"),
     path("<int:pk>/feedback/", views.feedback, name="feedback"),
+    path("<int:pk>/process-review/", views.process_review, name="process_review"),
+    path("<int:pk>/ak05.pdf", views.report_pdf, name="report_pdf"),
+    path("<int:pk>/ak06.pdf", views.review_pdf, name="review_pdf"),
     path("instruments/<slug:code>/", instrument_views.instrument_bank, name="instrument_bank"),
     path(
         "instruments/<slug:code>/export/",

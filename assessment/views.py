@@ -34,6 +34,7 @@ from .forms import (
     PlanHeaderForm,
     PlanItemForm,
     ProceedForm,
+    ProcessReviewForm,
     ReassignForm,
     SubmitRecommendationForm,
     UnitResultForm,
@@ -43,6 +44,8 @@ from .inputs import (
     EvidenceReviewInput,
     PlanHeaderInput,
     PlanItemInput,
+    ProcessReviewInput,
+    ReportInput,
     UnitResultInput,
 )
 from .models import (
@@ -54,6 +57,8 @@ from .models import (
     Feedback,
     PlanDocument,
 )
+from .reporting.documents import pdf_response, process_review_of, report_data, report_of
+from .reporting.models import ProcessReview
 
 Status = Assessment.Status
 
@@ -328,6 +333,8 @@ def detail(request, pk):
             "assessor__user",
             "adjustment",
             "plan_header",
+            "report__signed_by",
+            "process_review__reviewed_by",
         ),
         pk=pk,
     )
@@ -376,6 +383,19 @@ def detail(request, pk):
         and bool(assessment.impartiality_declared_at)
         and services.adjustment_refusal(assessment, has_results=bool(results)) is None,
     }
+    if is_staff or is_assessor:
+        # FR.AK.05 and FR.AK.06 are the LSP's records (9.3.5): the applicant sees the
+        # recommendation and the BK units above, not the assessor's report or review.
+        report = report_of(assessment)
+        review = process_review_of(assessment)
+        context["report"] = report
+        context["ak05"] = report_data(report) if report else None
+        context["process_review"] = review
+        context["can_review_process"] = (
+            assessment.is_locked
+            and review is None
+            and services.may_review_process(user, assessment)
+        )
     if show_evidence:
         # The sidebar with the applicant's evidence is for the LSP's side, not the applicant.
         context["answers"] = (
@@ -777,9 +797,17 @@ def results(request, assessment):
 def submit(request, pk):
     assessment = _own_case(request, pk)
     form = SubmitRecommendationForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():
+        return _back(
+            request, assessment, RuleError(_("A note is too long; nothing was submitted."))
+        )
     try:
-        services.submit_recommendation(request.user, assessment, note=note)
+        services.submit_recommendation(
+            request.user,
+            assessment,
+            note=form.cleaned_data["note"],
+            report=ReportInput.from_cleaned(form.cleaned_data),
+        )
     except RuleError as error:
         return _back(request, assessment, error)
     messages.success(request, _("The records and recommendation were submitted to the LSP."))
@@ -842,3 +870,97 @@ def feedback(request, pk):
         {"assessment": assessment, "form": form, "lock": lock, "given": given},
         status=400 if request.method == "POST" else 200,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# FR.AK.05 (the assessor's report) and FR.AK.06 (the review of the process), after submission
+# ---------------------------------------------------------------------------------------------
+
+
+def _lsp_record_case(request, pk):
+    """A case whose LSP records (FR.AK.05, FR.AK.06) the user may read here: staff, and the
+    case's current assessor (404 for another assessor's case); the applicant 403."""
+    user = request.user
+    if not (user.has_role(Role.STAFF) or user.has_role(Role.ASSESSOR)):
+        raise PermissionDenied
+    assessment = get_object_or_404(
+        Assessment.objects.visible_to(user).select_related(
+            "application__scheme", "assessor__user", "report", "process_review__reviewed_by"
+        ),
+        pk=pk,
+    )
+    if not services.may_review_process(user, assessment):
+        raise PermissionDenied
+    return assessment
+
+
+@require_http_methods(["GET", "POST"])
+def process_review(request, pk):
+    """FR.AK.06, filled once after the submission (9.3.5) by the case's assessor or staff as
+    lead assessor; a signed review is shown read-only."""
+    assessment = _lsp_record_case(request, pk)
+    existing = process_review_of(assessment)
+    if existing:
+        lock = {
+            "reason": _("The review of the assessment process (FR.AK.06) was signed."),
+            "since": existing.reviewed_at,
+        }
+    elif not assessment.is_locked:
+        lock = {
+            "reason": _(
+                "The assessment process is reviewed (FR.AK.06) once the records were "
+                "submitted to the LSP (9.3.5)."
+            ),
+            "since": None,
+        }
+    else:
+        lock = None
+    form = ProcessReviewForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.review_process(
+                    request.user,
+                    assessment,
+                    ProcessReviewInput(
+                        principles=form.principles(),
+                        recommendations=form.cleaned_data["recommendations"],
+                        dimensions=tuple(form.cleaned_data["dimensions"]),
+                        consistency_recommendations=form.cleaned_data[
+                            "consistency_recommendations"
+                        ],
+                    ),
+                )
+            except RuleError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request, _("The review of the assessment process (FR.AK.06) was signed.")
+                )
+                return redirect("assessment:detail", assessment.pk)
+        else:
+            messages.error(request, _("Nothing was saved. Please correct the errors below."))
+    return render(
+        request,
+        "assessment/process_review.html",
+        {
+            "assessment": assessment,
+            "form": form,
+            "lock": lock,
+            "process_review": existing,
+            "principle_labels": [str(label) for label in ProcessReview.Principle.labels],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+def report_pdf(request, pk):
+    assessment = _lsp_record_case(request, pk)
+    return pdf_response(report_of(assessment), f"FR.AK.05-{assessment.reference}.pdf")
+
+
+@require_GET
+def review_pdf(request, pk):
+    assessment = _lsp_record_case(request, pk)
+    return pdf_response(process_review_of(assessment), f"FR.AK.06-{assessment.reference}.pdf")

@@ -18,6 +18,11 @@ urlpatterns = [
         views.declare_conflict,
         name="declare_conflict",
     ),
+    path(
+        "meetings/<int:pk>/cases/<int:assessment_pk>/<str:kind>.pdf",
+        views.case_document,
+        name="case_document",
+    ),
     path("meetings/<int:pk>/minutes/sign/", views.minutes_sign, name="minutes_sign"),
     path("meetings/<int:pk>/decree/draft/", views.decree_draft, name="decree_draft"),
     path("meetings/<int:pk>/decree/sign/", views.decree_sign, name="decree_sign"),

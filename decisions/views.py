@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment.models import Assessment, Feedback
+from assessment.reporting.documents import pdf_response, process_review_of, report_data, report_of
 from lsp_portal.accounts.decorators import role_required
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import events_for
@@ -200,9 +201,17 @@ def case(request, pk, assessment_pk):
     and VATM, the evidence review, the applicant's feedback and any declined signature."""
     meeting = _meeting_for(request, pk)
     assessment = get_object_or_404(
-        Assessment.objects.select_related("application__scheme", "assessor__user", "adjustment"),
+        Assessment.objects.select_related(
+            "application__scheme",
+            "assessor__user",
+            "adjustment",
+            "report__signed_by",
+            "process_review__reviewed_by",
+        ),
         pk=_agenda_case(meeting, assessment_pk).pk,
     )
+    # 9.4.1-9.4.2: the decision rests on the assessor's report FR.AK.05 (and FR.AK.06 when done).
+    report = report_of(assessment)
     member, attendance = _my_member(request, meeting)
     conflict = services.conflict_of(member, assessment, meeting) if member else None
     decision = Decision.objects.filter(assessment=assessment).select_related("decided_by__user")
@@ -235,6 +244,9 @@ def case(request, pk, assessment_pk):
             "results": assessment.results.select_related("unit"),
             "reviews": assessment.evidence_reviews.select_related("unit", "element"),
             "feedback": Feedback.objects.filter(assessment=assessment).first(),
+            "report": report,
+            "ak05": report_data(report) if report else None,
+            "process_review": process_review_of(assessment),
             "decision": decision,
             "conflict": conflict,
             "can_decide": can_decide,
@@ -381,6 +393,22 @@ def document_pdf(request, pk, kind):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_GET
+def case_document(request, pk, assessment_pk, kind):
+    """FR.AK.05 or FR.AK.06 of a case on the meeting's agenda, for whoever may open the case
+    page: staff, the director and the meeting's members (9.4.1)."""
+    meeting = _meeting_for(request, pk)
+    assessment = _agenda_case(meeting, assessment_pk)
+    if kind == "ak05":
+        document = report_of(assessment)
+    elif kind == "ak06":
+        document = process_review_of(assessment)
+    else:
+        raise Http404
+    name = f"FR.{kind[:2].upper()}.{kind[2:]}-{assessment.reference}.pdf"
+    return pdf_response(document, name)
 
 
 @require_GET

@@ -73,12 +73,14 @@ from assessment.models import (
     Adjustment,
     Assessment,
     AssessmentPlan,
+    AssessmentReport,
     Assessor,
     Assignment,
     EvidenceReview,
     Feedback,
     PlanDocument,
     PlanItem,
+    ProcessReview,
     UnitResult,
 )
 from certificates.models import (
@@ -389,6 +391,7 @@ INSERT_ORDER = (
     EvidenceReview,
     UnitResult,
     Feedback,
+    AssessmentReport,
     AgendaItem,
     Decision,
     Minutes,
@@ -1915,6 +1918,8 @@ def flush():
         # FR.MAPA.01's header is cloned with the plan; its PDFs are not (no file is copied).
         (PlanDocument, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (AssessmentPlan, "assessment_id IN (SELECT id FROM gen_assessments)"),
+        (AssessmentReport, "assessment_id IN (SELECT id FROM gen_assessments)"),
+        (ProcessReview, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (Feedback, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (UnitResult, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (EvidenceReview, "assessment_id IN (SELECT id FROM gen_assessments)"),

@@ -36,6 +36,7 @@ from assessment.inputs import (
     FeedbackAnswer,
     PlanHeaderInput,
     PlanItemInput,
+    ReportInput,
     UnitResultInput,
 )
 from assessment.models import TUK, Adjustment, Assessment, Assessor, Feedback, UnitResult
@@ -469,6 +470,12 @@ class _Case:
             user,
             self.assessment,
             note="Asesi kompeten." if competent else "Satu unit belum kompeten.",
+            report=ReportInput(
+                aspects="Positif: asesi siap dan runtut. Negatif: waktu observasi terbatas.",
+                objection="" if competent else "Asesi tidak menandatangani hasil asesmen.",
+                improvements="Sediakan data latihan CRM yang lebih lengkap di TUK.",
+                notes="Asesmen berjalan sesuai rencana.",
+            ),
         )
         self.clock.minutes(5, 60)
         if competent:

@@ -46,6 +46,10 @@ VIEWS = {
     "assessment:sign": ("post", "case", {"alice"}),
     "assessment:decline": ("post", "case", {"alice"}),
     "assessment:feedback": ("get", "case", {"alice"}),
+    # FR.AK.06 and the FR.AK.05/FR.AK.06 PDFs: the LSP's records, not the applicant's.
+    "assessment:process_review": ("get", "case", {"staff", "assessor"}),
+    "assessment:report_pdf": ("get", "case", {"staff", "assessor"}),
+    "assessment:review_pdf": ("get", "case", {"staff", "assessor"}),
     "assessment:instrument_bank": ("get", "scheme", {"staff"}),
     "assessment:instrument_bank_export": ("get", "scheme", {"staff"}),
     "assessment:plan_document": ("get", "document", {"staff", "assessor", "alice"}),
@@ -64,6 +68,8 @@ GET_ONLY = [
     "assessment:detail",
     "assessment:instrument_bank_export",
     "assessment:plan_document",
+    "assessment:report_pdf",
+    "assessment:review_pdf",
 ]
 
 

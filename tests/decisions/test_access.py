@@ -48,6 +48,7 @@ VIEWS = {
     "decisions:decree_sign": ("post", "meeting", {"director"}),
     "decisions:document_pdf": ("get", "document", {"staff", "technical", "director"}),
     "decisions:retry_pdf": ("post", "document", {"staff"}),
+    "decisions:case_document": ("get", "case_document", {"staff", "technical", "director"}),
     "decisions:my_decision": ("get", "decision", {"alice"}),
 }
 CAST = ("alice", "staff", "assessor", "technical", "appeal", "director")
@@ -67,6 +68,7 @@ def url(name, decision):
         "meeting": [meeting],
         "case": [meeting, case],
         "document": [meeting, "minutes"],
+        "case_document": [meeting, case, "ak05"],
         "decision": [decision.pk],
     }
     return reverse(name, args=args[kind])

@@ -22,6 +22,7 @@ from appeals.models import (
 )
 from assessment.models import (
     Assessment,
+    AssessmentReport,
     Assessor,
     Assignment,
     EvidenceReview,
@@ -226,6 +227,7 @@ MODELS = [
     EvidenceReview,
     UnitResult,
     Feedback,
+    AssessmentReport,
     Meeting,
     Attendance,
     AgendaItem,

@@ -460,6 +460,22 @@ def feedback(s, n):
     return application.applicant, url, {}
 
 
+def submitted_detail(s, n):
+    """A submitted case's page for its assessor, with the FR.AK.05 report on it, and n more
+    events in its history."""
+    if not hasattr(s, "application"):
+        s.application = case(s, "recommended")
+    assessment = s.application.case.assessment
+    more_events(assessment, assessment.assessor.user, n)
+    return assessment.assessor.user, reverse("assessment:detail", args=[assessment.pk]), {}
+
+
+def process_review(s, n):
+    """FR.AK.06 of a submitted case, as its assessor opens it (the form; nothing grows)."""
+    assessment = case(s, "recommended").case.assessment
+    return assessment.assessor.user, reverse("assessment:process_review", args=[assessment.pk]), {}
+
+
 # --- decisions ----------------------------------------------------------------------------------
 
 
@@ -730,11 +746,13 @@ PAGES = [
     Page("assessment:detail",                        "staff",          assessment_detail("staff"),                                   16, "documents, events, assignments"),
     Page("assessment:detail",                        "assessor",       assessment_detail("assessor"),                                16, "documents, events"),
     Page("assessment:detail",                        "applicant",      assessment_detail("applicant"),                                9),
+    Page("assessment:detail",                        "assessor-ak05",  submitted_detail,                                             19, "events"),
     Page("assessment:plan",                          "assessor",       assessor_page("plan", "declared", more_tuks),                 23, "TUKs"),
     Page("assessment:adjustment",                    "assessor",       assessor_page("adjustment", "declared"),                       4),
     Page("assessment:evidence",                      "assessor",       assessor_page("evidence", "plan_agreed"),                      7),
     Page("assessment:results",                       "assessor",       assessor_page("results", "evidence_reviewed"),                 7),
     Page("assessment:feedback",                      "applicant",      feedback,                                                      4),
+    Page("assessment:process_review",                "assessor",       process_review,                                                4),
     Page("decisions:meeting_list",                   "staff",          meeting_list("staff"),                                         6, "meetings, recommendations"),
     Page("decisions:meeting_list",                   "technical",      meeting_list("technical"),                                     5, "meetings"),
     Page("decisions:meeting_list",                   "director",       meeting_list("director"),                                      6, "meetings"),
@@ -742,7 +760,7 @@ PAGES = [
     Page("decisions:meeting_detail",                 "staff",          meeting_detail("staff"),                                      14, "decided cases, events"),
     Page("decisions:meeting_detail",                 "technical",      meeting_detail("technical"),                                  17, "decided cases, events"),
     Page("decisions:meeting_detail",                 "director",       meeting_detail("director"),                                   14, "decided cases, events"),
-    Page("decisions:case",                           "staff",          decision_case,                                                11),
+    Page("decisions:case",                           "staff",          decision_case,                                                14),
     Page("decisions:my_decision",                    "applicant",      my_decision,                                                   8),
     Page("certificates:mine",                        "holder",         mine,                                                          4, "certificates (1, then 3)"),
     Page("certificates:registry",                    "staff",          registry({}),                                                  7, "certificates"),
@@ -789,6 +807,9 @@ EXEMPT = {
     "twofactor:recovery_codes": "the ten codes just made, once; nothing that grows",
     "registration:document_file": "a file download: one object, no page",
     "decisions:document_pdf": "a file download: one object, no page",
+    "decisions:case_document": "a file download: one object, no page",
+    "assessment:report_pdf": "a file download: one object, no page",
+    "assessment:review_pdf": "a file download: one object, no page",
     "certificates:download": "a file download: one object, no page",
     "appeals:letter": "a file download: one object, no page",
     "assessment:plan_document": "a file download: one object, no page",

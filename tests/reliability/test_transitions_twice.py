@@ -34,7 +34,7 @@ from django.utils.translation import trans_real
 from appeals import services as appeals
 from appeals.models import AnswerLetter
 from assessment import services as assessment
-from assessment.inputs import FeedbackAnswer
+from assessment.inputs import FeedbackAnswer, ProcessReviewInput
 from assessment.models import Feedback
 from certificates import services as certificates
 from certificates.models import Certificate, Ground, Signatory
@@ -601,6 +601,16 @@ TRANSITIONS = [
             comment="Baik",
         ),
         "assessment.feedback_given",
+    ),
+    T(
+        "assessment.review_process",
+        "recommended",
+        lambda w: assessment.review_process(
+            w.user("assessor"),
+            fresh(w.recommended),
+            ProcessReviewInput(principles={"plan": ("valid",)}, dimensions=("task",)),
+        ),
+        "assessment.process_reviewed",
     ),
     # Decisions (9.4)
     T(

@@ -41,7 +41,8 @@ from appeals import services as appeal_services
 from appeals.inputs import AppealInput
 from appeals.models import AnswerLetter, Appeal
 from assessment import services as assessment_services
-from assessment.models import PlanDocument
+from assessment.inputs import ProcessReviewInput
+from assessment.models import AssessmentReport, PlanDocument
 from certificates import services as certificate_services
 from certificates.models import Certificate, Signatory
 from certificates.tasks import render_certificate
@@ -157,6 +158,9 @@ route("assessment:submit",                       "post",  "login 403   403   403
 route("assessment:sign",                         "post",  "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
 route("assessment:decline",                      "post",  "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
 route("assessment:feedback",                     "get",   "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
+route("assessment:process_review",               "get",   "login 403   403   ok    ok    404   ok    403   403   403")  # fmt: skip
+route("assessment:report_pdf",                   "get",   "login 403   403   ok    ok    404   404   403   403   403")  # fmt: skip
+route("assessment:review_pdf",                   "get",   "login 403   403   ok    ok    404   404   403   403   403")  # fmt: skip
 route("assessment:instrument_bank",              "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 route("assessment:instrument_bank_export",       "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 
@@ -175,6 +179,7 @@ route("decisions:minutes_sign",                  "post",  "login 403   403   403
 route("decisions:decree_draft",                  "post",  "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 route("decisions:decree_sign",                   "post",  "login 403   403   403   403   403   403   403   403   ok")  # fmt: skip
 route("decisions:document_pdf",                  "get",   "login 403   403   ok    403   403   403   ok    403   ok")  # fmt: skip
+route("decisions:case_document",                 "get",   "login 403   403   ok    403   403   403   ok    403   ok")  # fmt: skip
 route("decisions:retry_pdf",                     "post",  "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 route("decisions:my_decision",                   "get",   "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
 
@@ -252,6 +257,12 @@ def world(alice, bob, staff, assessor, assessor_profile, assessor2, scheme, tuk,
 
     alices = recommended_case(alice, staff, assessor, assessor_profile, tuk, result="K")
     bobs = recommended_case(bob, staff, assessor, assessor_profile, tuk, result="BK")
+    # alice's FR.AK.05 and FR.AK.06, rendered as the Celery tasks do.
+    pdf.render_and_store(AssessmentReport.objects.get(assessment=alices))
+    review = assessment_services.review_process(
+        assessor, alices, ProcessReviewInput(principles={"plan": ("valid", "fair")})
+    )
+    pdf.render_and_store(review)
     minutes = meeting_through_minutes(staff, members, [alices, bobs])
     decree = decision_services.sign_decree(director, decision_services.draft_decree(staff, minutes))
     for document in (Minutes.objects.get(pk=minutes.pk), Decree.objects.get(pk=decree.pk)):
@@ -351,6 +362,7 @@ def arguments(name, world):
         "decisions:decide": [meeting.pk, assessment.pk],
         "decisions:declare_conflict": [meeting.pk, assessment.pk],
         "decisions:document_pdf": [meeting.pk, "minutes"],
+        "decisions:case_document": [meeting.pk, assessment.pk, "ak05"],
         "decisions:retry_pdf": [meeting.pk, "minutes"],
         "decisions:my_decision": [world["decision"].pk],
         "appeals:file": [appeal.decision_id],
@@ -470,6 +482,7 @@ FORMS = {
     "accounts:confirmation_resend", "accounts:person_invite",
     "appeals:file", "assessment:assign", "assessment:reassign", "assessment:plan", "assessment:adjustment",
     "assessment:evidence", "assessment:results", "assessment:feedback", "decisions:meeting_new",
+    "assessment:process_review",
     "registration:application_personal", "registration:application_experience",
     "registration:application_documents", "registration:application_self_assessment",
     "registration:scheme_standard", "assessment:instrument_bank",
