@@ -3,9 +3,11 @@ FR.IA.01 (the observation checklist per KUK, with the coverage line on the resul
 the pages users hit and the services they call."""
 
 import dataclasses
+import importlib
 import re
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import escape
@@ -131,6 +133,21 @@ def test_set_plan_refuses_instruments_that_do_not_fit_the_methods(
     declared.refresh_from_db()
     assert declared.plan_set_at is None
     assert not declared.plan.exists()
+
+
+def test_plans_set_before_mapa02_get_the_instruments_of_their_methods(planned, units):
+    migration = importlib.import_module("assessment.migrations.0012_mapa02_ia01")
+    PlanItem.objects.filter(assessment=planned, unit=units[0]).update(
+        methods=["portofolio", "observasi"], instruments=[]
+    )
+    PlanItem.objects.filter(assessment=planned, unit=units[1]).update(
+        methods=["wawancara", "tertulis"], instruments=[]
+    )
+    migration.existing_plans_get_instruments(apps, None)
+    instruments = dict(planned.plan.values_list("unit_id", "instruments"))
+    assert instruments[units[0].pk] == ["IA.01", "IA.08"]
+    assert instruments[units[1].pk] == ["IA.04B", "IA.09"]
+    assert instruments[units[2].pk] == ["IA.01", "IA.07"]  # set with the plan, left alone
 
 
 def test_a_bank_written_for_another_standard_version_is_never_pinned(
