@@ -266,6 +266,7 @@ def reassign(user: User, assessment: Assessment, assessor: Assessor, *, reason: 
         locked.plan.all().delete()
         AssessmentPlan.objects.filter(assessment=locked).delete()
         locked.plan_set_at = None
+        locked.instrument_bank = None
         locked.assessor = assessor
         locked.impartiality_declared_at = None
         locked.applicant_agreed_at = None
@@ -279,6 +280,7 @@ def reassign(user: User, assessment: Assessment, assessor: Assessor, *, reason: 
             "assessment.reassigned",
             fields=[
                 "plan_set_at",
+                "instrument_bank",
                 "assessor",
                 "impartiality_declared_at",
                 "applicant_agreed_at",
@@ -424,9 +426,9 @@ def _instrument_bank_for(application: Application) -> InstrumentBank | None:
     never pinned: when the scheme has a bank but none for that version, the plan is refused
     until staff import one. None when the scheme keeps no bank (or the application has no
     pinned standard): the instruments are then the assessor's own."""
-    banks = InstrumentBank.objects.filter(scheme_id=application.scheme_id)
     if application.standard_id is None:
         return None
+    banks = InstrumentBank.objects.filter(scheme_id=application.scheme_id)
     bank = banks.filter(standard_id=application.standard_id).order_by("-number").first()
     if bank is None and banks.exists():
         raise RuleError(

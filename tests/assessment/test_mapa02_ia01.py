@@ -283,3 +283,23 @@ def test_observations_are_refused_after_submission(login, assessor, recommended,
     assert not ObservationRecord.objects.exists()
     page = client.get(observation_url(recommended, units[0])).content.decode()
     assert 'data-testid="save-ia01"' not in page
+
+
+def test_a_recorded_observation_keeps_the_assessor_on_the_case(
+    staff, assessor, assessor2_profile, reviewed, units
+):
+    """An FR.IA.01 record is a test record: 9.2.2's reassignment ends with it, as with results."""
+    kuk = kuks_of(reviewed, units[0])[0]
+    services.record_observations(assessor, reviewed, units[0], {kuk: ObservationInput(True)})
+    with pytest.raises(RuleError):
+        services.reassign(staff, reviewed, assessor2_profile, reason="Asesor sakit")
+    reviewed.refresh_from_db()
+    assert reviewed.assessor.user == assessor
+    assert reviewed.instrument_bank is not None
+
+
+def test_a_reassignment_unpins_the_bank_with_the_plan(staff, assessor2_profile, planned):
+    assert planned.instrument_bank is not None
+    services.reassign(staff, planned, assessor2_profile, reason="Asesor sakit")
+    planned.refresh_from_db()
+    assert planned.instrument_bank is None and not planned.plan.exists()
