@@ -44,6 +44,7 @@ class AssessmentConfig(AppConfig):
                 "assessment.evidence_reviewed": _("Evidence reviewed (VATM)"),
                 "assessment.adjustment_recorded": _("Reasonable adjustments recorded (FR.AK.07)"),
                 "assessment.results_recorded": _("Test results recorded"),
+                "assessment.observation_recorded": _("Observation checklist recorded (FR.IA.01)"),
                 "assessment.submitted": _("Recommendation submitted to the LSP"),
                 "assessment.result_signed": _("Result signed by the applicant"),
                 "assessment.signature_declined": _("Applicant declined to sign"),

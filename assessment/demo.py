@@ -95,6 +95,7 @@ def _plan(assessor_user, assessment, tuk):
                 duration_minutes=45,
                 date=today,
                 tuk=tuk,
+                instruments=("IA.01", "IA.07", "IA.08"),
             )
             for unit in assessment.application.scheme.units.all()
         },

@@ -12,13 +12,17 @@ from registration.models import Scheme
 
 from .inputs import FeedbackAnswer
 from .models import (
+    DEFAULT_INSTRUMENTS,
+    INSTRUMENTS_NOT_YET,
     MAX_UNIT_MINUTES,
+    METHOD_OF_INSTRUMENT,
     TUK,
     Adjustment,
     AssessmentPlan,
     Assessor,
     EvidenceKind,
     Feedback,
+    InstrumentKind,
     Method,
     ProcessReview,
     UnitResult,
@@ -172,6 +176,15 @@ class PlanItemForm(forms.Form):
         validators=[DateRangeValidator()],
     )
     tuk = forms.ModelChoiceField(label=_("TUK"), queryset=TUK.objects.all(), required=False)
+    # FR.MAPA.02: the written tests FR.IA.05/06 are not offered yet (they come online later).
+    instruments = forms.MultipleChoiceField(
+        label=_("Instruments (FR.MAPA.02)"),
+        choices=[
+            (kind.value, kind.label) for kind in InstrumentKind if kind not in INSTRUMENTS_NOT_YET
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
 
     def __init__(self, *args, unit, **kwargs):
         self.unit = unit
@@ -181,12 +194,22 @@ class PlanItemForm(forms.Form):
         _small(self.fields["tuk"], "form-select form-select-sm")
         self.fields["methods"].widget.attrs["class"] = "form-check-input"
         self.fields["evidence_kinds"].widget.attrs["class"] = "form-check-input"
+        self.fields["instruments"].widget.attrs["class"] = "form-check-input"
+
+    def instrument_boxes(self):
+        """Each instrument's checkbox with the method it serves and whether the method ticks
+        it by default (portal.js ticks it when the method is chosen)."""
+        defaults = {kind for kinds in DEFAULT_INSTRUMENTS.values() for kind in kinds}
+        for box in self["instruments"]:
+            code = box.data["value"]
+            yield box, METHOD_OF_INSTRUMENT[code], code in defaults
 
     def values(self, defaults):
         data = self.cleaned_data
         return {
             "methods": data["methods"],
             "evidence_kinds": data["evidence_kinds"],
+            "instruments": data["instruments"],
             "duration_minutes": data["duration_minutes"],
             "date": defaults.get("date") or data["date"],
             "tuk": defaults.get("tuk") or data["tuk"],
@@ -543,3 +566,37 @@ class AssessorRegistrationForm(forms.Form):
             valid_until=self.cleaned_data["registration_valid_until"],
             schemes=tuple(self.cleaned_data["schemes"]),
         )
+
+
+class ObservationForm(forms.Form):
+    """FR.IA.01 for one KUK: achieved Ya / Tidak (blank: not observed yet) and a note."""
+
+    achieved = forms.ChoiceField(
+        label=_("Achieved"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args, kuk, **kwargs):
+        self.kuk = kuk
+        super().__init__(*args, prefix=f"kuk-{kuk.pk}", **kwargs)
+        self.fields["achieved"].widget.attrs["class"] = "form-check-input"
+        _small(self.fields["note"])
+
+    @property
+    def filled(self):
+        return self.cleaned_data.get("achieved") in ("yes", "no")
+
+
+class ObservationCommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("General comment of the assessor"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="ia01", **kwargs)

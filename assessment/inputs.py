@@ -54,13 +54,15 @@ class PlanHeaderInput:
 class PlanItemInput:
     """One unit's row of the assessment plan FR.MAPA.01 (9.2.3-9.2.4): the kinds of evidence (L,
     TL, T: codes of EvidenceKind), the methods (9.3.1), the planned duration in minutes (None:
-    not planned), the test date and the TUK (Tempat Uji Kompetensi, the test site; 9.3.2)."""
+    not planned), the test date and the TUK (Tempat Uji Kompetensi, the test site; 9.3.2); and
+    the unit's row of FR.MAPA.02: the instruments used (codes of InstrumentKind, "IA.01" ...)."""
 
     methods: tuple[str, ...]
     evidence_kinds: tuple[str, ...]
     duration_minutes: int | None
     date: datetime.date
     tuk: TUK
+    instruments: tuple[str, ...]
 
     @classmethod
     def from_cleaned(cls, data: Mapping[str, Any]) -> PlanItemInput:
@@ -70,6 +72,7 @@ class PlanItemInput:
             duration_minutes=data["duration_minutes"],
             date=data["date"],
             tuk=data["tuk"],
+            instruments=tuple(data["instruments"]),
         )
 
 
@@ -127,6 +130,18 @@ class UnitResultInput:
             sufficient=data["sufficient"],
             result=data["result"],
         )
+
+
+@dataclass(frozen=True)
+class ObservationInput:
+    """FR.IA.01 for one KUK: achieved (Ya) or not (Tidak), and the assessor's note."""
+
+    achieved: bool
+    note: str = ""
+
+    @classmethod
+    def from_cleaned(cls, data: Mapping[str, Any]) -> ObservationInput:
+        return cls(achieved=data["achieved"] == "yes", note=data["note"])
 
 
 @dataclass(frozen=True)

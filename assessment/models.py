@@ -26,7 +26,7 @@ from lsp_portal.accounts.roles import Role
 from lsp_portal.dates import DateRangeValidator, format_date
 from lsp_portal.pdf import RenderedPDF
 from lsp_portal.transitions import Transition, Transitions
-from registration.models import Application, Element, Scheme, Unit
+from registration.models import KUK, Application, Element, Scheme, Unit
 
 from .instruments.models import InstrumentBank, InstrumentItem, InstrumentKind  # noqa: F401
 from .reporting.models import AssessmentReport, ProcessReview  # noqa: F401
@@ -72,6 +72,52 @@ EVIDENCE_KIND_OF_METHOD = {
 
 # Planned duration of one unit, in minutes: at most a working day.
 MAX_UNIT_MINUTES = 480
+
+# FR.MAPA.02 (Peta Instrumen Asesmen): the method of 9.3.1 each instrument serves. A plan's unit
+# uses an instrument only when that method is chosen for it, and every method chosen has at least
+# one instrument. FR.IA.03 (questions asked while observing) belongs to the observation; FR.IA.04A/B
+# (a structured project, judged on what the candidate hands in) to the written method, with the
+# written tests FR.IA.05/06; FR.IA.10 (a third party's confirmation) and FR.IA.11 (the review of a
+# product) to the portfolio.
+METHOD_OF_INSTRUMENT: dict[str, str] = {
+    InstrumentKind.IA01: Method.OBSERVATION,
+    InstrumentKind.IA02: Method.OBSERVATION,
+    InstrumentKind.IA03: Method.OBSERVATION,
+    InstrumentKind.IA04A: Method.WRITTEN,
+    InstrumentKind.IA04B: Method.WRITTEN,
+    InstrumentKind.IA05: Method.WRITTEN,
+    InstrumentKind.IA06: Method.WRITTEN,
+    InstrumentKind.IA07: Method.ORAL,
+    InstrumentKind.IA08: Method.PORTFOLIO,
+    InstrumentKind.IA09: Method.INTERVIEW,
+    InstrumentKind.IA10: Method.PORTFOLIO,
+    InstrumentKind.IA11: Method.PORTFOLIO,
+}
+
+# The written tests (multiple choice FR.IA.05, essay FR.IA.06) are taken online, which comes in a
+# later issue: a plan cannot choose them yet.
+INSTRUMENTS_NOT_YET = frozenset({InstrumentKind.IA05, InstrumentKind.IA06})
+
+# What the plan form ticks when a method is chosen, and what plans set before FR.MAPA.02 were
+# given (migration 0012).
+DEFAULT_INSTRUMENTS: dict[str, tuple[str, ...]] = {
+    Method.OBSERVATION: (InstrumentKind.IA01,),
+    Method.WRITTEN: (InstrumentKind.IA04B,),
+    Method.ORAL: (InstrumentKind.IA07,),
+    Method.PORTFOLIO: (InstrumentKind.IA08,),
+    Method.INTERVIEW: (InstrumentKind.IA09,),
+}
+
+
+def instruments_for_methods(methods: Iterable[str]) -> list[str]:
+    """The default instruments of these methods, in the forms' order (FR.IA.01 ... FR.IA.11)."""
+    chosen = {kind for method in methods for kind in DEFAULT_INSTRUMENTS.get(method, ())}
+    return [kind for kind in InstrumentKind.values if kind in chosen]
+
+
+def instrument_codes_in_order(codes: Iterable[str]) -> list[str]:
+    given = set(codes)
+    return [kind for kind in InstrumentKind.values if kind in given]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -284,6 +330,16 @@ class Assessment(models.Model):
     )
     recommendation_note = models.TextField(_("assessor's note"), blank=True)
     submitted_at = models.DateTimeField(_("submitted to the LSP at"), null=True, blank=True)
+    # FR.MAPA.02: the version of the LSP's instrument bank this assessment uses, pinned when the
+    # plan is set (None: the scheme has no bank for the application's standard version).
+    instrument_bank = models.ForeignKey(
+        InstrumentBank,
+        verbose_name=_("instrument bank version"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessments",
+    )
     # After submission the applicant signs the result, or declines with a comment (9.9.8.a).
     applicant_signed_at = models.DateTimeField(_("result signed at"), null=True, blank=True)
     signature_declined_at = models.DateTimeField(_("signature declined at"), null=True, blank=True)
@@ -486,12 +542,14 @@ class AssessmentPlan(models.Model):
 
 class PlanItem(models.Model):
     """FR.MAPA.01 for one unit: the kinds of evidence (L/TL/T), the methods (9.3.1), the planned
-    duration, the date and the verified TUK (9.3.2)."""
+    duration, the date and the verified TUK (9.3.2); and its row of FR.MAPA.02 (Peta Instrumen
+    Asesmen): the instruments used (codes of InstrumentKind, FR.IA.01 ...)."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="plan")
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT)
     methods = models.JSONField(_("methods"), default=list)
     evidence_kinds = models.JSONField(_("kinds of evidence"), default=list)
+    instruments = models.JSONField(_("instruments (FR.MAPA.02)"), default=list)
     duration_minutes = models.PositiveSmallIntegerField(
         _("planned duration (minutes)"), null=True, blank=True
     )
@@ -515,6 +573,15 @@ class PlanItem(models.Model):
     def evidence_kind_codes(self) -> list[str]:
         """The kinds in the form's order (L, TL, T), as FR.AK.01 marks them."""
         return [kind for kind in EvidenceKind.values if kind in self.evidence_kinds]
+
+    def instrument_codes(self) -> list[str]:
+        """The instruments in the forms' order (FR.IA.01 ... FR.IA.11)."""
+        return instrument_codes_in_order(self.instruments)
+
+    @property
+    def observed(self) -> bool:
+        """FR.IA.01 (the observation checklist per KUK) is planned for this unit."""
+        return InstrumentKind.IA01 in self.instruments
 
 
 class PlanDocument(RenderedPDF):
@@ -648,6 +715,67 @@ class UnitResult(VATMFields):
 
     def method_labels(self) -> list[str]:
         return method_labels(self.methods)
+
+
+class ObservationRecord(models.Model):
+    """FR.IA.01 (Ceklis Observasi Aktivitas di Tempat Kerja atau Tempat Kerja Simulasi) for one
+    KUK (kriteria unjuk kerja, a performance criterion of the application's pinned standard
+    version): whether the assessor saw it achieved (Ya / Tidak) and a note (9.3.1, direct
+    observation)."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="observations"
+    )
+    kuk = models.ForeignKey(KUK, verbose_name=_("KUK"), on_delete=models.PROTECT, related_name="+")
+    achieved = models.BooleanField(_("achieved"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("FR.IA.01 observation")
+        verbose_name_plural = _("FR.IA.01 observations")
+        ordering = ["kuk__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "kuk"], name="one_observation_per_kuk")
+        ]
+
+    def __str__(self) -> str:
+        return f"FR.IA.01 {self.kuk.number}: {'Ya' if self.achieved else 'Tidak'}"
+
+
+class ObservationComment(models.Model):
+    """FR.IA.01's general comment of the assessor on one unit's observation."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="observation_comments"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT)
+    comment = models.TextField(_("general comment"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("FR.IA.01 general comment")
+        verbose_name_plural = _("FR.IA.01 general comments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "unit"], name="one_observation_comment_per_unit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"FR.IA.01 {self.unit.code}"
 
 
 class Feedback(models.Model):

@@ -24,21 +24,25 @@ from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
 from lsp_portal.outbox import services as outbox
 from registration import apl02
-from registration.models import Application, Element, Scheme, Unit
+from registration.models import KUK, Application, Element, Scheme, Unit
 
 from . import tasks
 from .inputs import (
     AdjustmentInput,
     EvidenceReviewInput,
     FeedbackAnswer,
+    ObservationInput,
     PlanHeaderInput,
     PlanItemInput,
     ProcessReviewInput,
     ReportInput,
     UnitResultInput,
 )
+from .instruments.models import InstrumentBank, InstrumentKind
 from .models import (
+    INSTRUMENTS_NOT_YET,
     MAX_UNIT_MINUTES,
+    METHOD_OF_INSTRUMENT,
     Adjustment,
     Assessment,
     AssessmentPlan,
@@ -48,9 +52,13 @@ from .models import (
     EvidenceReview,
     Feedback,
     Method,
+    ObservationComment,
+    ObservationRecord,
     PlanDocument,
     PlanItem,
     UnitResult,
+    instrument_codes_in_order,
+    method_labels,
 )
 from .reporting.models import AssessmentReport, ProcessReview
 
@@ -238,7 +246,7 @@ def reassign(user: User, assessment: Assessment, assessor: Assessor, *, reason: 
         _require_status(locked, *TRANSITIONS["assessment.reassigned"].sources)
         if not reason.strip():
             raise RuleError(_("Give the reason for reassigning."))
-        if locked.results.exists():
+        if locked.results.exists() or locked.observations.exists():
             raise RuleError(
                 _("A test result has been recorded; the assessor can no longer be changed.")
             )
@@ -261,6 +269,7 @@ def reassign(user: User, assessment: Assessment, assessor: Assessor, *, reason: 
         locked.plan.all().delete()
         AssessmentPlan.objects.filter(assessment=locked).delete()
         locked.plan_set_at = None
+        locked.instrument_bank = None
         locked.assessor = assessor
         locked.impartiality_declared_at = None
         locked.applicant_agreed_at = None
@@ -274,6 +283,7 @@ def reassign(user: User, assessment: Assessment, assessor: Assessor, *, reason: 
             "assessment.reassigned",
             fields=[
                 "plan_set_at",
+                "instrument_bank",
                 "assessor",
                 "impartiality_declared_at",
                 "applicant_agreed_at",
@@ -367,6 +377,74 @@ def _check_plan_item(unit: Unit, values: PlanItemInput) -> None:
         )
 
 
+def _check_instruments(unit: Unit, values: PlanItemInput) -> None:
+    """FR.MAPA.02 per unit: at least one instrument, each a known FR.IA form, not the written
+    tests FR.IA.05/06 yet, each serving a method chosen for the unit, and every chosen method
+    served by one (METHOD_OF_INSTRUMENT)."""
+    instruments = set(values.instruments)
+    if not instruments:
+        raise RuleError(
+            _("Choose at least one instrument (FR.MAPA.02) for unit %(unit)s.")
+            % {"unit": unit.code}
+        )
+    unknown = instruments - set(InstrumentKind.values)
+    if unknown:
+        raise RuleError(
+            _("Unknown instrument for unit %(unit)s: %(codes)s.")
+            % {"unit": unit.code, "codes": ", ".join(sorted(unknown))}
+        )
+    not_yet = instruments & INSTRUMENTS_NOT_YET
+    if not_yet:
+        raise RuleError(
+            _(
+                "Unit %(unit)s: the written tests (%(codes)s) cannot be planned yet; the online "
+                "written test comes later."
+            )
+            % {"unit": unit.code, "codes": ", ".join(f"FR.{c}" for c in sorted(not_yet))}
+        )
+    methods = set(values.methods)
+    for code in instrument_codes_in_order(instruments):
+        method = METHOD_OF_INSTRUMENT[code]
+        if method not in methods:
+            raise RuleError(
+                _(
+                    "Unit %(unit)s: FR.%(code)s belongs to the method “%(method)s”, which is not "
+                    "chosen for this unit; choose the method or remove the instrument."
+                )
+                % {"unit": unit.code, "code": code, "method": method_labels([method])[0]}
+            )
+    served = {METHOD_OF_INSTRUMENT[code] for code in instruments}
+    unserved = [m for m in Method.values if m in methods and m not in served]
+    if unserved:
+        raise RuleError(
+            _("Unit %(unit)s: choose an instrument for the method(s): %(methods)s.")
+            % {"unit": unit.code, "methods": ", ".join(method_labels(unserved))}
+        )
+
+
+def _instrument_bank_for(application: Application) -> InstrumentBank | None:
+    """FR.MAPA.02: the instrument bank an assessment uses - the newest version of the scheme's
+    bank written against the standard version pinned to the application, whose KUK the
+    applicant answered FR-APL-02 against. A bank of another version names other KUK, so it is
+    never pinned: when the scheme has a bank but none for that version, the plan is refused
+    until staff import one. None when the scheme keeps no bank (or the application has no
+    pinned standard): the instruments are then the assessor's own."""
+    if application.standard_id is None:
+        return None
+    banks = InstrumentBank.objects.filter(scheme_id=application.scheme_id)
+    bank = banks.filter(standard_id=application.standard_id).order_by("-number").first()
+    if bank is None and banks.exists():
+        raise RuleError(
+            _(
+                "The instrument bank of %(scheme)s is written for another version of the "
+                "competency standard than the one this application was answered against; the "
+                "LSP imports instruments for that version first."
+            )
+            % {"scheme": application.scheme.name}
+        )
+    return bank
+
+
 def set_plan(
     user: User,
     assessment: Assessment,
@@ -376,9 +454,10 @@ def set_plan(
 ) -> Assessment:
     """FR.MAPA.01 (9.2.3-9.2.4): the header (approach, purpose, context, people to confirm with,
     start time) and per unit the kinds of evidence (L/TL/T), the methods (9.3.1), the planned
-    duration, the date and a TUK verified on that date (9.3.2). All or nothing: one refused value
-    refuses the whole plan. Changing the plan withdraws both FR.AK.01 agreements, which must be
-    given again."""
+    duration, the date and a TUK verified on that date (9.3.2); and FR.MAPA.02, the instruments
+    of each unit (_check_instruments), with the scheme's instrument bank pinned on the assessment
+    (_instrument_bank_for). All or nothing: one refused value refuses the whole plan. Changing
+    the plan withdraws both FR.AK.01 agreements, which must be given again."""
     with transaction.atomic():
         locked = _lock_as_assessor(user, assessment, Status.ASSIGNED)
         _require_impartiality(locked)
@@ -388,6 +467,7 @@ def set_plan(
         for unit, values in items.items():
             _check_plan_item(unit, values)
             _check_methods(unit, values.methods)
+            _check_instruments(unit, values)
             dates.require_in_range(
                 values.date, _("Test date of unit %(unit)s") % {"unit": unit.code}
             )
@@ -410,6 +490,7 @@ def set_plan(
                         "unit": unit.code,
                     }
                 )
+        bank = _instrument_bank_for(locked.application)
         start_time = header.start_time.replace(second=0, microsecond=0)
         confirm_with = [c for c in AssessmentPlan.Confirm.values if c in header.confirm_with]
         header_values: dict[str, Any] = {
@@ -438,6 +519,7 @@ def set_plan(
                 unit=unit,
                 methods=sorted(values.methods),
                 evidence_kinds=[k for k in EvidenceKind.values if k in values.evidence_kinds],
+                instruments=instrument_codes_in_order(values.instruments),
                 duration_minutes=values.duration_minutes,
                 date=values.date,
                 tuk=values.tuk,
@@ -448,8 +530,15 @@ def set_plan(
         locked.plan_set_at = timezone.now()
         locked.applicant_agreed_at = None
         locked.assessor_agreed_at = None
+        locked.instrument_bank = bank
         locked.save(
-            update_fields=["plan_set_at", "applicant_agreed_at", "assessor_agreed_at", "updated_at"]
+            update_fields=[
+                "plan_set_at",
+                "applicant_agreed_at",
+                "assessor_agreed_at",
+                "instrument_bank",
+                "updated_at",
+            ]
         )
         record(
             user,
@@ -468,6 +557,11 @@ def set_plan(
                 unit.code: [k for k in EvidenceKind.values if k in values.evidence_kinds]
                 for unit, values in items.items()
             },
+            instruments={
+                unit.code: instrument_codes_in_order(values.instruments)
+                for unit, values in items.items()
+            },
+            instrument_bank=bank.number if bank else None,
         )
         _notify(locked, "plan_ready")
         _render_plan_documents(locked)
@@ -792,6 +886,111 @@ def _record_results(
                 **(extra if refused else {}),
             )
     return ResultsSaved(assessment=locked, saved=tuple(accepted), refused=refused)
+
+
+def observation_refusal(
+    assessment: Assessment, unit: Unit, plan_item: PlanItem | None, today: datetime.date
+) -> str | None:
+    """Why FR.IA.01 of `unit` cannot be recorded now, or None (the page shows it; the service
+    refuses with it): after submission (9.3.5), outside the test phase, for an applicant not
+    recommended for the test (9.2.6), for a unit whose plan (FR.MAPA.02) has no FR.IA.01, before
+    the unit's test date, for an application with no pinned standard (no KUK to observe)."""
+    if assessment.is_locked:
+        return _(
+            "This assessment was submitted to the LSP and is read-only; "
+            "nothing can be changed any more."
+        )
+    if assessment.status != Status.EVIDENCE_REVIEWED:
+        return _("Observations are recorded in the competency test, after the evidence review.")
+    if not assessment.proceed_to_test:
+        return _("The applicant was not recommended for the competency test; submit instead.")
+    if plan_item is None or not plan_item.observed:
+        return _(
+            "The plan (FR.MAPA.02) does not use the observation checklist FR.IA.01 for unit "
+            "%(unit)s."
+        ) % {"unit": unit.code}
+    if plan_item.date > today:
+        return _("Unit %(unit)s is planned for %(date)s; record its result from that day on.") % {
+            "unit": unit.code,
+            "date": dates.format_date(plan_item.date),
+        }
+    if assessment.application.standard_id is None:
+        return _(
+            "This application was answered per unit, before the competency standard was kept: "
+            "there are no KUK to observe."
+        )
+    return None
+
+
+def record_observations(
+    user: User,
+    assessment: Assessment,
+    unit: Unit,
+    rows: Mapping[KUK, ObservationInput],
+    *,
+    comment: str | None = None,
+) -> Assessment:
+    """FR.IA.01 (9.3.1, direct observation): the case's assessor records, for KUK of `unit`,
+    whether each was achieved (Ya / Tidak) with a note, and a general comment on the unit (None:
+    left as it is). Saved as the assessor works: the KUK given are recorded or updated, the
+    others stay as they were. Only after the impartiality declaration (9.2.2), in the test phase
+    as record_results, for a unit whose plan uses FR.IA.01 (FR.MAPA.02), and only KUK of that unit
+    in the standard version pinned to the application. Refused after submission (9.3.5). All or
+    nothing."""
+    with transaction.atomic():
+        locked = _lock_as_assessor(user, assessment, Status.EVIDENCE_REVIEWED)
+        _require_impartiality(locked)
+        _check_units(locked, [unit], complete=False)
+        plan_item = locked.plan.filter(unit=unit).first()
+        refusal = observation_refusal(locked, unit, plan_item, timezone.localdate())
+        if refusal:
+            raise RuleError(refusal)
+        if not rows and comment is None:
+            raise RuleError(_("Nothing to record: mark at least one KUK."))
+        allowed = set(
+            KUK.objects.filter(
+                element__unit=unit, element__version_id=locked.application.standard_id
+            ).values_list("pk", flat=True)
+        )
+        foreign = [kuk for kuk in rows if kuk.pk not in allowed]
+        if foreign:
+            raise RuleError(
+                _(
+                    "KUK %(kuks)s are not criteria of unit %(unit)s in the standard version this "
+                    "application is assessed against."
+                )
+                % {"kuks": ", ".join(k.number for k in foreign), "unit": unit.code}
+            )
+        now = timezone.now()
+        for kuk, values in rows.items():
+            ObservationRecord.objects.update_or_create(
+                assessment=locked,
+                kuk=kuk,
+                defaults={
+                    "achieved": bool(values.achieved),
+                    "note": values.note.strip()[:500],
+                    "recorded_by": user,
+                    "recorded_at": now,
+                },
+            )
+        if comment is not None:
+            if comment.strip():
+                ObservationComment.objects.update_or_create(
+                    assessment=locked,
+                    unit=unit,
+                    defaults={"comment": comment.strip(), "recorded_by": user, "recorded_at": now},
+                )
+            else:
+                ObservationComment.objects.filter(assessment=locked, unit=unit).delete()
+        record(
+            user,
+            "assessment.observation_recorded",
+            locked,
+            unit=unit.code,
+            kuks={kuk.number: bool(values.achieved) for kuk, values in rows.items()},
+            comment=bool(comment and comment.strip()),
+        )
+    return locked
 
 
 def submit_recommendation(

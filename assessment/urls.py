@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/adjustment/", views.adjustment, name="adjustment"),
     path("<int:pk>/evidence/", views.evidence, name="evidence"),
     path("<int:pk>/results/", views.results, name="results"),
+    path("<int:pk>/units/<int:unit_pk>/ia01/", views.observation, name="observation"),
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/sign/", views.sign, name="sign"),
     path("<int:pk>/decline/", views.decline, name="decline"),

@@ -19,7 +19,7 @@ from lsp_portal.audit.services import events_for
 from lsp_portal.errors import RuleError
 from lsp_portal.files import private_file_response
 from registration import apl02
-from registration.models import Application
+from registration.models import KUK, Application, Element
 
 from . import services
 from .forms import (
@@ -30,6 +30,8 @@ from .forms import (
     DeclineForm,
     EvidenceReviewForm,
     FeedbackForm,
+    ObservationCommentForm,
+    ObservationForm,
     PlanDefaultsForm,
     PlanHeaderForm,
     PlanItemForm,
@@ -42,6 +44,7 @@ from .forms import (
 from .inputs import (
     AdjustmentInput,
     EvidenceReviewInput,
+    ObservationInput,
     PlanHeaderInput,
     PlanItemInput,
     ProcessReviewInput,
@@ -55,7 +58,11 @@ from .models import (
     AssessmentPlan,
     Assessor,
     Feedback,
+    InstrumentKind,
+    ObservationComment,
+    ObservationRecord,
     PlanDocument,
+    instrument_codes_in_order,
 )
 from .reporting.documents import pdf_response, process_review_of, report_data, report_of
 from .reporting.models import ProcessReview
@@ -96,13 +103,13 @@ def _declared_case(view):
     back to the case page, where the declaration is made, until then."""
 
     @functools.wraps(view)
-    def wrapper(request, pk):
+    def wrapper(request, pk, **kwargs):
         assessment = _own_case(request, pk)
         if not assessment.impartiality_declared_at:
             return _back(
                 request, assessment, RuleError(_("Declare your impartiality first (9.2.2)."))
             )
-        return view(request, assessment)
+        return view(request, assessment, **kwargs)
 
     return wrapper
 
@@ -335,6 +342,7 @@ def detail(request, pk):
             "plan_header",
             "report__signed_by",
             "process_review__reviewed_by",
+            "instrument_bank",
         ),
         pk=pk,
     )
@@ -345,6 +353,7 @@ def detail(request, pk):
     show_evidence = is_staff or is_applicant or bool(assessment.impartiality_declared_at)
     results = list(assessment.results.select_related("unit"))
     application = assessment.application
+    plan_items = list(assessment.plan.select_related("unit", "tuk"))
     context = {
         "assessment": assessment,
         "application": application,
@@ -352,7 +361,11 @@ def detail(request, pk):
         "is_applicant": is_applicant,
         "is_staff": is_staff,
         "show_evidence": show_evidence,
-        "plan": assessment.plan.select_related("unit", "tuk"),
+        "plan": plan_items,
+        "mapa02": _mapa02(plan_items),
+        "observation_open": is_assessor
+        and assessment.status in (Status.EVIDENCE_REVIEWED, Status.RECOMMENDED)
+        and bool(assessment.proceed_to_test),
         "reviews": assessment.evidence_reviews.select_related("unit", "element"),
         "results": results,
         "agreement_form": AgreementForm(party="assessor" if is_assessor else "applicant"),
@@ -403,6 +416,17 @@ def detail(request, pk):
         )
         context["documents"] = application.documents.select_related("requirement")
     return render(request, "assessment/detail.html", context)
+
+
+def _mapa02(plan_items):
+    """FR.MAPA.02 as a table: the instruments any unit uses (in the forms' order) as columns, a
+    row per unit with a tick for each it uses."""
+    kinds = instrument_codes_in_order(code for item in plan_items for code in item.instruments)
+    labels = dict(InstrumentKind.choices)
+    return {
+        "columns": [(code, labels[code]) for code in kinds],
+        "rows": [(item, [code in item.instruments for code in kinds]) for item in plan_items],
+    }
 
 
 @require_POST
@@ -466,6 +490,7 @@ def plan(request, assessment):
                 "duration_minutes": item.duration_minutes,
                 "date": item.date,
                 "tuk": item.tuk_id,
+                "instruments": item.instruments,
             }
             if item
             else {}
@@ -763,6 +788,7 @@ def results(request, assessment):
             if saved and not (refused or unsaved):
                 return redirect("assessment:detail", assessment.pk)
         existing = {r.unit_id: r for r in assessment.results.all()}
+    coverage = _observation_coverage(assessment, plan_items.values())
     rows = [
         {
             "form": form,
@@ -771,6 +797,7 @@ def results(request, assessment):
             "recorded": existing.get(form.unit.pk),
             "refusal": refused.get(form.unit.pk),
             "unsaved": form.unit.pk in unsaved,
+            "observed": coverage.get(form.unit.pk),
         }
         for form in forms
     ]
@@ -788,6 +815,129 @@ def results(request, assessment):
             ]
             if forms
             else [],
+        },
+        status=status,
+    )
+
+
+def _observation_coverage(assessment, plan_items):
+    """FR.IA.01 per unit whose plan uses it: how many of the unit's KUK (in the application's
+    pinned standard) were observed achieved, of how many - by unit id, in two queries."""
+    observed = [item.unit_id for item in plan_items if item.observed]
+    standard_id = assessment.application.standard_id
+    if not observed or standard_id is None:
+        return {unit_id: {"achieved": 0, "total": 0} for unit_id in observed}
+    totals = dict(
+        KUK.objects.filter(element__version_id=standard_id, element__unit_id__in=observed)
+        .values_list("element__unit_id")
+        .annotate(count=Count("pk"))
+        .values_list("element__unit_id", "count")
+    )
+    achieved = dict(
+        ObservationRecord.objects.filter(
+            assessment=assessment, achieved=True, kuk__element__version_id=standard_id
+        )
+        .values_list("kuk__element__unit_id")
+        .annotate(count=Count("pk"))
+        .values_list("kuk__element__unit_id", "count")
+    )
+    return {
+        unit_id: {"achieved": achieved.get(unit_id, 0), "total": totals.get(unit_id, 0)}
+        for unit_id in observed
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@_declared_case
+def observation(request, assessment, unit_pk):
+    """FR.IA.01, the observation checklist of one unit: its elements and their KUK (the
+    application's pinned standard version), each achieved Ya / Tidak with a note, and a general
+    comment. Saved as the assessor works: the KUK marked are saved, the others left for later.
+    Read-only after submission (9.3.5); the service refuses what the page would not offer."""
+    unit = get_object_or_404(assessment.application.scheme.units.all(), pk=unit_pk)
+    plan_item = assessment.plan.select_related("tuk").filter(unit=unit).first()
+    application = assessment.application
+    elements = (
+        list(
+            Element.objects.filter(version_id=application.standard_id, unit=unit)
+            .order_by("number")
+            .prefetch_related("kuks")
+        )
+        if application.standard_id
+        else []
+    )
+    records = {
+        r.kuk_id: r
+        for r in ObservationRecord.objects.filter(
+            assessment=assessment, kuk__element__unit=unit
+        ).select_related("recorded_by")
+    }
+    comment = ObservationComment.objects.filter(assessment=assessment, unit=unit).first()
+    refusal = services.observation_refusal(assessment, unit, plan_item, timezone.localdate())
+    lock = _submitted_lock(assessment) if assessment.is_locked else None
+    if refusal and not lock:
+        lock = {"reason": refusal, "since": None}
+    data = request.POST if request.method == "POST" else None
+    groups, forms = [], []
+    for element in elements:
+        rows = []
+        for kuk in element.kuks.all():
+            record_ = records.get(kuk.pk)
+            initial = (
+                {"achieved": "yes" if record_.achieved else "no", "note": record_.note}
+                if record_
+                else {}
+            )
+            form = ObservationForm(data, kuk=kuk, initial=initial)
+            forms.append(form)
+            rows.append({"kuk": kuk, "form": form, "record": record_})
+        groups.append({"element": element, "rows": rows})
+    comment_form = ObservationCommentForm(
+        data, initial={"comment": comment.comment if comment else ""}
+    )
+    status = 200
+    if request.method == "POST":
+        if comment_form.is_valid() and all([f.is_valid() for f in forms]):
+            try:
+                services.record_observations(
+                    request.user,
+                    assessment,
+                    unit,
+                    {
+                        f.kuk: ObservationInput.from_cleaned(f.cleaned_data)
+                        for f in forms
+                        if f.filled
+                    },
+                    comment=comment_form.cleaned_data["comment"],
+                )
+            except RuleError as error:
+                messages.error(request, error.message)
+                status = 400
+            else:
+                messages.success(
+                    request,
+                    _("The observation checklist (FR.IA.01) of unit %(unit)s was saved.")
+                    % {"unit": unit.code},
+                )
+                return redirect("assessment:observation", assessment.pk, unit.pk)
+        else:
+            messages.error(request, _("Nothing was saved. Please correct the errors below."))
+            status = 400
+    total = sum(len(g["rows"]) for g in groups)
+    return render(
+        request,
+        "assessment/observation.html",
+        {
+            "assessment": assessment,
+            "unit": unit,
+            "item": plan_item,
+            "groups": groups,
+            "comment_form": comment_form,
+            "comment": comment,
+            "lock": lock,
+            "total": total,
+            "achieved": sum(1 for r in records.values() if r.achieved),
+            "observed_count": len(records),
         },
         status=status,
     )

@@ -39,7 +39,15 @@ from assessment.inputs import (
     ReportInput,
     UnitResultInput,
 )
-from assessment.models import TUK, Adjustment, Assessment, Assessor, Feedback, UnitResult
+from assessment.models import (
+    TUK,
+    Adjustment,
+    Assessment,
+    Assessor,
+    Feedback,
+    UnitResult,
+    instruments_for_methods,
+)
 from certificates import services as certificates
 from certificates.models import Certificate, Ground
 from decisions import services as decisions
@@ -383,6 +391,7 @@ class _Case:
                     duration_minutes=30,
                     date=self.test_at.date(),
                     tuk=tuk,
+                    instruments=tuple(instruments_for_methods(methods)),
                 )
                 for unit in self.units
             },

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from assessment import services
 from assessment.inputs import EvidenceReviewInput, PlanHeaderInput, PlanItemInput, UnitResultInput
-from assessment.models import TUK, Assessor
+from assessment.models import TUK, Assessor, instruments_for_methods
 from registration import apl02
 from registration import services as registration_services
 
@@ -57,6 +57,7 @@ def plan_items(assessment, tuk, *, date=None, methods=None, units=None, kinds=("
             duration_minutes=60,
             date=date or today(),
             tuk=tuk,
+            instruments=tuple(instruments_for_methods(methods or METHODS)),
         )
         for unit in units
     }
@@ -97,6 +98,7 @@ def plan_form(assessment, tuk, date, *, methods=("observasi", "tertulis"), kinds
         prefix = f"unit-{unit.pk}"
         data[f"{prefix}-evidence_kinds"] = list(kinds)
         data[f"{prefix}-methods"] = list(methods)
+        data[f"{prefix}-instruments"] = instruments_for_methods(methods)
         data[f"{prefix}-duration_minutes"] = "45"
         data[f"{prefix}-date"] = date.isoformat()
         data[f"{prefix}-tuk"] = tuk.pk

@@ -42,6 +42,7 @@ VIEWS = {
     "assessment:adjustment": ("get", "case", {"staff", "assessor", "alice"}),
     "assessment:evidence": ("get", "case", {"assessor"}),
     "assessment:results": ("get", "case", {"assessor"}),
+    "assessment:observation": ("get", "unit", {"assessor"}),
     "assessment:submit": ("post", "case", {"assessor"}),
     "assessment:sign": ("post", "case", {"alice"}),
     "assessment:decline": ("post", "case", {"alice"}),
@@ -56,7 +57,7 @@ VIEWS = {
 }
 CAST = ("alice", "staff", "assessor", "technical", "appeal", "director")
 ASSESSOR_CASE_VIEWS = [
-    n for n, (_, kind, who) in VIEWS.items() if kind == "case" and "assessor" in who
+    n for n, (_, kind, who) in VIEWS.items() if kind in ("case", "unit") and "assessor" in who
 ]
 APPLICANT_CASE_VIEWS = [
     n for n, (_, kind, who) in VIEWS.items() if kind == "case" and "alice" in who
@@ -81,6 +82,7 @@ def url(name, assessment):
         "case": [assessment.pk],
         "scheme": [assessment.application.scheme.code],
         "document": [assessment.pk, "ak01"],
+        "unit": [assessment.pk, assessment.application.scheme.units.first().pk],
     }
     return reverse(name, args=args[kind])
 
@@ -381,6 +383,7 @@ def test_assessor_sets_one_date_and_tuk_for_all_units(login, assessor, declared,
     data = {**PLAN_HEADER_FORM, "all-date": today().isoformat(), "all-tuk": tuk.pk}
     for unit in declared.application.scheme.units.all():
         data[f"unit-{unit.pk}-methods"] = ["wawancara"]
+        data[f"unit-{unit.pk}-instruments"] = ["IA.09"]
         data[f"unit-{unit.pk}-evidence_kinds"] = ["T"]
     response = login(assessor).post(reverse("assessment:plan", args=[declared.pk]), data)
     assert response.status_code == 302

@@ -87,11 +87,18 @@ def test_assessment_from_assignment_to_feedback(page, shot, live_server, case):
         page.check(f"input[name=unit-{unit.pk}-evidence_kinds][value=T]")
         page.check(f"input[name=unit-{unit.pk}-methods][value=observasi]")
         page.check(f"input[name=unit-{unit.pk}-methods][value=lisan]")
+    # FR.MAPA.02: choosing a method ticked its usual instrument; the first unit adds FR.IA.03.
+    for unit in units:
+        assert page.is_checked(f"input[name=unit-{unit.pk}-instruments][value='IA.01']")
+        assert page.is_checked(f"input[name=unit-{unit.pk}-instruments][value='IA.07']")
+    page.check(f"input[name=unit-{units[0].pk}-instruments][value='IA.03']")
     page.fill(f"input[name=unit-{units[0].pk}-duration_minutes]", "45")
     shot("22-assessor-plan")
     page.click("[data-testid=save-plan]")
     page.wait_for_selector("[data-testid=plan-table]")
     assert "09:00" in page.inner_text("[data-testid=ak01-table]")
+    assert page.locator("[data-testid=mapa02-table] tbody tr").count() == 15
+    assert "FR.IA.03" in page.inner_text("[data-testid=mapa02-table] thead")
     page.check("#agree-plan")
     page.check("#agree-conf")
     page.click("[data-testid=agree]")
@@ -129,6 +136,19 @@ def test_assessment_from_assignment_to_feedback(page, shot, live_server, case):
     page.click("[data-testid=save-review]")
     page.wait_for_selector("[data-testid=record-results]")
     page.click("[data-testid=record-results]")
+    # FR.IA.01 of the first unit: every KUK seen achieved, then the coverage line says so.
+    page.click(f"[data-testid=ia01-coverage][data-unit='{units[0].code}'] a")
+    kuks = page.locator("tr[data-kuk]")
+    kuk_count = kuks.count()
+    for index in range(kuk_count):
+        kuks.nth(index).locator("input[type=radio][value=yes]").check()
+    page.fill("textarea[name=ia01-comment]", "Mengerjakan tugas dengan rapi.")
+    shot("26a-assessor-ia01")
+    page.click("[data-testid=save-ia01]")
+    page.wait_for_selector(".alert-success")
+    page.click("text=" + "Kembali ke hasil")
+    coverage = page.inner_text(f"[data-testid=ia01-coverage][data-unit='{units[0].code}']")
+    assert f"{kuk_count} dari {kuk_count}" in coverage
     for unit in units:
         page.fill(f"textarea[name=unit-{unit.pk}-evidence_observed]", "Demonstrasi sesuai KUK.")
         for rule in ("valid", "authentic", "current", "sufficient"):
@@ -143,6 +163,7 @@ def test_assessment_from_assignment_to_feedback(page, shot, live_server, case):
     assessment.refresh_from_db()
     assert (assessment.status, assessment.recommendation) == ("recommended", "K")
     assert assessment.results.count() == 15
+    assert assessment.observations.filter(achieved=True).count() == kuk_count > 0
     logout(page)
 
     # -- the applicant sees the result, signs it and gives feedback -----------------------------

@@ -35,7 +35,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from appeals.models import Attachment, TeamMember
-from assessment.models import TUK, Assessment, Assessor, Assignment, InstrumentBank, InstrumentItem
+from assessment.models import (
+    TUK,
+    Assessment,
+    Assessor,
+    Assignment,
+    InstrumentBank,
+    InstrumentItem,
+    ObservationRecord,
+)
 from certificates.models import CertificateWarning
 from decisions.models import AgendaItem, Attendance, Decision, Meeting
 from lsp_portal.accounts.models import User
@@ -454,6 +462,40 @@ def assessor_page(name, variant, grow=None):
     return build
 
 
+def observation(s, n):
+    """FR.IA.01 of the first unit of an mhp case in the test phase: a new element of its pinned
+    standard with n more KUK, each observed - the page prefetches the KUK and reads the records
+    in one query."""
+    if not hasattr(s, "application"):
+        s.application = case(s, "assigned", variant="evidence_reviewed", scheme="mhp")
+        s.elements_made = 0
+    assessment = s.application.case.assessment
+    unit = assessment.application.scheme.units.order_by("number").first()
+    s.elements_made += 1
+    element = Element.objects.create(
+        version_id=assessment.application.standard_id,
+        unit=unit,
+        number=100 + s.elements_made,
+        title=f"Elemen Perf {s.elements_made}",
+    )
+    kuks = KUK.objects.bulk_create(
+        KUK(element=element, number=f"{element.number}.{j}", text=f"KUK {j}", position=9000 + j)
+        for j in range(1, n + 1)
+    )
+    ObservationRecord.objects.bulk_create(
+        ObservationRecord(
+            assessment=assessment,
+            kuk=kuk,
+            achieved=True,
+            recorded_by=assessment.assessor.user,
+            recorded_at=timezone.now(),
+        )
+        for kuk in kuks
+    )
+    url = reverse("assessment:observation", args=[assessment.pk, unit.pk])
+    return assessment.assessor.user, url, {}
+
+
 def feedback(s, n):
     application = case(s, "recommended")
     url = reverse("assessment:feedback", args=[application.case.assessment.pk])
@@ -750,7 +792,8 @@ PAGES = [
     Page("assessment:plan",                          "assessor",       assessor_page("plan", "declared", more_tuks),                 23, "TUKs"),
     Page("assessment:adjustment",                    "assessor",       assessor_page("adjustment", "declared"),                       4),
     Page("assessment:evidence",                      "assessor",       assessor_page("evidence", "plan_agreed"),                      7),
-    Page("assessment:results",                       "assessor",       assessor_page("results", "evidence_reviewed"),                 7),
+    Page("assessment:results",                       "assessor",       assessor_page("results", "evidence_reviewed"),                 9),
+    Page("assessment:observation",                   "assessor",       observation,                                                  10, "KUK and their records"),
     Page("assessment:feedback",                      "applicant",      feedback,                                                      4),
     Page("assessment:process_review",                "assessor",       process_review,                                                4),
     Page("decisions:meeting_list",                   "staff",          meeting_list("staff"),                                         6, "meetings, recommendations"),

@@ -857,6 +857,8 @@ EXEMPT = {
     "assessment, updated under the assessment's row lock until the first result)",
     "assessment.record_results": "an edit: results are saved, also partially, until submission",
     "assessment.record_valid_results": "an edit: the results page saved twice keeps the last",
+    "assessment.record_observations": "an edit: FR.IA.01 saved twice keeps the last (one row "
+    "per assessment and KUK, updated under the assessment's row lock until submission)",
     "certificates.warn": "creates a new warning each time by design: 9.5.2 keeps the history",
     "appeals.record_finding": "an edit: a member's finding saved twice keeps the last",
     "assessment.reopen_for_reassessment": "called only by appeals.answer (upheld, 9.9.8.d) "

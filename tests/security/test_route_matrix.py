@@ -154,6 +154,7 @@ route("assessment:plan_document",                "get",   "login ok    404   ok 
 route("assessment:adjustment",                   "get",   "login ok    404   ok    ok    404   ok    403   403   403")  # fmt: skip
 route("assessment:evidence",                     "get",   "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
 route("assessment:results",                      "get",   "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
+route("assessment:observation",                  "get",   "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
 route("assessment:submit",                       "post",  "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
 route("assessment:sign",                         "post",  "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
 route("assessment:decline",                      "post",  "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
@@ -358,6 +359,7 @@ def arguments(name, world):
         "accounts:person_resend_invitation": [carol.pk],
         "assessment:assign": [application.pk],
         "assessment:plan_document": [assessment.pk, "ak01"],
+        "assessment:observation": [assessment.pk, assessment.application.scheme.units.first().pk],
         "decisions:case": [meeting.pk, assessment.pk],
         "decisions:decide": [meeting.pk, assessment.pk],
         "decisions:declare_conflict": [meeting.pk, assessment.pk],
@@ -481,8 +483,8 @@ FORMS = {
     "twofactor:verify", "twofactor:setup",
     "accounts:confirmation_resend", "accounts:person_invite",
     "appeals:file", "assessment:assign", "assessment:reassign", "assessment:plan", "assessment:adjustment",
-    "assessment:evidence", "assessment:results", "assessment:feedback", "decisions:meeting_new",
-    "assessment:process_review",
+    "assessment:evidence", "assessment:results", "assessment:observation", "assessment:feedback",
+    "decisions:meeting_new", "assessment:process_review",
     "registration:application_personal", "registration:application_experience",
     "registration:application_documents", "registration:application_self_assessment",
     "registration:scheme_standard", "assessment:instrument_bank",
