@@ -78,6 +78,8 @@ from assessment.models import (
     Assignment,
     EvidenceReview,
     Feedback,
+    ObservationComment,
+    ObservationRecord,
     PlanDocument,
     PlanItem,
     ProcessReview,
@@ -1920,6 +1922,9 @@ def flush():
         (AssessmentPlan, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (AssessmentReport, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (ProcessReview, "assessment_id IN (SELECT id FROM gen_assessments)"),
+        # FR.IA.01 is not recorded by the recipes; rows an assessor added by hand go with the case.
+        (ObservationRecord, "assessment_id IN (SELECT id FROM gen_assessments)"),
+        (ObservationComment, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (Feedback, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (UnitResult, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (EvidenceReview, "assessment_id IN (SELECT id FROM gen_assessments)"),
