@@ -1,19 +1,10 @@
-import os
-
-from django.conf import settings
-from django.core.files import File
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from lsp_portal.accounts.models import User
-from lsp_portal.accounts.roles import Role
 from registration import services
-from registration.models import Scheme
-from registration.standard import StandardImportError
+from registration.management.sheet_import import SheetImportCommand
 
 
-class Command(BaseCommand):
+class Command(SheetImportCommand):
     help = (
         "Import the elements and KUK of a scheme's units from a spreadsheet (.xlsx; header "
         "kode_unit, judul_unit, no_elemen, elemen, no_kuk, kuk) as the scheme's next standard "
@@ -21,56 +12,20 @@ class Command(BaseCommand):
         "nothing is written; the exit status is then 1."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("scheme", help="The scheme's code (e.g. mhp).")
-        parser.add_argument("file", help="The .xlsx file.")
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Check the file and count; import nothing."
-        )
-        parser.add_argument(
-            "--user",
-            help="E-mail of the staff member (Admin LSP) the import is recorded for; "
-            "default: the first active staff member (the one created first).",
-        )
+    def run_import(self, actor, scheme, upload, *, dry_run):
+        return services.import_units(actor, scheme, upload, dry_run=dry_run)
 
-    def handle(self, *args, scheme, file, dry_run=False, user=None, **options):
-        # The messages as staff read them on the page, in the portal's language.
-        translation.activate(settings.LANGUAGE_CODE)
-        found = Scheme.objects.filter(code=scheme).first()
-        if found is None:
-            raise CommandError(_("No scheme with the code %(code)s.") % {"code": scheme})
-        staff = User.objects.with_role(Role.STAFF).order_by("pk")
-        actor = staff.filter(email__iexact=user).first() if user else staff.first()
-        if actor is None:
-            raise CommandError(_("No active staff member (Admin LSP) found."))
-        self.stdout.write(_("Acting as %(email)s (Admin LSP).") % {"email": actor.email})
-        if not os.path.isfile(file):
-            raise CommandError(_("No such file: %(file)s") % {"file": file})
-        with open(file, "rb") as handle:
-            try:
-                result = services.import_units(
-                    actor, found, File(handle, name=os.path.basename(file)), dry_run=dry_run
-                )
-            except StandardImportError as error:
-                for problem in error.errors:
-                    self.stderr.write(str(problem))
-                raise CommandError(error.message) from error
+    def report(self, result):
         counts = {"units": result.units, "elements": result.elements, "kuks": result.kuks}
         if result.version is None:
-            self.stdout.write(
+            return (
                 _(
                     "The file is correct: %(units)d units, %(elements)d elements, %(kuks)d KUK. "
                     "Nothing was imported (check only)."
                 )
                 % counts
             )
-        else:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    _(
-                        "Version %(version)d imported: %(units)d units, %(elements)d elements, "
-                        "%(kuks)d KUK."
-                    )
-                    % {"version": result.version.number, **counts}
-                )
-            )
+        return self.style.SUCCESS(
+            _("Version %(version)d imported: %(units)d units, %(elements)d elements, %(kuks)d KUK.")
+            % {"version": result.version.number, **counts}
+        )
