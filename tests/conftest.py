@@ -6,6 +6,7 @@ hold the other roles. Every test runs against the real PostgreSQL of DATABASE_UR
 
 import datetime
 import importlib
+import io
 import os
 import shutil
 import threading
@@ -16,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from openpyxl import Workbook
 
 from lsp_portal.accounts.models import User
 from lsp_portal.accounts.roles import Role
@@ -365,3 +367,20 @@ def run_outbox_jobs():
         )
         ran.append(message.task)
     return ran
+
+
+def xlsx_upload(rows, header, name):
+    """An .xlsx upload of one sheet: the header row, then `rows`; a text starting with "=" stays
+    text (not a formula), as a spreadsheet program saves it when typed with a leading quote."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(row)
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text typed with a leading "=", not a formula
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue())

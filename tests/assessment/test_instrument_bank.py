@@ -19,7 +19,7 @@ from assessment.models import InstrumentBank, InstrumentItem
 from lsp_portal.audit import labels
 from lsp_portal.audit.models import AuditEvent
 from registration.models import KUK, Scheme
-from tests.conftest import run_concurrently
+from tests.conftest import run_concurrently, xlsx_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -47,18 +47,7 @@ def good_rows(scheme):
 
 
 def xlsx(rows, header=HEADER, name="instrumen.xlsx"):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append(row)
-    for cells in sheet.iter_rows():
-        for cell in cells:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text typed with a leading "=", not a formula
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return SimpleUploadedFile(name, buffer.getvalue())
+    return xlsx_upload(rows, header, name)
 
 
 def content(bank):

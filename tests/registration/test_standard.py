@@ -8,13 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from assessment.models import InstrumentBank
 from lsp_portal.audit.models import AuditEvent
 from registration import apl02, services
 from registration.models import KUK, Element, StandardVersion
 from registration.standard import HEADER, StandardImportError
+from tests.conftest import xlsx_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -39,18 +40,7 @@ def good_rows(scheme):
 
 
 def xlsx(rows, header=HEADER, name="standar.xlsx"):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append(row)
-    for cells in sheet.iter_rows():
-        for cell in cells:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text typed with a leading "=", not a formula
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return SimpleUploadedFile(name, buffer.getvalue())
+    return xlsx_upload(rows, header, name)
 
 
 def standard_of(version):
