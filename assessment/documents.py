@@ -29,6 +29,8 @@ def _plan_document_data(document: Any) -> dict[str, Any]:
             "title": item.unit.title,
             "kinds": item.evidence_kind_codes(),
             "methods": item.method_labels(),
+            # FR.MAPA.02: the instruments chosen for the unit, by their form codes.
+            "instruments": [f"FR.{code}" for code in item.instruments],
             "minutes": item.duration_minutes,
             "date": format_date(item.date),
             "tuk": item.tuk.name,

@@ -270,6 +270,10 @@ def test_the_mapa01_and_ak01_pdfs_show_the_plan_and_who_signed(agreed, alice, tu
     assert "Manajer sertifikasi LSP" in mapa
     assert "09.00 WIB" in mapa
     assert unit.code in mapa and "L, T" in mapa
+    # FR.MAPA.02: the instruments planned for each unit, by form code.
+    planned = agreed.plan.get(unit=unit).instruments
+    assert "PETA INSTRUMEN ASESMEN (FR.MAPA.02)" in mapa.upper()
+    assert ", ".join(f"FR.{code}" for code in planned) in " ".join(mapa.split())
     ak01 = pdf_text(documents["ak01"])
     assert "FR.AK.01 PERSETUJUAN ASESMEN DAN KERAHASIAAN" in ak01.upper()
     assert alice.full_name in ak01 and agreed.assessor.user.full_name in ak01
