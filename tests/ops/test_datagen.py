@@ -568,3 +568,35 @@ def test_the_generator_names_no_status_audit_action_or_reference_format():
             if use in STATE_FIELDS:
                 found.append(f"{path}:{line} {use}={text!r}")
     assert not found, found
+
+
+def test_a_capture_worker_builds_the_case_again_after_its_connection_broke(monkeypatch):
+    """A worker whose connection answered out of turn ("no results to fetch") reconnects and
+    builds the case again; a fault that stays is raised after five attempts."""
+    from django.db import ProgrammingError
+
+    built = cloning.Captured(rows={}, result=None)
+    attempts = []
+
+    def flaky(world_, code, stage, variant, **options):
+        attempts.append((code, stage, variant))
+        if len(attempts) == 1:
+            raise ProgrammingError("no results to fetch")
+        return datagen._Capture(
+            captured=built, person={}, assessor_ids=(1,), applicant_id=1, last_step=None
+        )
+
+    closed = []
+    monkeypatch.setattr(datagen, "_capture", flaky)
+    monkeypatch.setattr(datagen.connection, "close", lambda: closed.append(True))
+    monkeypatch.setitem(datagen._FORKED, "world", object())
+    capture = datagen._capture_job(("mhp", "draft", "plain", {}))
+    assert capture.captured is built and len(attempts) == 2 and closed == [True]
+
+    def broken(world_, code, stage, variant, **options):
+        raise ProgrammingError("relation does not exist")
+
+    monkeypatch.setattr(datagen, "_capture", broken)
+    with pytest.raises(ProgrammingError):
+        datagen._capture_job(("mhp", "draft", "plain", {}))
+    assert len(closed) == 1 + 4
