@@ -5,12 +5,13 @@ import datetime
 from django.utils import timezone
 
 from registration import apl02
-from registration.models import Application, Scheme
+from registration.models import KUK, Application, Scheme
 
 from . import services
 from .inputs import (
     AdjustmentInput,
     EvidenceReviewInput,
+    ObservationInput,
     PlanHeaderInput,
     PlanItemInput,
     ProcessReviewInput,
@@ -171,6 +172,26 @@ def seed_assessment(users, staff):
                     agreed_with_candidate=True,
                 ),
             )
+            # FR.IA.01 observed so far for units 1-6; in unit 4 the budget KUK was not achieved.
+            for unit in units[:6]:
+                kuks = list(
+                    KUK.objects.filter(
+                        element__unit=unit, element__version_id=assessment.application.standard_id
+                    ).order_by("position")
+                )
+                services.record_observations(
+                    assessor_user,
+                    assessment,
+                    unit,
+                    {
+                        kuk: ObservationInput(
+                            achieved=not (unit.number == 4 and index == len(kuks) - 1),
+                            note="Diamati saat demonstrasi di TUK.",
+                        )
+                        for index, kuk in enumerate(kuks)
+                    },
+                    comment="Asesi bekerja runtut sesuai prosedur." if unit.number != 4 else "",
+                )
             # Tested so far: units 1-6 (unit 4 not yet competent); the rest are recorded later.
             services.record_valid_results(
                 assessor_user,

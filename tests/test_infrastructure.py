@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from appeals.models import Appeal
-from assessment.models import Assessment
+from assessment.models import Assessment, ObservationRecord
 from certificates.models import Certificate
 from decisions.models import Decision, Decree
 from decisions.services import available_recommendations
@@ -234,6 +234,12 @@ def test_seed_demo_creates_one_user_per_role_and_a_case_per_status(db, settings,
     in_progress = Assessment.objects.get(status="evidence_reviewed")
     assert in_progress.application.applicant.email == "rudi@demo.test"
     assert sorted(in_progress.results.values_list("result", flat=True)) == ["BK"] + ["K"] * 5
+    # FR.IA.01 observed for those 6 units, one KUK of unit 4 not achieved
+    observed = ObservationRecord.objects.filter(assessment=in_progress)
+    assert observed.values("kuk__element__unit").distinct().count() == 6
+    assert list(
+        observed.filter(achieved=False).values_list("kuk__element__unit__number", flat=True)
+    ) == [4]
     # the decision stage: fajar's K and indra's BK published under a signed decree; hana's BK waits
     decided = {
         d.assessment.application.applicant.email: d.result
