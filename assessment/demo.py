@@ -11,13 +11,17 @@ from . import services
 from .inputs import (
     AdjustmentInput,
     EvidenceReviewInput,
+    ItemRecordInput,
     ObservationInput,
     PlanHeaderInput,
     PlanItemInput,
+    PortfolioCheckInput,
     ProcessReviewInput,
     ReportInput,
+    ThirdPartyInput,
     UnitResultInput,
 )
+from .instruments.models import InstrumentItem
 from .models import TUK, Adjustment, Assessment, Assessor, ProcessReview
 
 
@@ -96,7 +100,7 @@ def _plan(assessor_user, assessment, tuk):
                 duration_minutes=45,
                 date=today,
                 tuk=tuk,
-                instruments=("IA.01", "IA.07", "IA.08"),
+                instruments=("IA.01", "IA.02", "IA.07", "IA.08", "IA.10"),
             )
             for unit in assessment.application.scheme.units.all()
         },
@@ -174,24 +178,14 @@ def seed_assessment(users, staff):
             )
             # FR.IA.01 observed so far for units 1-6; in unit 4 the budget KUK was not achieved.
             for unit in units[:6]:
-                kuks = list(
-                    KUK.objects.filter(
-                        element__unit=unit, element__version_id=assessment.application.standard_id
-                    ).order_by("position")
-                )
-                services.record_observations(
+                _observe(
                     assessor_user,
                     assessment,
                     unit,
-                    {
-                        kuk: ObservationInput(
-                            achieved=not (unit.number == 4 and index == len(kuks) - 1),
-                            note="Diamati saat demonstrasi di TUK.",
-                        )
-                        for index, kuk in enumerate(kuks)
-                    },
+                    miss_last=unit.number == 4,
                     comment="Asesi bekerja runtut sesuai prosedur." if unit.number != 4 else "",
                 )
+            _other_instruments(assessor_user, assessment, units[6])
             # Tested so far: units 1-6 (unit 4 not yet competent); the rest are recorded later.
             services.record_valid_results(
                 assessor_user,
@@ -210,6 +204,9 @@ def seed_assessment(users, staff):
             )
             continue
         weak = units[-1] if step == "recommended_bk" else None
+        # FR.IA.01 for every KUK (9.3.3): a unit is K only when all its KUK are covered.
+        for unit in units:
+            _observe(assessor_user, assessment, unit, miss_last=unit == weak)
         services.record_results(
             assessor_user,
             assessment,
@@ -262,3 +259,87 @@ def seed_assessment(users, staff):
                 applicant, assessment, comment="Waktu demonstrasi unit 15 terlalu singkat."
             )
     return created
+
+
+def _observe(assessor_user, assessment, unit, *, miss_last=False, comment=""):
+    """FR.IA.01 of `unit`: every KUK observed achieved, the last one not when `miss_last`."""
+    kuks = list(
+        KUK.objects.filter(
+            element__unit=unit, element__version_id=assessment.application.standard_id
+        ).order_by("position")
+    )
+    if not kuks:
+        return
+    services.record_observations(
+        assessor_user,
+        assessment,
+        unit,
+        {
+            kuk: ObservationInput(
+                achieved=not (miss_last and index == len(kuks) - 1),
+                note="Diamati saat demonstrasi di TUK.",
+            )
+            for index, kuk in enumerate(kuks)
+        },
+        comment=comment,
+    )
+
+
+def _other_instruments(assessor_user, assessment, unit):
+    """Unit 7 of rudi's test, evidence gathered but no result yet: the practical task FR.IA.02
+    and the oral questions FR.IA.07 judged, the internship letter checked (FR.IA.08) and the
+    internship supervisor's statement (FR.IA.10) - every KUK covered, ready to be recorded K."""
+    assessment.refresh_from_db()
+    items = InstrumentItem.objects.filter(bank_id=assessment.instrument_bank_id, unit=unit)
+    for kind in ("IA.02", "IA.07"):
+        services.record_instrument_items(
+            assessor_user,
+            assessment,
+            unit,
+            kind,
+            {
+                item: ItemRecordInput(
+                    satisfactory=True,
+                    response="Dikerjakan lengkap sesuai instruksi."
+                    if kind == "IA.02"
+                    else "Menjawab sesuai kunci jawaban.",
+                )
+                for item in items
+                if item.kind == kind
+            },
+        )
+    kuks = list(
+        KUK.objects.filter(
+            element__unit=unit, element__version_id=assessment.application.standard_id
+        ).order_by("position")
+    )
+    letter = assessment.application.documents.filter(requirement__isnull=False).last()
+    services.add_portfolio_check(
+        assessor_user,
+        assessment,
+        unit,
+        PortfolioCheckInput(
+            title="" if letter else "Surat keterangan magang",
+            document_id=letter.pk if letter else None,
+            kuk_ids=tuple(kuk.pk for kuk in kuks[:2]),
+            valid=True,
+            authentic=True,
+            current=True,
+            sufficient=True,
+            note="Ditandatangani pembimbing magang.",
+        ),
+    )
+    services.add_third_party_statement(
+        assessor_user,
+        assessment,
+        unit,
+        ThirdPartyInput(
+            person="Dewi Lestari",
+            relation="Supervisor magang, PT Niaga Nusantara",
+            contact="0812-5555-0101",
+            statement="Asesi menyusun database penjualan tim selama tiga bulan magang.",
+            supports=True,
+            clarified_on=timezone.localdate(),
+            kuk_ids=tuple(kuk.pk for kuk in kuks),
+        ),
+    )

@@ -414,6 +414,8 @@ class SubmitRecommendationForm(forms.Form):
     objection = _report_text(_("The candidate's objection to the result, if any"))
     improvements = _report_text(_("Suggestions for improvement"))
     notes = _report_text(_("Notes"))
+    follow_up = _report_text(_("Follow-up needed: additional work and assessment (FR.AK.02)"))
+    feedback = _report_text(_("Feedback to the candidate (FR.AK.02)"))
 
 
 class ProcessReviewForm(forms.Form):
@@ -600,3 +602,95 @@ class ObservationCommentForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="ia01", **kwargs)
+
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class ItemRecordForm(forms.Form):
+    """One item of an item instrument (FR.IA.02/03/04A/04B/07/09/11): the candidate's answer or
+    work, satisfactory Ya / Tidak (blank: not asked yet) and a note."""
+
+    satisfactory = forms.ChoiceField(
+        label=_("Satisfactory"), choices=YES_NO, widget=forms.RadioSelect, required=False
+    )
+    response = forms.CharField(
+        label=_("The candidate's answer or work"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args, item, **kwargs):
+        self.item = item
+        super().__init__(*args, prefix=f"item-{item.pk}", **kwargs)
+        self.fields["satisfactory"].widget.attrs["class"] = "form-check-input"
+        _small(self.fields["response"])
+        _small(self.fields["note"])
+
+    @property
+    def filled(self):
+        return self.cleaned_data.get("satisfactory") in ("yes", "no")
+
+
+def _kuk_choices(kuks):
+    return [(str(kuk.pk), f"{kuk.number} {kuk.text}") for kuk in kuks]
+
+
+class PortfolioCheckForm(forms.Form):
+    """FR.IA.08 for one piece of portfolio evidence: an uploaded document or one described,
+    VATM, the KUK it shows and a note."""
+
+    document = forms.ChoiceField(label=_("Uploaded document"), required=False)
+    title = forms.CharField(
+        label=_("Evidence (when not uploaded, or another name)"), required=False, max_length=255
+    )
+    valid = forms.BooleanField(label=_("Valid"), required=False)
+    authentic = forms.BooleanField(label=_("Asli (authentic)"), required=False)
+    current = forms.BooleanField(label=_("Terkini (current)"), required=False)
+    sufficient = forms.BooleanField(label=_("Memadai (sufficient)"), required=False)
+    kuks = forms.MultipleChoiceField(
+        label=_("KUK shown"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args, documents, kuks, **kwargs):
+        super().__init__(*args, prefix="ia08", **kwargs)
+        self.fields["document"].choices = [("", _("- shown on paper -"))] + [
+            (str(doc.pk), doc.original_name) for doc in documents
+        ]
+        self.fields["kuks"].choices = _kuk_choices(kuks)
+        self.fields["document"].widget.attrs["class"] = "form-select form-select-sm"
+        _small(self.fields["title"])
+        _small(self.fields["note"])
+        for name in VATM:
+            self.fields[name].widget.attrs["class"] = "form-check-input"
+
+
+class ThirdPartyForm(forms.Form):
+    """FR.IA.10: the third party, the date, the statement, whether it supports the
+    competence, and the KUK it confirms."""
+
+    person = forms.CharField(label=_("Name of the third party"), max_length=200)
+    relation = forms.CharField(label=_("Position and relation to the candidate"), max_length=200)
+    contact = forms.CharField(label=_("Telephone or e-mail"), max_length=200)
+    clarified_on = forms.DateField(
+        label=_("Clarified on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    statement = forms.CharField(
+        label=_("Statement"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    supports = forms.ChoiceField(
+        label=_("Supports the competence"), choices=YES_NO, widget=forms.RadioSelect
+    )
+    kuks = forms.MultipleChoiceField(
+        label=_("KUK confirmed"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args, kuks, **kwargs):
+        super().__init__(*args, prefix="ia10", **kwargs)
+        self.fields["kuks"].choices = _kuk_choices(kuks)
+        for name in ("person", "relation", "contact", "clarified_on", "statement"):
+            _small(self.fields[name])
+        self.fields["supports"].widget.attrs["class"] = "form-check-input"

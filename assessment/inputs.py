@@ -145,6 +145,80 @@ class ObservationInput:
 
 
 @dataclass(frozen=True)
+class ItemRecordInput:
+    """One item of an item instrument (FR.IA.02/03/04A/04B/07/09/11): what the candidate answered
+    or showed, whether it is satisfactory, and the assessor's note."""
+
+    satisfactory: bool
+    response: str = ""
+    note: str = ""
+
+    @classmethod
+    def from_cleaned(cls, data: Mapping[str, Any]) -> ItemRecordInput:
+        return cls(
+            satisfactory=data["satisfactory"] == "yes",
+            response=data["response"],
+            note=data["note"],
+        )
+
+
+@dataclass(frozen=True)
+class PortfolioCheckInput:
+    """FR.IA.08 for one piece of portfolio evidence: the uploaded document (its id, or None
+    when shown on paper and described in `title`), VATM, the KUK it shows (ids) and a note."""
+
+    title: str
+    kuk_ids: tuple[int, ...]
+    valid: bool
+    authentic: bool
+    current: bool
+    sufficient: bool
+    document_id: int | None = None
+    note: str = ""
+
+    @classmethod
+    def from_cleaned(cls, data: Mapping[str, Any]) -> PortfolioCheckInput:
+        document = data["document"]
+        return cls(
+            title=data["title"],
+            kuk_ids=tuple(int(pk) for pk in data["kuks"]),
+            valid=data["valid"],
+            authentic=data["authentic"],
+            current=data["current"],
+            sufficient=data["sufficient"],
+            document_id=int(document) if document else None,
+            note=data["note"],
+        )
+
+
+@dataclass(frozen=True)
+class ThirdPartyInput:
+    """FR.IA.10: the third party (name, position and relation to the candidate, contact), the
+    date of the clarification, their statement, whether it supports the competence, and the KUK
+    it confirms (ids)."""
+
+    person: str
+    relation: str
+    contact: str
+    statement: str
+    supports: bool
+    clarified_on: datetime.date
+    kuk_ids: tuple[int, ...]
+
+    @classmethod
+    def from_cleaned(cls, data: Mapping[str, Any]) -> ThirdPartyInput:
+        return cls(
+            person=data["person"],
+            relation=data["relation"],
+            contact=data["contact"],
+            statement=data["statement"],
+            supports=data["supports"] == "yes",
+            clarified_on=data["clarified_on"],
+            kuk_ids=tuple(int(pk) for pk in data["kuks"]),
+        )
+
+
+@dataclass(frozen=True)
 class FeedbackAnswer:
     """The applicant's answer to one question of the feedback form FR-AK-03: yes or no, and a
     comment."""
@@ -187,6 +261,10 @@ class ReportInput:
     objection: str = ""
     improvements: str = ""
     notes: str = ""
+    # FR.AK.02, written with the same submission: the follow-up the candidate needs (the
+    # additional work and assessment to reach competence) and the feedback to the candidate.
+    follow_up: str = ""
+    feedback: str = ""
 
     @classmethod
     def from_cleaned(cls, data: Mapping[str, Any]) -> ReportInput:
@@ -195,6 +273,8 @@ class ReportInput:
             objection=data["objection"],
             improvements=data["improvements"],
             notes=data["notes"],
+            follow_up=data["follow_up"],
+            feedback=data["feedback"],
         )
 
 

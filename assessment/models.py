@@ -29,7 +29,7 @@ from lsp_portal.transitions import Transition, Transitions
 from registration.models import KUK, Application, Element, Scheme, Unit
 
 from .instruments.models import InstrumentBank, InstrumentItem, InstrumentKind  # noqa: F401
-from .reporting.models import AssessmentReport, ProcessReview  # noqa: F401
+from .reporting.models import AssessmentReport, CompetencyRecord, ProcessReview  # noqa: F401
 
 if TYPE_CHECKING:
     from lsp_portal.accounts.models import User
@@ -776,6 +776,131 @@ class ObservationComment(models.Model):
 
     def __str__(self) -> str:
         return f"FR.IA.01 {self.unit.code}"
+
+
+# The instruments recorded item by item from the pinned bank (InstrumentItem): the assessor writes
+# what the candidate answered or did and judges it satisfactory or not. FR.IA.01 is recorded per KUK
+# (ObservationRecord), FR.IA.08 per portfolio document (PortfolioCheck), FR.IA.10 per third party
+# (ThirdPartyStatement); the written tests FR.IA.05/06 come with the online test.
+ITEM_INSTRUMENTS = (
+    InstrumentKind.IA02,
+    InstrumentKind.IA03,
+    InstrumentKind.IA04A,
+    InstrumentKind.IA04B,
+    InstrumentKind.IA07,
+    InstrumentKind.IA09,
+    InstrumentKind.IA11,
+)
+
+
+class InstrumentRecord(models.Model):
+    """The assessor's record of one item of the pinned instrument bank (FR.IA.02 practical task,
+    FR.IA.03 supporting question, FR.IA.04A/B project, FR.IA.07 oral question, FR.IA.09
+    interview question, FR.IA.11 product review): what the candidate answered or showed, and
+    whether it is satisfactory (memuaskan) against the item's answer guide (9.3.1). A
+    satisfactory record covers the KUK the item names (9.3.3)."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="instrument_records"
+    )
+    item = models.ForeignKey(
+        InstrumentItem,
+        verbose_name=_("instrument item"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    response = models.TextField(_("the candidate's answer or work"), blank=True)
+    satisfactory = models.BooleanField(_("satisfactory"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("instrument record")
+        verbose_name_plural = _("instrument records")
+        ordering = ["item__kind", "item__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "item"], name="one_record_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.kind} {self.item.number}: {'Ya' if self.satisfactory else 'Tidak'}"
+
+
+class PortfolioCheck(VATMFields):
+    """FR.IA.08 (Ceklis Verifikasi Portofolio) for one piece of portfolio evidence of a unit:
+    which document (one the applicant uploaded, or described when shown on paper), checked
+    against VATM (9.3.3), and the KUK it shows. It covers those KUK when it meets all four
+    rules."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="portfolio_checks"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT)
+    document = models.ForeignKey(
+        "registration.Document",
+        verbose_name=_("uploaded document"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    title = models.CharField(_("evidence"), max_length=255)
+    kuks = models.ManyToManyField(KUK, verbose_name=_("KUK shown"), related_name="+")
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("FR.IA.08 portfolio check")
+        verbose_name_plural = _("FR.IA.08 portfolio checks")
+        ordering = ["unit__number", "recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"FR.IA.08 {self.unit.code}: {self.title[:40]}"
+
+
+class ThirdPartyStatement(models.Model):
+    """FR.IA.10 (Klarifikasi Bukti Pihak Ketiga) for one unit: the person who confirms the
+    candidate's work (a supervisor, a lecturer, a client), how they know the candidate, how to
+    reach them, what they stated, and whether it supports the KUK named (9.3.1, 9.3.3)."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="third_party_statements"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT)
+    person = models.CharField(_("name of the third party"), max_length=200)
+    relation = models.CharField(_("position and relation to the candidate"), max_length=200)
+    contact = models.CharField(_("telephone or e-mail"), max_length=200)
+    statement = models.TextField(_("statement"))
+    supports = models.BooleanField(_("supports the competence"))
+    clarified_on = models.DateField(_("clarified on"), validators=[DateRangeValidator()])
+    kuks = models.ManyToManyField(KUK, verbose_name=_("KUK confirmed"), related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("FR.IA.10 third-party statement")
+        verbose_name_plural = _("FR.IA.10 third-party statements")
+        ordering = ["unit__number", "recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"FR.IA.10 {self.unit.code}: {self.person}"
 
 
 class Feedback(models.Model):

@@ -24,23 +24,27 @@ from lsp_portal.audit.services import record
 from lsp_portal.errors import RuleError
 from lsp_portal.outbox import services as outbox
 from registration import apl02
-from registration.models import KUK, Application, Element, Scheme, Unit
+from registration.models import KUK, Application, Document, Element, Scheme, Unit
 
-from . import tasks
+from . import coverage, tasks
 from .inputs import (
     AdjustmentInput,
     EvidenceReviewInput,
     FeedbackAnswer,
+    ItemRecordInput,
     ObservationInput,
     PlanHeaderInput,
     PlanItemInput,
+    PortfolioCheckInput,
     ProcessReviewInput,
     ReportInput,
+    ThirdPartyInput,
     UnitResultInput,
 )
-from .instruments.models import InstrumentBank, InstrumentKind
+from .instruments.models import InstrumentBank, InstrumentItem, InstrumentKind
 from .models import (
     INSTRUMENTS_NOT_YET,
+    ITEM_INSTRUMENTS,
     MAX_UNIT_MINUTES,
     METHOD_OF_INSTRUMENT,
     Adjustment,
@@ -51,16 +55,19 @@ from .models import (
     EvidenceKind,
     EvidenceReview,
     Feedback,
+    InstrumentRecord,
     Method,
     ObservationComment,
     ObservationRecord,
     PlanDocument,
     PlanItem,
+    PortfolioCheck,
+    ThirdPartyStatement,
     UnitResult,
     instrument_codes_in_order,
     method_labels,
 )
-from .reporting.models import AssessmentReport, ProcessReview
+from .reporting.models import AssessmentReport, CompetencyRecord, ProcessReview
 
 Status = Assessment.Status
 TRANSITIONS = Assessment.TRANSITIONS
@@ -710,9 +717,14 @@ class ResultsSaved:
 
 
 def _unit_refusal(
-    unit: Unit, values: UnitResultInput, plan_item: PlanItem | None, today: datetime.date
+    unit: Unit,
+    values: UnitResultInput,
+    plan_item: PlanItem | None,
+    today: datetime.date,
+    uncovered: Sequence[KUK] = (),
 ) -> str | None:
-    """Why this unit's result cannot be recorded (9.3.1-9.3.3), or None when it can."""
+    """Why this unit's result cannot be recorded (9.3.1-9.3.3), or None when it can.
+    `uncovered`: the unit's KUK no instrument has covered yet (assessment.coverage)."""
     if not values.methods:
         return _("Choose at least one method for unit %(unit)s.") % {"unit": unit.code}
     unknown = set(values.methods) - set(Method.values)
@@ -739,6 +751,11 @@ def _unit_refusal(
             "tuk": plan_item.tuk.name,
             "date": dates.format_date(plan_item.date),
         }
+    if values.result == UnitResult.Result.K and uncovered:
+        return _(
+            "Unit %(unit)s cannot be K: KUK %(kuks)s are not yet covered by an instrument judged "
+            "satisfactory (9.3.3)."
+        ) % {"unit": unit.code, "kuks": ", ".join(kuk.number for kuk in uncovered)}
     return None
 
 
@@ -822,7 +839,9 @@ def record_results(
     user: User, assessment: Assessment, results: Mapping[Unit, UnitResultInput]
 ) -> Assessment:
     """9.3.1-9.3.4, per unit: the methods used, the evidence observed, VATM and K or BK. K is
-    refused unless all four VATM rules hold (9.3.3). A unit is recorded only once its planned test
+    refused unless all four VATM rules hold and, for an assessment using an instrument bank, every
+    KUK of the unit is covered by an instrument judged satisfactory (9.3.3, assessment.coverage).
+    A unit is recorded only once its planned test
     date has come, at a TUK verified on that date. Saves may be partial until submission (9.3.5
     needs every unit). All or nothing: one refused unit refuses the whole call (RuleError)."""
     return _record_results(user, assessment, results, keep_valid=False).assessment
@@ -854,9 +873,13 @@ def _record_results(
         _check_units(locked, results, complete=False)
         plan = {item.unit_id: item for item in locked.plan.select_related("tuk")}
         today = timezone.localdate()
+        judged_k = [u for u, v in results.items() if v.result == UnitResult.Result.K]
+        covered = coverage.coverage(locked, judged_k) if judged_k else {}
         refused = {}
         for unit, values in results.items():
-            reason = _unit_refusal(unit, values, plan.get(unit.pk), today)
+            unit_coverage = covered.get(unit.pk)
+            uncovered = unit_coverage.missing if unit_coverage and unit_coverage.applies else []
+            reason = _unit_refusal(unit, values, plan.get(unit.pk), today, uncovered)
             if reason is not None:
                 if not keep_valid:
                     raise RuleError(reason)
@@ -891,24 +914,36 @@ def _record_results(
 def observation_refusal(
     assessment: Assessment, unit: Unit, plan_item: PlanItem | None, today: datetime.date
 ) -> str | None:
-    """Why FR.IA.01 of `unit` cannot be recorded now, or None (the page shows it; the service
-    refuses with it): after submission (9.3.5), outside the test phase, for an applicant not
-    recommended for the test (9.2.6), for a unit whose plan (FR.MAPA.02) has no FR.IA.01, before
-    the unit's test date, for an application with no pinned standard (no KUK to observe)."""
+    """Why FR.IA.01 of `unit` cannot be recorded now, or None (instrument_refusal)."""
+    return instrument_refusal(assessment, unit, plan_item, InstrumentKind.IA01, today)
+
+
+def instrument_refusal(
+    assessment: Assessment,
+    unit: Unit,
+    plan_item: PlanItem | None,
+    kind: str,
+    today: datetime.date,
+) -> str | None:
+    """Why instrument `kind` of `unit` cannot be recorded now, or None (the page shows it; the
+    service refuses with it): after submission (9.3.5), outside the test phase, for an applicant
+    not recommended for the test (9.2.6), for a unit whose plan (FR.MAPA.02) does not use the
+    instrument, before the unit's test date, for an application with no pinned standard (no KUK
+    to record against); an item instrument also needs the bank pinned with the plan."""
     if assessment.is_locked:
         return _(
             "This assessment was submitted to the LSP and is read-only; "
             "nothing can be changed any more."
         )
     if assessment.status != Status.EVIDENCE_REVIEWED:
-        return _("Observations are recorded in the competency test, after the evidence review.")
+        return _("Instruments are recorded in the competency test, after the evidence review.")
     if not assessment.proceed_to_test:
         return _("The applicant was not recommended for the competency test; submit instead.")
-    if plan_item is None or not plan_item.observed:
-        return _(
-            "The plan (FR.MAPA.02) does not use the observation checklist FR.IA.01 for unit "
-            "%(unit)s."
-        ) % {"unit": unit.code}
+    if plan_item is None or kind not in plan_item.instruments:
+        return _("The plan (FR.MAPA.02) does not use %(instrument)s for unit %(unit)s.") % {
+            "instrument": InstrumentKind(kind).label,
+            "unit": unit.code,
+        }
     if plan_item.date > today:
         return _("Unit %(unit)s is planned for %(date)s; record its result from that day on.") % {
             "unit": unit.code,
@@ -917,9 +952,33 @@ def observation_refusal(
     if assessment.application.standard_id is None:
         return _(
             "This application was answered per unit, before the competency standard was kept: "
-            "there are no KUK to observe."
+            "there are no KUK to record against."
+        )
+    if kind in ITEM_INSTRUMENTS and assessment.instrument_bank_id is None:
+        return _(
+            "This assessment was planned without an instrument bank: its tasks and questions "
+            "are the assessor's own and are described in the unit's result."
         )
     return None
+
+
+def _unit_kuk_ids(assessment: Assessment, unit: Unit) -> set[int]:
+    return set(
+        KUK.objects.filter(
+            element__unit=unit, element__version_id=assessment.application.standard_id
+        ).values_list("pk", flat=True)
+    )
+
+
+def _lock_for_instrument(user: User, assessment: Assessment, unit: Unit, kind: str) -> Assessment:
+    locked = _lock_as_assessor(user, assessment, Status.EVIDENCE_REVIEWED)
+    _require_impartiality(locked)
+    _check_units(locked, [unit], complete=False)
+    plan_item = locked.plan.filter(unit=unit).first()
+    refusal = instrument_refusal(locked, unit, plan_item, kind, timezone.localdate())
+    if refusal:
+        raise RuleError(refusal)
+    return locked
 
 
 def record_observations(
@@ -938,20 +997,10 @@ def record_observations(
     in the standard version pinned to the application. Refused after submission (9.3.5). All or
     nothing."""
     with transaction.atomic():
-        locked = _lock_as_assessor(user, assessment, Status.EVIDENCE_REVIEWED)
-        _require_impartiality(locked)
-        _check_units(locked, [unit], complete=False)
-        plan_item = locked.plan.filter(unit=unit).first()
-        refusal = observation_refusal(locked, unit, plan_item, timezone.localdate())
-        if refusal:
-            raise RuleError(refusal)
+        locked = _lock_for_instrument(user, assessment, unit, InstrumentKind.IA01)
         if not rows and comment is None:
             raise RuleError(_("Nothing to record: mark at least one KUK."))
-        allowed = set(
-            KUK.objects.filter(
-                element__unit=unit, element__version_id=locked.application.standard_id
-            ).values_list("pk", flat=True)
-        )
+        allowed = _unit_kuk_ids(locked, unit)
         foreign = [kuk for kuk in rows if kuk.pk not in allowed]
         if foreign:
             raise RuleError(
@@ -993,6 +1042,213 @@ def record_observations(
     return locked
 
 
+def record_instrument_items(
+    user: User,
+    assessment: Assessment,
+    unit: Unit,
+    kind: str,
+    rows: Mapping[InstrumentItem, ItemRecordInput],
+) -> Assessment:
+    """FR.IA.02, 03, 04A/B, 07, 09 and 11 (9.3.1): the case's assessor records, for items of
+    instrument `kind` of `unit` in the bank pinned with the plan (FR.MAPA.02), what the candidate
+    answered or showed and whether it is satisfactory against the item's answer guide; a
+    satisfactory item covers the KUK it names (9.3.3). Saved as the assessor works: the items
+    given are recorded or updated, the others stay. The same guards as record_observations
+    (9.2.2, the test phase, the plan, 9.3.5). All or nothing."""
+    if kind not in ITEM_INSTRUMENTS:
+        raise RuleError(_("%(kind)s is not recorded item by item.") % {"kind": kind})
+    with transaction.atomic():
+        locked = _lock_for_instrument(user, assessment, unit, kind)
+        if not rows:
+            raise RuleError(_("Nothing to record: judge at least one item."))
+        foreign = [
+            item
+            for item in rows
+            if item.bank_id != locked.instrument_bank_id
+            or item.unit_id != unit.pk
+            or item.kind != kind
+        ]
+        if foreign:
+            raise RuleError(
+                _(
+                    "Items %(items)s are not %(instrument)s items of unit %(unit)s in the "
+                    "instrument bank this assessment uses."
+                )
+                % {
+                    "items": ", ".join(str(item.number) for item in foreign),
+                    "instrument": InstrumentKind(kind).label,
+                    "unit": unit.code,
+                }
+            )
+        now = timezone.now()
+        for item, values in rows.items():
+            InstrumentRecord.objects.update_or_create(
+                assessment=locked,
+                item=item,
+                defaults={
+                    "response": values.response.strip(),
+                    "satisfactory": bool(values.satisfactory),
+                    "note": values.note.strip()[:500],
+                    "recorded_by": user,
+                    "recorded_at": now,
+                },
+            )
+        record(
+            user,
+            "assessment.instrument_recorded",
+            locked,
+            unit=unit.code,
+            instrument=kind,
+            items={str(item.number): bool(values.satisfactory) for item, values in rows.items()},
+        )
+    return locked
+
+
+def _checked_kuks(locked: Assessment, unit: Unit, kuk_ids: Collection[int]) -> list[KUK]:
+    """The KUK named by a portfolio check or a third-party statement: at least one, all of
+    `unit` in the pinned standard version."""
+    if not kuk_ids:
+        raise RuleError(_("Tick at least one KUK the evidence shows."))
+    allowed = _unit_kuk_ids(locked, unit)
+    if set(kuk_ids) - allowed:
+        raise RuleError(
+            _(
+                "Only KUK of unit %(unit)s in the standard version this application is assessed "
+                "against can be ticked."
+            )
+            % {"unit": unit.code}
+        )
+    return list(KUK.objects.filter(pk__in=kuk_ids).order_by("position"))
+
+
+def add_portfolio_check(
+    user: User, assessment: Assessment, unit: Unit, data: PortfolioCheckInput
+) -> PortfolioCheck:
+    """FR.IA.08 (9.3.1 portfolio verification, 9.3.3): the case's assessor checks one piece of
+    the candidate's portfolio for `unit` against VATM and ticks the KUK it shows - a document the
+    applicant uploaded with the application (its name is the evidence's, unless another is
+    given) or one shown on paper, described. A check that meets all four rules covers its KUK.
+    The same guards as record_observations. All or nothing."""
+    with transaction.atomic():
+        locked = _lock_for_instrument(user, assessment, unit, InstrumentKind.IA08)
+        document = None
+        if data.document_id is not None:
+            document = Document.objects.filter(
+                pk=data.document_id, application_id=locked.application_id
+            ).first()
+            if document is None:
+                raise RuleError(_("Choose a document of this application."))
+        title = data.title.strip() or (document.original_name if document else "")
+        if not title:
+            raise RuleError(_("Name the evidence checked, or choose an uploaded document."))
+        kuks = _checked_kuks(locked, unit, data.kuk_ids)
+        check = PortfolioCheck.objects.create(
+            assessment=locked,
+            unit=unit,
+            document=document,
+            title=title[:255],
+            valid=data.valid,
+            authentic=data.authentic,
+            current=data.current,
+            sufficient=data.sufficient,
+            note=data.note.strip()[:500],
+            recorded_by=user,
+            recorded_at=timezone.now(),
+        )
+        check.kuks.set(kuks)
+        record(
+            user,
+            "assessment.portfolio_checked",
+            locked,
+            unit=unit.code,
+            evidence=check.title,
+            vatm=check.vatm_ok,
+            kuks=[kuk.number for kuk in kuks],
+        )
+    return check
+
+
+def add_third_party_statement(
+    user: User, assessment: Assessment, unit: Unit, data: ThirdPartyInput
+) -> ThirdPartyStatement:
+    """FR.IA.10 (9.3.1, 9.3.3): the case's assessor records the clarification of a third party
+    (a supervisor, lecturer or client who saw the candidate's work): who, their position and
+    relation to the candidate, how they were reached, the date, what they stated and whether it
+    supports the KUK ticked. The same guards as record_observations. All or nothing."""
+    with transaction.atomic():
+        locked = _lock_for_instrument(user, assessment, unit, InstrumentKind.IA10)
+        values = {
+            "person": data.person.strip(),
+            "relation": data.relation.strip(),
+            "contact": data.contact.strip(),
+            "statement": data.statement.strip(),
+        }
+        labels = {
+            "person": _("the third party's name"),
+            "relation": _("their position and relation to the candidate"),
+            "contact": _("their telephone or e-mail"),
+            "statement": _("their statement"),
+        }
+        missing = [str(labels[key]) for key, value in values.items() if not value]
+        if missing:
+            raise RuleError(_("Give %(missing)s.") % {"missing": ", ".join(missing)})
+        if data.clarified_on > timezone.localdate():
+            raise RuleError(_("The clarification date cannot be in the future."))
+        kuks = _checked_kuks(locked, unit, data.kuk_ids)
+        statement = ThirdPartyStatement.objects.create(
+            assessment=locked,
+            unit=unit,
+            person=values["person"][:200],
+            relation=values["relation"][:200],
+            contact=values["contact"][:200],
+            statement=values["statement"],
+            supports=data.supports,
+            clarified_on=data.clarified_on,
+            recorded_by=user,
+            recorded_at=timezone.now(),
+        )
+        statement.kuks.set(kuks)
+        record(
+            user,
+            "assessment.third_party_recorded",
+            locked,
+            unit=unit.code,
+            person=statement.person,
+            supports=data.supports,
+            kuks=[kuk.number for kuk in kuks],
+        )
+    return statement
+
+
+def remove_instrument_entry(
+    user: User, assessment: Assessment, unit: Unit, kind: str, pk: int
+) -> None:
+    """Removes an FR.IA.08 check or an FR.IA.10 statement recorded in error, under the same
+    guards as recording it (never after submission, 9.3.5); audited with what it held."""
+    entries: models.QuerySet[PortfolioCheck] | models.QuerySet[ThirdPartyStatement]
+    if kind == InstrumentKind.IA08:
+        entries = PortfolioCheck.objects.all()
+    elif kind == InstrumentKind.IA10:
+        entries = ThirdPartyStatement.objects.all()
+    else:
+        raise RuleError(_("%(kind)s entries are not removed one by one.") % {"kind": kind})
+    with transaction.atomic():
+        locked = _lock_for_instrument(user, assessment, unit, kind)
+        entry = entries.filter(assessment=locked, unit=unit, pk=pk).first()
+        if entry is None:
+            raise RuleError(_("This entry no longer exists."))
+        described = str(entry)
+        entry.delete()
+        record(
+            user,
+            "assessment.instrument_entry_removed",
+            locked,
+            unit=unit.code,
+            instrument=kind,
+            entry=described,
+        )
+
+
 def submit_recommendation(
     user: User, assessment: Assessment, *, note: str = "", report: ReportInput | None = None
 ) -> Assessment:
@@ -1005,12 +1261,27 @@ def submit_recommendation(
     with transaction.atomic():
         locked = _lock_as_assessor(user, assessment, *TRANSITIONS["assessment.submitted"].sources)
         if locked.proceed_to_test:
-            results = {r.unit_id: r for r in locked.results.all()}
+            results = {r.unit_id: r for r in locked.results.select_related("unit")}
             missing = [u.code for u in locked.application.scheme.units.all() if u.pk not in results]
             if missing:
                 raise RuleError(
                     _("Record a result for every unit before submitting; missing: %(units)s.")
                     % {"units": ", ".join(missing)}
+                )
+            judged_k = [r.unit for r in results.values() if r.result == UnitResult.Result.K]
+            uncovered = [
+                unit_coverage.unit.code
+                for unit_coverage in coverage.coverage(locked, judged_k).values()
+                if not unit_coverage.complete
+            ]
+            if uncovered:
+                raise RuleError(
+                    _(
+                        "Units %(units)s are recorded K but some of their KUK are no longer "
+                        "covered by an instrument judged satisfactory (9.3.3): record the "
+                        "evidence again or change the result."
+                    )
+                    % {"units": ", ".join(uncovered)}
                 )
             all_k = all(r.result == UnitResult.Result.K for r in results.values())
             recommendation = Assessment.Recommendation.K if all_k else Assessment.Recommendation.BK
@@ -1037,6 +1308,14 @@ def submit_recommendation(
             signed_at=locked.submitted_at,
         )
         outbox.send(tasks.render_report_pdf, written.pk)
+        competency_record = CompetencyRecord.objects.create(
+            assessment=locked,
+            follow_up=report.follow_up.strip(),
+            feedback=report.feedback.strip(),
+            signed_by=user,
+            signed_at=locked.submitted_at,
+        )
+        outbox.send(tasks.render_record_pdf, competency_record.pk)
         _notify(locked, "submitted")
     return locked
 
@@ -1044,6 +1323,13 @@ def submit_recommendation(
 # ---------------------------------------------------------------------------------------------
 # The applicant after submission: sign or decline (9.9.8.a), feedback (FR-AK-03)
 # ---------------------------------------------------------------------------------------------
+
+
+def _render_competency_record(assessment: Assessment) -> None:
+    """FR.AK.02 shows the candidate's signature (or the refusal): rendered again after it."""
+    pk = CompetencyRecord.objects.filter(assessment=assessment).values_list("pk", flat=True).first()
+    if pk is not None:
+        outbox.send(tasks.render_record_pdf, pk)
 
 
 def sign_result(user: User, assessment: Assessment) -> Assessment:
@@ -1056,6 +1342,7 @@ def sign_result(user: User, assessment: Assessment) -> Assessment:
         locked.applicant_signed_at = timezone.now()
         locked.save(update_fields=["applicant_signed_at", "updated_at"])
         record(user, "assessment.result_signed", locked)
+        _render_competency_record(locked)
     return locked
 
 
@@ -1074,6 +1361,7 @@ def decline_to_sign(user: User, assessment: Assessment, *, comment: str) -> Asse
             update_fields=["signature_declined_at", "signature_decline_comment", "updated_at"]
         )
         record(user, "assessment.signature_declined", locked, reason=comment.strip())
+        _render_competency_record(locked)
     return locked
 
 

@@ -12,7 +12,7 @@ from lsp_portal.mail import send_templated_email
 from lsp_portal.pdf import pdf_task, render_in_task
 
 from .models import Assessment, PlanDocument
-from .reporting.models import AssessmentReport, ProcessReview
+from .reporting.models import AssessmentReport, CompetencyRecord, ProcessReview
 
 # event -> (who is told, what it says)
 EVENTS = {
@@ -73,6 +73,12 @@ def render_plan_document(self, document_id):
 def render_report_pdf(self, report_id):
     """FR.AK.05, rendered once after the submission (9.3.5); idempotent."""
     render_in_task(self, AssessmentReport, report_id)
+
+
+@pdf_task
+def render_record_pdf(self, record_id):
+    """FR.AK.02, rendered after the submission and again when the candidate signs; idempotent."""
+    render_in_task(self, CompetencyRecord, record_id)
 
 
 @pdf_task

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .instruments import recording
 from .instruments import views as instrument_views
 
 app_name = "assessment"
@@ -19,11 +20,17 @@ urlpatterns = [
     path("<int:pk>/evidence/", views.evidence, name="evidence"),
     path("<int:pk>/results/", views.results, name="results"),
     path("<int:pk>/units/<int:unit_pk>/ia01/", views.observation, name="observation"),
+    path(
+        "<int:pk>/units/<int:unit_pk>/instruments/",
+        recording.instruments,
+        name="instruments",
+    ),
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/sign/", views.sign, name="sign"),
     path("<int:pk>/decline/", views.decline, name="decline"),
     path("<int:pk>/feedback/", views.feedback, name="feedback"),
     path("<int:pk>/process-review/", views.process_review, name="process_review"),
+    path("<int:pk>/ak02.pdf", views.record_pdf, name="record_pdf"),
     path("<int:pk>/ak05.pdf", views.report_pdf, name="report_pdf"),
     path("<int:pk>/ak06.pdf", views.review_pdf, name="review_pdf"),
     path("instruments/<slug:code>/", instrument_views.instrument_bank, name="instrument_bank"),

@@ -19,9 +19,10 @@ from lsp_portal.audit.services import events_for
 from lsp_portal.errors import RuleError
 from lsp_portal.files import private_file_response
 from registration import apl02
-from registration.models import KUK, Application, Element
+from registration.models import Application, Element
 
 from . import services
+from .coverage import coverage as unit_coverages
 from .forms import (
     VATM,
     AdjustmentForm,
@@ -64,7 +65,14 @@ from .models import (
     PlanDocument,
     instrument_codes_in_order,
 )
-from .reporting.documents import pdf_response, process_review_of, report_data, report_of
+from .reporting.documents import (
+    competency_record_of,
+    pdf_response,
+    process_review_of,
+    record_data,
+    report_data,
+    report_of,
+)
 from .reporting.models import ProcessReview
 
 Status = Assessment.Status
@@ -396,6 +404,10 @@ def detail(request, pk):
         and bool(assessment.impartiality_declared_at)
         and services.adjustment_refusal(assessment, has_results=bool(results)) is None,
     }
+    # FR.AK.02 is signed by both: staff, the assessor and the candidate read it.
+    competency_record = competency_record_of(assessment) if assessment.is_locked else None
+    context["competency_record"] = competency_record
+    context["ak02"] = record_data(competency_record) if competency_record else None
     if is_staff or is_assessor:
         # FR.AK.05 and FR.AK.06 are the LSP's records (9.3.5): the applicant sees the
         # recommendation and the BK units above, not the assessor's report or review.
@@ -788,7 +800,16 @@ def results(request, assessment):
             if saved and not (refused or unsaved):
                 return redirect("assessment:detail", assessment.pk)
         existing = {r.unit_id: r for r in assessment.results.all()}
-    coverage = _observation_coverage(assessment, plan_items.values())
+    kuk_coverage = unit_coverages(assessment, units, plan_items.values())
+    # FR.IA.01's line per unit whose plan uses it: KUK observed achieved, of how many.
+    coverage = {
+        unit_id: {
+            "achieved": kuk_coverage[unit_id].observed_achieved,
+            "total": len(kuk_coverage[unit_id].rows),
+        }
+        for unit_id, item in plan_items.items()
+        if item.observed and unit_id in kuk_coverage
+    }
     rows = [
         {
             "form": form,
@@ -798,6 +819,7 @@ def results(request, assessment):
             "refusal": refused.get(form.unit.pk),
             "unsaved": form.unit.pk in unsaved,
             "observed": coverage.get(form.unit.pk),
+            "coverage": kuk_coverage[form.unit.pk],
         }
         for form in forms
     ]
@@ -818,33 +840,6 @@ def results(request, assessment):
         },
         status=status,
     )
-
-
-def _observation_coverage(assessment, plan_items):
-    """FR.IA.01 per unit whose plan uses it: how many of the unit's KUK (in the application's
-    pinned standard) were observed achieved, of how many - by unit id, in two queries."""
-    observed = [item.unit_id for item in plan_items if item.observed]
-    standard_id = assessment.application.standard_id
-    if not observed or standard_id is None:
-        return {unit_id: {"achieved": 0, "total": 0} for unit_id in observed}
-    totals = dict(
-        KUK.objects.filter(element__version_id=standard_id, element__unit_id__in=observed)
-        .values_list("element__unit_id")
-        .annotate(count=Count("pk"))
-        .values_list("element__unit_id", "count")
-    )
-    achieved = dict(
-        ObservationRecord.objects.filter(
-            assessment=assessment, achieved=True, kuk__element__version_id=standard_id
-        )
-        .values_list("kuk__element__unit_id")
-        .annotate(count=Count("pk"))
-        .values_list("kuk__element__unit_id", "count")
-    )
-    return {
-        unit_id: {"achieved": achieved.get(unit_id, 0), "total": totals.get(unit_id, 0)}
-        for unit_id in observed
-    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -1108,6 +1103,16 @@ def process_review(request, pk):
 def report_pdf(request, pk):
     assessment = _lsp_record_case(request, pk)
     return pdf_response(report_of(assessment), f"FR.AK.05-{assessment.reference}.pdf")
+
+
+@require_GET
+def record_pdf(request, pk):
+    """FR.AK.02: staff, the case's assessor, and the candidate, who signs it."""
+    if request.user.has_role(Role.APPLICANT):
+        assessment = _applicants_case(request, pk)
+    else:
+        assessment = _lsp_record_case(request, pk)
+    return pdf_response(competency_record_of(assessment), f"FR.AK.02-{assessment.reference}.pdf")
 
 
 @require_GET

@@ -1,5 +1,7 @@
 """Views of the decision stage: meetings, deciding, minutes, decree, the applicant's decision."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -10,8 +12,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assessment.coverage import coverage
 from assessment.models import Assessment, Feedback
-from assessment.reporting.documents import pdf_response, process_review_of, report_data, report_of
+from assessment.reporting.documents import (
+    competency_record_of,
+    pdf_response,
+    process_review_of,
+    record_data,
+    report_data,
+    report_of,
+)
 from lsp_portal.accounts.decorators import role_required
 from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import events_for
@@ -206,10 +216,21 @@ def case(request, pk, assessment_pk):
             "assessor__user",
             "adjustment",
             "report__signed_by",
+            "competency_record__signed_by",
             "process_review__reviewed_by",
         ),
         pk=_agenda_case(meeting, assessment_pk).pk,
     )
+    # ... and on FR.AK.02 with the coverage of every unit's KUK by the instruments (9.3.3).
+    competency_record = competency_record_of(assessment)
+    coverages = [
+        (
+            unit_coverage,
+            [(row, row.cell_list(unit_coverage.instruments)) for row in unit_coverage.rows],
+        )
+        for unit_coverage in coverage(assessment).values()
+        if unit_coverage.rows
+    ]
     # 9.4.1-9.4.2: the decision rests on the assessor's report FR.AK.05 (and FR.AK.06 when done).
     report = report_of(assessment)
     member, attendance = _my_member(request, meeting)
@@ -246,6 +267,9 @@ def case(request, pk, assessment_pk):
             "feedback": Feedback.objects.filter(assessment=assessment).first(),
             "report": report,
             "ak05": report_data(report) if report else None,
+            "competency_record": competency_record,
+            "ak02": record_data(competency_record) if competency_record else None,
+            "coverages": coverages,
             "process_review": process_review_of(assessment),
             "decision": decision,
             "conflict": conflict,
@@ -397,11 +421,14 @@ def document_pdf(request, pk, kind):
 
 @require_GET
 def case_document(request, pk, assessment_pk, kind):
-    """FR.AK.05 or FR.AK.06 of a case on the meeting's agenda, for whoever may open the case
-    page: staff, the director and the meeting's members (9.4.1)."""
+    """FR.AK.02, FR.AK.05 or FR.AK.06 of a case on the meeting's agenda, for whoever may open
+    the case page: staff, the director and the meeting's members (9.4.1)."""
     meeting = _meeting_for(request, pk)
     assessment = _agenda_case(meeting, assessment_pk)
-    if kind == "ak05":
+    document: Any
+    if kind == "ak02":
+        document = competency_record_of(assessment)
+    elif kind == "ak05":
         document = report_of(assessment)
     elif kind == "ak06":
         document = process_review_of(assessment)

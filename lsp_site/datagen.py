@@ -78,11 +78,14 @@ from assessment.models import (
     Assignment,
     EvidenceReview,
     Feedback,
+    InstrumentRecord,
     ObservationComment,
     ObservationRecord,
     PlanDocument,
     PlanItem,
+    PortfolioCheck,
     ProcessReview,
+    ThirdPartyStatement,
     UnitResult,
 )
 from certificates.models import (
@@ -1928,7 +1931,21 @@ def flush():
         (AssessmentPlan, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (AssessmentReport, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (ProcessReview, "assessment_id IN (SELECT id FROM gen_assessments)"),
-        # FR.IA.01 is not recorded by the recipes; rows an assessor added by hand go with the case.
+        # The recipes record FR.IA.02 per unit (InstrumentRecord); FR.IA.01/08/10 rows an
+        # assessor added by hand go with the case.
+        (InstrumentRecord, "assessment_id IN (SELECT id FROM gen_assessments)"),
+        (
+            PortfolioCheck.kuks.through,
+            f"portfoliocheck_id IN (SELECT id FROM {t(PortfolioCheck)} WHERE assessment_id IN "
+            "(SELECT id FROM gen_assessments))",
+        ),
+        (PortfolioCheck, "assessment_id IN (SELECT id FROM gen_assessments)"),
+        (
+            ThirdPartyStatement.kuks.through,
+            f"thirdpartystatement_id IN (SELECT id FROM {t(ThirdPartyStatement)} WHERE "
+            "assessment_id IN (SELECT id FROM gen_assessments))",
+        ),
+        (ThirdPartyStatement, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (ObservationRecord, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (ObservationComment, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (Feedback, "assessment_id IN (SELECT id FROM gen_assessments)"),

@@ -34,6 +34,7 @@ from assessment.inputs import (
     AdjustmentInput,
     EvidenceReviewInput,
     FeedbackAnswer,
+    ItemRecordInput,
     PlanHeaderInput,
     PlanItemInput,
     ReportInput,
@@ -45,6 +46,8 @@ from assessment.models import (
     Assessment,
     Assessor,
     Feedback,
+    InstrumentItem,
+    InstrumentKind,
     UnitResult,
     instruments_for_methods,
 )
@@ -60,7 +63,7 @@ from registration import apl02
 from registration import services as registration
 from registration.demo_files import image_bytes, pdf_bytes
 from registration.inputs import ExperienceInput, PersonalDataInput, SelfAssessmentInput
-from registration.models import Application, Scheme, SelfAssessment
+from registration.models import Application, Scheme, SelfAssessment, Unit
 
 # The ways a case can be at its stage (make_cases' variants), with the weights generate() uses.
 VARIANTS = {
@@ -391,7 +394,8 @@ class _Case:
                     duration_minutes=30,
                     date=self.test_at.date(),
                     tuk=tuk,
-                    instruments=tuple(instruments_for_methods(methods)),
+                    # FR.IA.02, the practical task of the bank, covers every KUK of the unit.
+                    instruments=(*instruments_for_methods(methods), InstrumentKind.IA02),
                 )
                 for unit in self.units
             },
@@ -463,6 +467,7 @@ class _Case:
             )
             for unit in units
         }
+        self._practical_tasks(units, weak)
         if upto is None:
             assessment_services.record_results(
                 self.assessment.assessor.user, self.assessment, records
@@ -470,6 +475,41 @@ class _Case:
         else:
             assessment_services.record_valid_results(
                 self.assessment.assessor.user, self.assessment, records
+            )
+
+    def _practical_tasks(self, units: list[Unit], weak: int | None) -> None:
+        """FR.IA.02 of the pinned bank per unit, judged satisfactory except for the weak unit:
+        the evidence that covers the unit's KUK for a K (9.3.3)."""
+        bank_id = (
+            Assessment.objects.filter(pk=self.assessment.pk)
+            .values_list("instrument_bank_id", flat=True)
+            .get()
+        )
+        if bank_id is None:
+            return
+        tasks: dict[int, list[InstrumentItem]] = {}
+        for item in InstrumentItem.objects.filter(
+            bank_id=bank_id, kind=InstrumentKind.IA02, unit__in=units
+        ):
+            tasks.setdefault(item.unit_id, []).append(item)
+        for unit in units:
+            if unit.pk not in tasks:
+                continue
+            ok = unit.number != weak
+            assessment_services.record_instrument_items(
+                self.assessment.assessor.user,
+                self.assessment,
+                unit,
+                InstrumentKind.IA02,
+                {
+                    item: ItemRecordInput(
+                        satisfactory=ok,
+                        response="Tugas praktik diselesaikan sesuai instruksi."
+                        if ok
+                        else "Sebagian langkah belum dikerjakan.",
+                    )
+                    for item in tasks[unit.pk]
+                },
             )
 
     def recommend(self, *, competent: bool) -> None:

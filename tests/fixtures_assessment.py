@@ -11,10 +11,17 @@ import pytest
 from django.utils import timezone
 
 from assessment import services
-from assessment.inputs import EvidenceReviewInput, PlanHeaderInput, PlanItemInput, UnitResultInput
+from assessment.inputs import (
+    EvidenceReviewInput,
+    ObservationInput,
+    PlanHeaderInput,
+    PlanItemInput,
+    UnitResultInput,
+)
 from assessment.models import TUK, Assessor, instruments_for_methods
 from registration import apl02
 from registration import services as registration_services
+from registration.models import KUK
 
 VATM = ("valid", "authentic", "current", "sufficient")
 ALL_VATM = dict.fromkeys(VATM, True)
@@ -130,6 +137,26 @@ def all_results(assessment, result="K"):
     return {unit: result_values(result) for unit in assessment.application.scheme.units.all()}
 
 
+def observe_all(assessor, assessment, units=None, *, achieved=True):
+    """FR.IA.01 for every KUK of `units` (all the scheme's): each achieved, so that every KUK is
+    covered and a unit may be K (9.3.3). The plan must use FR.IA.01 (the "observasi" method)."""
+    units = assessment.application.scheme.units.all() if units is None else units
+    for unit in units:
+        kuks = KUK.objects.filter(
+            element__unit=unit, element__version_id=assessment.application.standard_id
+        )
+        rows = {kuk: ObservationInput(achieved=achieved) for kuk in kuks}
+        if rows:
+            services.record_observations(assessor, assessment, unit, rows)
+    return assessment
+
+
+def record_all_k(assessor, assessment):
+    """Every unit observed in full (FR.IA.01) and recorded K: the usual passing test."""
+    observe_all(assessor, assessment)
+    return services.record_results(assessor, assessment, all_results(assessment))
+
+
 @pytest.fixture
 def eligible(staff, submitted):
     """alice's application, confirmed eligible by staff (9.1.6)."""
@@ -193,7 +220,7 @@ def reviewed(assessor, agreed):
 
 @pytest.fixture
 def recorded(assessor, reviewed):
-    return services.record_results(assessor, reviewed, all_results(reviewed))
+    return record_all_k(assessor, reviewed)
 
 
 @pytest.fixture

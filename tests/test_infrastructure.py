@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from appeals.models import Appeal
+from assessment.coverage import coverage
 from assessment.models import Assessment, ObservationRecord
 from certificates.models import Certificate
 from decisions.models import Decision, Decree
@@ -240,6 +241,13 @@ def test_seed_demo_creates_one_user_per_role_and_a_case_per_status(db, settings,
     assert list(
         observed.filter(achieved=False).values_list("kuk__element__unit__number", flat=True)
     ) == [4]
+    # unit 7: evidence from FR.IA.02/07/08/10 covers every KUK, no result recorded yet (9.3.3)
+    unit7 = in_progress.application.scheme.units.get(number=7)
+    unit7_coverage = coverage(in_progress, [unit7])[unit7.pk]
+    assert unit7_coverage.rows and not unit7_coverage.missing
+    assert unit7_coverage.instruments == ["IA.01", "IA.02", "IA.07", "IA.08", "IA.10"]
+    assert not any(row.cells.get("IA.01") is not None for row in unit7_coverage.rows)
+    assert not in_progress.results.filter(unit=unit7).exists()
     # the decision stage: fajar's K and indra's BK published under a signed decree; hana's BK waits
     decided = {
         d.assessment.application.applicant.email: d.result

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from lsp_portal.accounts.models import User
 
     from ..models import Assessment
-    from .models import AssessmentReport, ProcessReview
+    from .models import AssessmentReport, CompetencyRecord, ProcessReview
 
 
 def report_of(assessment: Assessment) -> AssessmentReport | None:
@@ -31,6 +31,16 @@ def report_of(assessment: Assessment) -> AssessmentReport | None:
         return None
 
 
+def competency_record_of(assessment: Assessment) -> CompetencyRecord | None:
+    """The case's FR.AK.02, or None (submitted before FR.AK.02 was kept, or not yet)."""
+    from .models import CompetencyRecord
+
+    try:
+        return assessment.competency_record
+    except CompetencyRecord.DoesNotExist:
+        return None
+
+
 def process_review_of(assessment: Assessment) -> ProcessReview | None:
     from .models import ProcessReview
 
@@ -40,8 +50,10 @@ def process_review_of(assessment: Assessment) -> ProcessReview | None:
         return None
 
 
-def pdf_response(document: AssessmentReport | ProcessReview | None, name: str) -> FileResponse:
-    """A stored FR.AK.05/FR.AK.06 PDF; 404 while it is not rendered yet."""
+def pdf_response(
+    document: AssessmentReport | CompetencyRecord | ProcessReview | None, name: str
+) -> FileResponse:
+    """A stored FR.AK.02/FR.AK.05/FR.AK.06 PDF; 404 while it is not rendered yet."""
     if document is None or not document.pdf:
         raise Http404
     return private_file_response(document.pdf, "application/pdf", name)
@@ -142,4 +154,91 @@ def _review_data(review: ProcessReview) -> dict[str, Any]:
         "reviewed_by": review.reviewed_by.full_name,
         "reviewed_by_reg": _registration_number(review.reviewed_by, review.assessment),
         "reviewed_at": format_datetime(review.reviewed_at),
+    }
+
+
+# FR.AK.02's columns: the kinds of evidence, and the instruments (and, for units recorded before
+# the instruments were kept, the methods of 9.3.1) that produce each.
+AK02_COLUMNS = (
+    ("observasi", "Observasi demonstrasi", ("IA.01", "IA.02")),
+    ("portofolio", "Portofolio", ("IA.08",)),
+    ("pihak_ketiga", "Pernyataan pihak ketiga", ("IA.10",)),
+    ("wawancara", "Pertanyaan wawancara", ("IA.09",)),
+    ("lisan", "Pertanyaan lisan", ("IA.03", "IA.07")),
+    ("tertulis", "Pertanyaan tertulis", ("IA.05", "IA.06")),
+    ("proyek", "Proyek kerja", ("IA.04A", "IA.04B")),
+    ("lainnya", "Lainnya", ("IA.11",)),
+)
+
+
+def evidence_columns(assessment: Assessment) -> dict[int, set[str]]:
+    """The FR.AK.02 columns ticked per unit id: the instruments recorded for the unit (any
+    record, judged either way); a unit with none falls back on the methods of its result."""
+    from ..models import InstrumentRecord, ObservationRecord, PortfolioCheck, ThirdPartyStatement
+
+    column_of = {code: key for key, _label, codes in AK02_COLUMNS for code in codes}
+    used: dict[int, set[str]] = {}
+    for unit_id in ObservationRecord.objects.filter(assessment=assessment).values_list(
+        "kuk__element__unit_id", flat=True
+    ):
+        used.setdefault(unit_id, set()).add(column_of["IA.01"])
+    for unit_id, kind in InstrumentRecord.objects.filter(assessment=assessment).values_list(
+        "item__unit_id", "item__kind"
+    ):
+        used.setdefault(unit_id, set()).add(column_of.get(kind, "lainnya"))
+    for model, code in ((PortfolioCheck, "IA.08"), (ThirdPartyStatement, "IA.10")):
+        for unit_id in model.objects.filter(assessment=assessment).values_list(
+            "unit_id", flat=True
+        ):
+            used.setdefault(unit_id, set()).add(column_of[code])
+    methods = {"observasi", "portofolio", "wawancara", "lisan", "tertulis"}
+    for result in assessment.results.all():
+        if result.unit_id not in used:
+            used[result.unit_id] = set(result.methods) & methods
+    return used
+
+
+def record_data(record: CompetencyRecord) -> dict[str, Any]:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _record_data(record)
+
+
+def _record_data(record: CompetencyRecord) -> dict[str, Any]:
+    assessment = record.assessment
+    results = {r.unit_id: r for r in assessment.results.all()}
+    columns = evidence_columns(assessment)
+    units = []
+    for unit in assessment.application.scheme.units.all():
+        result = results.get(unit.pk)
+        ticked = columns.get(unit.pk, set())
+        units.append(
+            {
+                "code": unit.code,
+                "title": unit.title,
+                "ticks": [key in ticked for key, _label, _codes in AK02_COLUMNS],
+                "result": result.result if result else "",
+            }
+        )
+    candidate_signed = ""
+    if assessment.applicant_signed_at:
+        candidate_signed = format_datetime(assessment.applicant_signed_at)
+    return {
+        **header_data(assessment),
+        "columns": [label for _key, label, _codes in AK02_COLUMNS],
+        "units": units,
+        "tested": bool(assessment.proceed_to_test),
+        "recommendation": assessment.recommendation,
+        "follow_up": record.follow_up,
+        "feedback": record.feedback,
+        "comment": assessment.recommendation_note,
+        "signed_by": record.signed_by.full_name,
+        "signed_by_reg": _registration_number(record.signed_by, assessment),
+        "signed_at": format_datetime(record.signed_at),
+        "candidate_signed_at": candidate_signed,
+        "candidate_declined_at": format_datetime(assessment.signature_declined_at)
+        if assessment.signature_declined_at
+        else "",
+        "candidate_declined_comment": assessment.signature_decline_comment
+        if assessment.signature_declined_at
+        else "",
     }

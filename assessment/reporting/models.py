@@ -1,4 +1,5 @@
-"""FR.AK.05 Laporan Asesmen and FR.AK.06 Meninjau Proses Asesmen (MUK 2023).
+"""FR.AK.02 Rekaman Asesmen Kompetensi, FR.AK.05 Laporan Asesmen and FR.AK.06 Meninjau Proses
+Asesmen (MUK 2023).
 
 FR.AK.05 is the assessor's report to the LSP (9.3.5), written with the submission: the part read
 from the records (candidate, scheme, units with K/BK, the recommendation, the BK units with the
@@ -17,6 +18,46 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lsp_portal.pdf import RenderedPDF
+
+
+class CompetencyRecord(RenderedPDF):
+    """FR.AK.02 Rekaman Asesmen Kompetensi: per unit the evidence each kind of instrument produced
+    and K/BK (read from the records, never copied here), the recommendation, the follow-up the
+    candidate needs and the assessor's feedback; signed by the assessor at the submission (9.3.5)
+    and by the candidate when they sign the result (or the refusal is shown). Rendered again when
+    the candidate signs or declines."""
+
+    assessment = models.OneToOneField(
+        "assessment.Assessment", on_delete=models.CASCADE, related_name="competency_record"
+    )
+    follow_up = models.TextField(_("follow-up needed"), blank=True)
+    feedback = models.TextField(_("feedback to the candidate"), blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signed_at = models.DateTimeField(_("signed at"))
+
+    pdf_template = "assessment/pdf/ak02.html"
+
+    class Meta:
+        verbose_name = _("competency assessment record (FR.AK.02)")
+        verbose_name_plural = _("competency assessment records (FR.AK.02)")
+
+    def __str__(self) -> str:
+        return f"FR.AK.02 {self.assessment}"
+
+    def pdf_context(self) -> dict[str, Any]:
+        from .documents import record_data
+
+        return {"data": record_data(self)}
+
+    def pdf_context_data(self) -> dict[str, Any]:
+        from .documents import record_data
+
+        return record_data(self)
 
 
 class AssessmentReport(RenderedPDF):

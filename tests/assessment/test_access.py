@@ -22,6 +22,7 @@ from tests.fixtures_assessment import (
     PLAN_HEADER_FORM,
     VATM,
     make_assessor,
+    observe_all,
     plan_form,
     reviews,
     today,
@@ -43,6 +44,7 @@ VIEWS = {
     "assessment:evidence": ("get", "case", {"assessor"}),
     "assessment:results": ("get", "case", {"assessor"}),
     "assessment:observation": ("get", "unit", {"assessor"}),
+    "assessment:instruments": ("get", "unit", {"assessor"}),
     "assessment:submit": ("post", "case", {"assessor"}),
     "assessment:sign": ("post", "case", {"alice"}),
     "assessment:decline": ("post", "case", {"alice"}),
@@ -50,6 +52,7 @@ VIEWS = {
     # FR.AK.06 and the FR.AK.05/FR.AK.06 PDFs: the LSP's records, not the applicant's.
     "assessment:process_review": ("get", "case", {"staff", "assessor"}),
     "assessment:report_pdf": ("get", "case", {"staff", "assessor"}),
+    "assessment:record_pdf": ("get", "case", {"staff", "assessor", "alice"}),
     "assessment:review_pdf": ("get", "case", {"staff", "assessor"}),
     "assessment:instrument_bank": ("get", "scheme", {"staff"}),
     "assessment:instrument_bank_export": ("get", "scheme", {"staff"}),
@@ -70,6 +73,7 @@ GET_ONLY = [
     "assessment:instrument_bank_export",
     "assessment:plan_document",
     "assessment:report_pdf",
+    "assessment:record_pdf",
     "assessment:review_pdf",
 ]
 
@@ -475,6 +479,7 @@ def test_not_recommending_through_the_form_needs_a_reason(login, assessor, agree
 
 
 def test_assessor_records_the_results_through_the_form_and_submits(login, assessor, reviewed):
+    observe_all(assessor, reviewed)
     client = login(assessor)
     response = client.post(
         reverse("assessment:results", args=[reviewed.pk]), results_form(reviewed)

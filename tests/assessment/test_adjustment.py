@@ -14,7 +14,7 @@ from assessment.inputs import AdjustmentInput
 from assessment.models import Adjustment
 from lsp_portal.audit.models import AuditEvent
 from lsp_portal.errors import RuleError
-from tests.fixtures_assessment import result_values
+from tests.fixtures_assessment import observe_all, result_values
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +144,13 @@ def test_another_assessor_gets_not_found_and_the_service_refuses_them(
     with pytest.raises(PermissionDenied):
         services.record_adjustment(assessor2, declared, AdjustmentInput(needed=False))
     assert not Adjustment.objects.filter(assessment=declared).exists()
+
+
+@pytest.fixture
+def reviewed(assessor, reviewed):
+    """The case in the test phase with every KUK observed achieved (FR.IA.01), so that any unit
+    may be recorded K (9.3.3); tests/assessment/test_instruments.py tests the rule itself."""
+    return observe_all(assessor, reviewed)
 
 
 def test_the_applicant_and_staff_read_it_but_cannot_post(login, alice, staff, assessor, declared):

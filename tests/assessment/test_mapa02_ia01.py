@@ -253,7 +253,7 @@ def test_a_unit_without_ia01_in_the_plan_is_refused(login, assessor, oral_first,
     assert 'data-testid="read-only"' in page and 'data-testid="save-ia01"' not in page
     response = client.post(observation_url(oral_first, units[0]), ia01_form(kuks, ("yes", "")))
     assert response.status_code == 400
-    assert "tidak menggunakan ceklis observasi FR.IA.01" in response.content.decode()
+    assert "tidak menggunakan FR.IA.01 Ceklis Observasi" in response.content.decode()
     assert not ObservationRecord.objects.exists()
     # The other units use it; the results page shows their coverage only.
     results = client.get(reverse("assessment:results", args=[oral_first.pk])).content.decode()
@@ -276,11 +276,12 @@ def test_observations_are_refused_after_submission(login, assessor, recommended,
     response = client.post(observation_url(recommended, units[0]), ia01_form(kuks, ("yes", "")))
     assert response.status_code == 400
     assert "hanya dapat dibaca" in response.content.decode()
+    before = list(ObservationRecord.objects.values_list("pk", "achieved", "recorded_at"))
     with pytest.raises(RuleError, match="hanya dapat dibaca"):
         services.record_observations(
-            assessor, recommended, units[0], {kuks[0]: ObservationInput(achieved=True)}
+            assessor, recommended, units[0], {kuks[0]: ObservationInput(achieved=False)}
         )
-    assert not ObservationRecord.objects.exists()
+    assert list(ObservationRecord.objects.values_list("pk", "achieved", "recorded_at")) == before
     page = client.get(observation_url(recommended, units[0])).content.decode()
     assert 'data-testid="save-ia01"' not in page
 

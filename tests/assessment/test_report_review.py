@@ -19,7 +19,7 @@ from lsp_portal.audit.models import AuditEvent
 from lsp_portal.errors import RuleError
 from tests.conftest import make_user, run_outbox_jobs
 from tests.decisions.conftest import make_member, plan
-from tests.fixtures_assessment import make_assessor, result_values
+from tests.fixtures_assessment import make_assessor, observe_all, result_values
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +59,7 @@ def pdf_text(document):
 def one_bk(assessor, reviewed):
     """alice's case with every unit K but the first, recorded BK with what was (not) observed."""
     units = list(reviewed.application.scheme.units.all())
+    observe_all(assessor, reviewed, units[1:])
     results = {unit: result_values("K") for unit in units[1:]}
     results[units[0]] = result_values("BK", evidence_observed=MISSING, valid=False)
     services.record_results(assessor, reviewed, results)

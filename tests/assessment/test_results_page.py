@@ -10,7 +10,15 @@ from django.utils.translation import gettext
 
 from assessment.models import Assessment, UnitResult
 from lsp_portal.audit.models import AuditEvent
-from tests.fixtures_assessment import VATM
+from tests.fixtures_assessment import VATM, observe_all
+
+
+@pytest.fixture
+def reviewed(assessor, reviewed):
+    """The case in the test phase with every KUK observed achieved (FR.IA.01), so that any unit
+    may be recorded K (9.3.3); tests/assessment/test_instruments.py tests the rule itself."""
+    return observe_all(assessor, reviewed)
+
 
 pytestmark = pytest.mark.django_db
 

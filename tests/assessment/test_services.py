@@ -17,6 +17,7 @@ from tests.fixtures_assessment import (
     all_results,
     make_assessor,
     make_tuk,
+    observe_all,
     plan_header,
     plan_items,
     result_values,
@@ -461,6 +462,7 @@ def test_a_result_before_the_planned_date_is_refused(alice, assessor, declared, 
 
 
 def test_results_may_be_saved_in_parts_and_corrected_before_submission(assessor, reviewed):
+    observe_all(assessor, reviewed)
     unit = reviewed.application.scheme.units.first()
     services.record_results(assessor, reviewed, {unit: result_values("BK")})
     services.record_results(assessor, reviewed, {unit: result_values("K")})
@@ -481,6 +483,7 @@ def test_no_results_when_the_applicant_was_not_recommended_for_the_test(assessor
 
 
 def test_submitting_with_a_unit_missing_is_refused_naming_it(assessor, reviewed):
+    observe_all(assessor, reviewed)
     units = list(reviewed.application.scheme.units.all())
     services.record_results(assessor, reviewed, {u: result_values("K") for u in units[1:]})
     before = snapshot(reviewed)
@@ -508,6 +511,7 @@ def test_every_unit_k_gives_kompeten(assessor, recorded):
 
 
 def test_one_bk_unit_gives_belum_kompeten_listing_the_bk_units(assessor, reviewed):
+    observe_all(assessor, reviewed)
     units = list(reviewed.application.scheme.units.all())
     results = all_results(reviewed)
     results[units[2]] = result_values("BK")
@@ -689,6 +693,8 @@ def test_every_step_of_the_stage_is_audited_with_actor_and_status(
         ("assessment.plan_agreed", alice, Status.ASSIGNED, Status.ASSIGNED),
         ("assessment.plan_agreed", assessor, Status.ASSIGNED, Status.PLAN_AGREED),
         ("assessment.evidence_reviewed", assessor, Status.PLAN_AGREED, Status.EVIDENCE_REVIEWED),
+        # FR.IA.01 per unit (tests/fixtures_assessment.py observes every KUK before K, 9.3.3)
+        *[("assessment.observation_recorded", assessor, "", "")] * 15,
         ("assessment.results_recorded", assessor, "", ""),
         ("assessment.submitted", assessor, Status.EVIDENCE_REVIEWED, Status.RECOMMENDED),
         ("assessment.result_signed", alice, "", ""),

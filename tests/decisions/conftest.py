@@ -16,7 +16,7 @@ from decisions.models import Meeting, TechnicalTeamMember
 from lsp_portal.accounts.roles import Role
 from registration import services as registration_services
 from tests.conftest import fill_application, make_user
-from tests.fixtures_assessment import all_results, plan_header, plan_items, reviews
+from tests.fixtures_assessment import all_results, observe_all, plan_header, plan_items, reviews
 
 BASIS = "Rekomendasi asesor dan rekaman asesmen (FR-AK-02) diperiksa; semua unit Kompeten."
 
@@ -41,6 +41,7 @@ def recommended_case(applicant, staff, assessor, assessor_profile, tuk, *, resul
     assessment_services.agree_plan(applicant, assessment, plan=True, confidentiality=True)
     assessment_services.agree_plan(assessor, assessment, plan=True, confidentiality=True)
     assessment_services.review_evidence(assessor, assessment, reviews(assessment), proceed=True)
+    observe_all(assessor, assessment)
     assessment_services.record_results(assessor, assessment, all_results(assessment, result))
     return assessment_services.submit_recommendation(assessor, assessment)
 

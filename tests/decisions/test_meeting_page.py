@@ -13,7 +13,7 @@ from assessment import services as assessment_services
 from assessment.inputs import AdjustmentInput
 from decisions import services
 from tests.decisions.conftest import BASIS, plan
-from tests.fixtures_assessment import all_results
+from tests.fixtures_assessment import all_results, observe_all
 
 
 def page_text(client, url, language):
@@ -165,6 +165,7 @@ def test_the_technical_team_reads_the_fr_ak_07_adjustment_on_the_case_page(
             adjustments="Waktu tambahan 30 menit; pertanyaan dibacakan.",
         ),
     )
+    observe_all(assessor, reviewed)
     assessment_services.record_results(assessor, reviewed, all_results(reviewed))
     submitted = assessment_services.submit_recommendation(assessor, reviewed)
     meeting = plan(staff, [member1, member2], [submitted])

@@ -43,6 +43,7 @@ from assessment.models import (
     InstrumentBank,
     InstrumentItem,
     ObservationRecord,
+    PortfolioCheck,
 )
 from certificates.models import CertificateWarning
 from decisions.models import AgendaItem, Attendance, Decision, Meeting
@@ -496,6 +497,42 @@ def observation(s, n):
     return assessment.assessor.user, url, {}
 
 
+def instruments(s, n):
+    """The instrument page of the first unit of an mhp case in the test phase, with n more
+    FR.IA.08 portfolio checks, each showing two KUK: the matrix, the bank items, the checks and
+    their KUK are read in a fixed number of queries."""
+    if not hasattr(s, "application"):
+        s.application = case(s, "assigned", variant="evidence_reviewed", scheme="mhp")
+    assessment = s.application.case.assessment
+    unit = assessment.application.scheme.units.order_by("number").first()
+    kuks = list(
+        KUK.objects.filter(
+            element__unit=unit, element__version_id=assessment.application.standard_id
+        )[:2]
+    )
+    checks = PortfolioCheck.objects.bulk_create(
+        PortfolioCheck(
+            assessment=assessment,
+            unit=unit,
+            title=f"Bukti {i}",
+            valid=True,
+            authentic=True,
+            current=True,
+            sufficient=True,
+            recorded_by=assessment.assessor.user,
+            recorded_at=timezone.now(),
+        )
+        for i in range(n)
+    )
+    PortfolioCheck.kuks.through.objects.bulk_create(
+        PortfolioCheck.kuks.through(portfoliocheck_id=check.pk, kuk_id=kuk.pk)
+        for check in checks
+        for kuk in kuks
+    )
+    url = reverse("assessment:instruments", args=[assessment.pk, unit.pk])
+    return assessment.assessor.user, url, {}
+
+
 def feedback(s, n):
     application = case(s, "recommended")
     url = reverse("assessment:feedback", args=[application.case.assessment.pk])
@@ -788,12 +825,13 @@ PAGES = [
     Page("assessment:detail",                        "staff",          assessment_detail("staff"),                                   16, "documents, events, assignments"),
     Page("assessment:detail",                        "assessor",       assessment_detail("assessor"),                                16, "documents, events"),
     Page("assessment:detail",                        "applicant",      assessment_detail("applicant"),                                9),
-    Page("assessment:detail",                        "assessor-ak05",  submitted_detail,                                             19, "events"),
+    Page("assessment:detail",                        "assessor-ak05",  submitted_detail,                                             29, "events"),
     Page("assessment:plan",                          "assessor",       assessor_page("plan", "declared", more_tuks),                 23, "TUKs"),
     Page("assessment:adjustment",                    "assessor",       assessor_page("adjustment", "declared"),                       4),
     Page("assessment:evidence",                      "assessor",       assessor_page("evidence", "plan_agreed"),                      7),
-    Page("assessment:results",                       "assessor",       assessor_page("results", "evidence_reviewed"),                 9),
+    Page("assessment:results",                       "assessor",       assessor_page("results", "evidence_reviewed"),                13),
     Page("assessment:observation",                   "assessor",       observation,                                                  10, "KUK and their records"),
+    Page("assessment:instruments",                   "assessor",       instruments,                                                  21, "portfolio checks"),
     Page("assessment:feedback",                      "applicant",      feedback,                                                      4),
     Page("assessment:process_review",                "assessor",       process_review,                                                4),
     Page("decisions:meeting_list",                   "staff",          meeting_list("staff"),                                         6, "meetings, recommendations"),
@@ -803,7 +841,7 @@ PAGES = [
     Page("decisions:meeting_detail",                 "staff",          meeting_detail("staff"),                                      14, "decided cases, events"),
     Page("decisions:meeting_detail",                 "technical",      meeting_detail("technical"),                                  17, "decided cases, events"),
     Page("decisions:meeting_detail",                 "director",       meeting_detail("director"),                                   14, "decided cases, events"),
-    Page("decisions:case",                           "staff",          decision_case,                                                14),
+    Page("decisions:case",                           "staff",          decision_case,                                                30),
     Page("decisions:my_decision",                    "applicant",      my_decision,                                                   8),
     Page("certificates:mine",                        "holder",         mine,                                                          4, "certificates (1, then 3)"),
     Page("certificates:registry",                    "staff",          registry({}),                                                  7, "certificates"),
@@ -852,6 +890,7 @@ EXEMPT = {
     "decisions:document_pdf": "a file download: one object, no page",
     "decisions:case_document": "a file download: one object, no page",
     "assessment:report_pdf": "a file download: one object, no page",
+    "assessment:record_pdf": "a file download: one object, no page",
     "assessment:review_pdf": "a file download: one object, no page",
     "certificates:download": "a file download: one object, no page",
     "appeals:letter": "a file download: one object, no page",

@@ -53,7 +53,7 @@ from tests.appeals.conftest import ANSWER, FINDING, file_for, publish
 from tests.certificates.conftest import FEE, POINTS, certificate_of, sign_decree_for
 from tests.conftest import fill_application, make_user, pdf_upload
 from tests.decisions.conftest import BASIS, make_member, plan, recommended_case
-from tests.fixtures_assessment import all_results, plan_header, plan_items, reviews
+from tests.fixtures_assessment import all_results, observe_all, plan_header, plan_items, reviews
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -192,6 +192,7 @@ class World:
     @functools.cached_property
     def recorded(self):
         assessment.review_evidence(self.assessor, self.agreed, reviews(self.agreed), proceed=True)
+        observe_all(self.assessor, self.agreed)
         return assessment.record_results(self.assessor, self.agreed, all_results(self.agreed))
 
     @functools.cached_property
@@ -859,6 +860,14 @@ EXEMPT = {
     "assessment.record_valid_results": "an edit: the results page saved twice keeps the last",
     "assessment.record_observations": "an edit: FR.IA.01 saved twice keeps the last (one row "
     "per assessment and KUK, updated under the assessment's row lock until submission)",
+    "assessment.record_instrument_items": "an edit: an item instrument saved twice keeps the "
+    "last (one row per assessment and bank item, updated under the assessment's row lock)",
+    "assessment.add_portfolio_check": "adds a check each time by design: FR.IA.08 lists every "
+    "piece of evidence checked; one recorded in error is removed (remove_instrument_entry)",
+    "assessment.add_third_party_statement": "adds a statement each time by design: FR.IA.10 "
+    "lists every third party clarified; one recorded in error is removed",
+    "assessment.remove_instrument_entry": "removes one entry under the assessment's row lock; "
+    "the second of two at once finds it gone and is refused",
     "certificates.warn": "creates a new warning each time by design: 9.5.2 keeps the history",
     "appeals.record_finding": "an edit: a member's finding saved twice keeps the last",
     "assessment.reopen_for_reassessment": "called only by appeals.answer (upheld, 9.9.8.d) "

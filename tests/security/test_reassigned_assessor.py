@@ -24,7 +24,7 @@ from lsp_portal.accounts.roles import Role
 from lsp_portal.errors import RuleError
 from tests.conftest import make_user
 from tests.decisions.conftest import BASIS, make_member, plan
-from tests.fixtures_assessment import all_results, plan_header, plan_items, reviews
+from tests.fixtures_assessment import all_results, observe_all, plan_header, plan_items, reviews
 
 REASON = "Asesor berhalangan karena tugas luar kota."
 
@@ -48,6 +48,7 @@ def handed_over(alice, staff, assessor, assessor2, declared, tuk, assessor2_prof
     services.agree_plan(alice, case, plan=True, confidentiality=True)
     services.agree_plan(assessor2, case, plan=True, confidentiality=True)
     services.review_evidence(assessor2, case, reviews(case), proceed=True)
+    observe_all(assessor2, case)
     services.record_results(assessor2, case, all_results(case))
     return services.submit_recommendation(assessor2, case)
 

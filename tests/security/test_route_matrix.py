@@ -42,7 +42,7 @@ from appeals.inputs import AppealInput
 from appeals.models import AnswerLetter, Appeal
 from assessment import services as assessment_services
 from assessment.inputs import ProcessReviewInput
-from assessment.models import AssessmentReport, PlanDocument
+from assessment.models import AssessmentReport, CompetencyRecord, PlanDocument
 from certificates import services as certificate_services
 from certificates.models import Certificate, Signatory
 from certificates.tasks import render_certificate
@@ -155,11 +155,13 @@ route("assessment:adjustment",                   "get",   "login ok    404   ok 
 route("assessment:evidence",                     "get",   "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
 route("assessment:results",                      "get",   "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
 route("assessment:observation",                  "get",   "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
+route("assessment:instruments",                  "get",   "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
 route("assessment:submit",                       "post",  "login 403   403   403   ok    404   ok    403   403   403")  # fmt: skip
 route("assessment:sign",                         "post",  "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
 route("assessment:decline",                      "post",  "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
 route("assessment:feedback",                     "get",   "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
 route("assessment:process_review",               "get",   "login 403   403   ok    ok    404   ok    403   403   403")  # fmt: skip
+route("assessment:record_pdf",                   "get",   "login ok    404   ok    ok    404   404   403   403   403")  # fmt: skip
 route("assessment:report_pdf",                   "get",   "login 403   403   ok    ok    404   404   403   403   403")  # fmt: skip
 route("assessment:review_pdf",                   "get",   "login 403   403   ok    ok    404   404   403   403   403")  # fmt: skip
 route("assessment:instrument_bank",              "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
@@ -258,8 +260,9 @@ def world(alice, bob, staff, assessor, assessor_profile, assessor2, scheme, tuk,
 
     alices = recommended_case(alice, staff, assessor, assessor_profile, tuk, result="K")
     bobs = recommended_case(bob, staff, assessor, assessor_profile, tuk, result="BK")
-    # alice's FR.AK.05 and FR.AK.06, rendered as the Celery tasks do.
+    # alice's FR.AK.02, FR.AK.05 and FR.AK.06, rendered as the Celery tasks do.
     pdf.render_and_store(AssessmentReport.objects.get(assessment=alices))
+    pdf.render_and_store(CompetencyRecord.objects.get(assessment=alices))
     review = assessment_services.review_process(
         assessor, alices, ProcessReviewInput(principles={"plan": ("valid", "fair")})
     )
@@ -360,6 +363,7 @@ def arguments(name, world):
         "assessment:assign": [application.pk],
         "assessment:plan_document": [assessment.pk, "ak01"],
         "assessment:observation": [assessment.pk, assessment.application.scheme.units.first().pk],
+        "assessment:instruments": [assessment.pk, assessment.application.scheme.units.first().pk],
         "decisions:case": [meeting.pk, assessment.pk],
         "decisions:decide": [meeting.pk, assessment.pk],
         "decisions:declare_conflict": [meeting.pk, assessment.pk],
@@ -483,7 +487,8 @@ FORMS = {
     "twofactor:verify", "twofactor:setup",
     "accounts:confirmation_resend", "accounts:person_invite",
     "appeals:file", "assessment:assign", "assessment:reassign", "assessment:plan", "assessment:adjustment",
-    "assessment:evidence", "assessment:results", "assessment:observation", "assessment:feedback",
+    "assessment:evidence", "assessment:results", "assessment:observation", "assessment:instruments",
+    "assessment:feedback",
     "decisions:meeting_new", "assessment:process_review",
     "registration:application_personal", "registration:application_experience",
     "registration:application_documents", "registration:application_self_assessment",
