@@ -27,7 +27,7 @@ PAGES = {
               "decisions:meeting_detail", "decisions:case", "certificates:registry",
               "certificates:detail", "appeals:list", "appeals:detail", "accounts:people",
               "accounts:person_detail", "accounts:person_invite", "registration:scheme_standard",
-              "assessment:instrument_bank"],
+              "registration:scheme_standard_unit", "assessment:instrument_bank"],
     "assessor": ["assessment:assessor_cases", "assessment:detail", "assessment:plan",
                  "assessment:adjustment", "assessment:evidence", "assessment:results",
                  "assessment:observation", "assessment:process_review"],

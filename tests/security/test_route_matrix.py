@@ -136,6 +136,7 @@ route("registration:application_submit",         "post",  "login ok    404   403
 route("registration:application_withdraw",       "post",  "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
 route("registration:scheme_standard",            "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 route("registration:scheme_standard_export",     "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("registration:scheme_standard_unit",       "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 route("registration:review_queue",               "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 route("registration:review_detail",              "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 route("registration:review_decide",              "post",  "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
@@ -377,6 +378,10 @@ def arguments(name, world):
         "registration:application_start": [application.scheme.code],
         "registration:scheme_standard": [application.scheme.code],
         "registration:scheme_standard_export": [application.scheme.code],
+        "registration:scheme_standard_unit": [
+            application.scheme.code,
+            application.scheme.units.first().pk,
+        ],
         "assessment:instrument_bank": [application.scheme.code],
         "assessment:instrument_bank_export": [application.scheme.code],
         "registration:experience_delete": [application.pk, application.experiences.get().pk],
@@ -488,6 +493,7 @@ FORMS = {
     "registration:application_personal", "registration:application_experience",
     "registration:application_documents", "registration:application_self_assessment",
     "registration:scheme_standard", "assessment:instrument_bank",
+    "registration:scheme_standard_unit",
 }  # fmt: skip
 
 
