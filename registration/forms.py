@@ -355,12 +355,12 @@ class UnitStandardForm:
 
     def to_input(self) -> UnitStandardInput:
         elements = []
-        for form, kuks in self.rows:
+        for row, (form, kuks) in enumerate(self.rows, start=1):
             if removed(form):
                 continue
             typed = tuple(
-                KUKInput(number=k.cleaned_data["number"], text=k.cleaned_data["text"])
-                for k in kuks.forms
+                KUKInput(number=k.cleaned_data["number"], text=k.cleaned_data["text"], row=j)
+                for j, k in enumerate(kuks.forms, start=1)
                 if not removed(k) and not blank(k)
             )
             if blank(form) and not typed:
@@ -370,6 +370,7 @@ class UnitStandardForm:
                     number=form.cleaned_data.get("number", ""),
                     title=form.cleaned_data.get("title", ""),
                     kuks=typed,
+                    row=row,
                 )
             )
         return UnitStandardInput(based_on=self.based_on, elements=tuple(elements))

@@ -101,19 +101,23 @@ class SelfAssessmentInput:
 
 @dataclass(frozen=True)
 class KUKInput:
-    """A KUK row of the unit editor, as typed (checked by standard.parse_unit)."""
+    """A KUK row of the unit editor, as typed (checked by standard.parse_unit); `row` numbers
+    it on the page under its element, for the messages."""
 
     number: str
     text: str
+    row: int
 
 
 @dataclass(frozen=True)
 class ElementInput:
-    """An element row of the unit editor with its KUK rows, as typed."""
+    """An element row of the unit editor with its KUK rows, as typed; `row` numbers it on the
+    page, for the messages."""
 
     number: str
     title: str
     kuks: tuple[KUKInput, ...]
+    row: int
 
 
 @dataclass(frozen=True)

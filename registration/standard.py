@@ -351,7 +351,8 @@ def parse_unit(unit: Unit, elements: Sequence[ElementInput]) -> list[ParsedEleme
         errors.append(RowError(None, message))
 
     parsed: dict[int, ParsedElement] = {}
-    for row, typed in enumerate(elements, start=1):
+    for typed in elements:
+        row = typed.row
         number_cell, title = typed.number.strip(), typed.title.strip()
         number = _element_number(number_cell)
         where = (
@@ -383,7 +384,8 @@ def parse_unit(unit: Unit, elements: Sequence[ElementInput]) -> list[ParsedEleme
                 % {"where": where, "max": TITLE_MAX}
             )
         kuks: dict[tuple[int, int], tuple[str, str]] = {}
-        for kuk_row, kuk in enumerate(typed.kuks, start=1):
+        for kuk in typed.kuks:
+            kuk_row = kuk.row
             kuk_number, text = kuk.number.strip(), kuk.text.strip()
             if not kuk_number:
                 error(

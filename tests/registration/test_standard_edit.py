@@ -266,7 +266,7 @@ def test_applicants_assessors_and_anonymous_are_refused(client, alice, assessor,
             scheme,
             unit,
             UnitStandardInput(
-                based_on=1, elements=(ElementInput("1", "E", (KUKInput("1.1", "K"),)),)
+                based_on=1, elements=(ElementInput("1", "E", (KUKInput("1.1", "K", 1),), 1),)
             ),
         )
 
@@ -283,3 +283,15 @@ def test_a_scheme_without_a_standard_sends_staff_to_the_import(client, staff, se
     response = client.get(edit_url(second_scheme, unit))
     assert response.status_code == 302 and response["Location"] == page(second_scheme)
     assert not second_scheme.standard_versions.exists()
+
+
+def test_a_message_names_the_rows_as_the_page_numbers_them(client, staff, scheme, unit):
+    """Rows ticked for removal are left out of the save, not out of the numbering."""
+    client.force_login(staff)
+    data = opened(client, scheme, unit)
+    data["e-0-DELETE"] = "on"
+    data["e-1-k-0-DELETE"] = "on"
+    data["e-1-k-1-text"] = ""
+    response = client.post(edit_url(scheme, unit), data)
+    assert response.status_code == 400
+    assert "Elemen 2, baris KUK 2: teksnya kosong." in response.content.decode()
