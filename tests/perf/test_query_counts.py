@@ -283,9 +283,10 @@ def scheme_standard(route, unit=False):
     return build
 
 
-def instrument_bank(route):
+def instrument_bank(route, unit=False):
     """A new version of mhp's instrument bank with 1 item, then 50 (two KUK each, over the
-    units and two instruments): the page and the export prefetch them."""
+    units and two instruments): the page and the export prefetch them; the editor of the
+    first unit (`unit`) shows its 1, then 4."""
 
     def build(s, n):
         staff = cast(s).staff[0]
@@ -322,7 +323,7 @@ def instrument_bank(route):
             for item in items
             for kuk in kuks[item.unit_id][:2]
         )
-        return staff, reverse(route, args=["mhp"]), {}
+        return staff, reverse(route, args=["mhp", *([units[0].pk] if unit else [])]), {}
 
     return build
 
@@ -773,6 +774,7 @@ PAGES = [
     Page("registration:scheme_standard_unit",        "staff",          scheme_standard("registration:scheme_standard_unit", True),    8, "the unit's elements and KUK"),
     Page("assessment:instrument_bank",               "staff",          instrument_bank("assessment:instrument_bank"),                 10, "items and KUK"),
     Page("assessment:instrument_bank_export",        "staff",          instrument_bank("assessment:instrument_bank_export"),         10, "items and KUK"),
+    Page("assessment:instrument_bank_unit",          "staff",          instrument_bank("assessment:instrument_bank_unit", True),     10, "the unit's items and their KUK"),
     Page("dashboard",                                "applicant",      dashboard,                                                    10, "applications (1, then 9)"),
     Page("registration:application_detail",          "applicant",      own(draft, "application_detail", nothing),                   18),
     Page("registration:application_personal",        "applicant",      own(draft, "application_personal", nothing),                  6),

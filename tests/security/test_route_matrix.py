@@ -165,6 +165,7 @@ route("assessment:report_pdf",                   "get",   "login 403   403   ok 
 route("assessment:review_pdf",                   "get",   "login 403   403   ok    ok    404   404   403   403   403")  # fmt: skip
 route("assessment:instrument_bank",              "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 route("assessment:instrument_bank_export",       "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("assessment:instrument_bank_unit",         "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 
 # --- decisions (9.4) ------------------------------------------------------------------------------
 #     name                                       method    anon  appl  other staff asr   asr2  undcl tech  bnd   dir
@@ -384,6 +385,10 @@ def arguments(name, world):
         ],
         "assessment:instrument_bank": [application.scheme.code],
         "assessment:instrument_bank_export": [application.scheme.code],
+        "assessment:instrument_bank_unit": [
+            application.scheme.code,
+            application.scheme.units.first().pk,
+        ],
         "registration:experience_delete": [application.pk, application.experiences.get().pk],
         "registration:document_delete": [application.pk, application.documents.first().pk],
         "registration:document_file": [application.documents.first().pk],
@@ -493,7 +498,7 @@ FORMS = {
     "registration:application_personal", "registration:application_experience",
     "registration:application_documents", "registration:application_self_assessment",
     "registration:scheme_standard", "assessment:instrument_bank",
-    "registration:scheme_standard_unit",
+    "registration:scheme_standard_unit", "assessment:instrument_bank_unit",
 }  # fmt: skip
 
 
