@@ -54,6 +54,7 @@ class AssessmentConfig(AppConfig):
                 "assessor.registered": _("Assessor registered (No. Reg. MET)"),
                 "assessor.retired": _("Assessor record retired"),
                 "instruments.imported": _("Instrument bank imported"),
+                "instruments.edited": _("Instrument bank edited in the portal (one unit)"),
                 "instruments.exported": _("Instrument bank exported"),
             },
             statuses=dict(Assessment.Status.choices),

@@ -289,3 +289,28 @@ class ProcessReviewInput:
     recommendations: str = ""
     dimensions: tuple[str, ...] = ()
     consistency_recommendations: str = ""
+
+
+@dataclass(frozen=True)
+class InstrumentItemInput:
+    """An item row of the instrument bank's unit editor, as typed: the instrument's code
+    (InstrumentKind), the number, the task or question, the answer guide, the minutes allowed
+    and the primary keys of the KUK ticked (checked by instruments.sheet.parse_unit_items);
+    `row` numbers it on the page, for the messages."""
+
+    kind: str
+    number: str
+    text: str
+    guide: str
+    minutes: str
+    kuks: tuple[int, ...]
+    row: int
+
+
+@dataclass(frozen=True)
+class UnitItemsInput:
+    """One unit's items as edited in the portal; `based_on` is the number of the bank version
+    the form showed (a save over a newer version is refused)."""
+
+    based_on: int
+    items: tuple[InstrumentItemInput, ...]

@@ -35,6 +35,11 @@ urlpatterns = [
     path("<int:pk>/ak06.pdf", views.review_pdf, name="review_pdf"),
     path("instruments/<slug:code>/", instrument_views.instrument_bank, name="instrument_bank"),
     path(
+        "instruments/<slug:code>/units/<int:unit_pk>/",
+        instrument_views.instrument_bank_unit,
+        name="instrument_bank_unit",
+    ),
+    path(
         "instruments/<slug:code>/export/",
         instrument_views.instrument_bank_export,
         name="instrument_bank_export",

@@ -28,6 +28,7 @@ class RegistrationConfig(AppConfig):
                 "self_assessment.saved": _("Self-assessment saved"),
                 "application.files_deleted": _("Files deleted after the retention period"),
                 "scheme.standard_imported": _("Competency standard imported"),
+                "scheme.standard_edited": _("Competency standard edited in the portal (one unit)"),
             },
             statuses=dict(Application.Status.choices),
         )

@@ -6,6 +6,7 @@ from lsp_portal.dates import widget_limits
 from lsp_portal.files import check_upload
 
 from . import apl02
+from .inputs import ElementInput, KUKInput, UnitStandardInput
 from .models import Application, Experience, RequiredDocument, Scheme, SelfAssessment
 
 
@@ -246,3 +247,130 @@ class StandardImportForm(forms.Form):
     dry_run = forms.BooleanField(
         label=_("Check only (import nothing)"), required=False, initial=False
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The unit editor: one unit's elements and their KUK (services.edit_unit checks the rules)
+# ---------------------------------------------------------------------------------------------
+
+EXTRA_ELEMENTS = 1  # blank element rows under the unit's, to add one without JavaScript
+EXTRA_KUKS = 3  # blank KUK rows under each element's
+MAX_ROWS = 200
+
+
+def _small(**attrs):
+    return {"class": "form-control form-control-sm", **attrs}
+
+
+class ElementRowForm(forms.Form):
+    number = forms.CharField(
+        label=_("No."), required=False, max_length=10, widget=forms.TextInput(_small())
+    )
+    title = forms.CharField(
+        label=_("Element"), required=False, max_length=1000, widget=forms.TextInput(_small())
+    )
+
+
+class KUKRowForm(forms.Form):
+    number = forms.CharField(
+        label=_("No. KUK"), required=False, max_length=20, widget=forms.TextInput(_small())
+    )
+    text = forms.CharField(
+        label=_("Performance criterion (KUK)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(_small(rows=2)),
+    )
+
+
+class RemoveCheckbox(forms.CheckboxInput):
+    def __init__(self, attrs=None, check_test=None):
+        super().__init__({"class": "form-check-input", **(attrs or {})}, check_test)
+
+
+class RowFormSet(forms.BaseFormSet):
+    """Rows of an editor: each may be ticked for removal; spare blank rows are left out."""
+
+    deletion_widget = RemoveCheckbox
+
+
+def row_formset(form, extra):
+    return forms.formset_factory(
+        form,
+        formset=RowFormSet,
+        extra=extra,
+        can_delete=True,
+        max_num=MAX_ROWS,
+        absolute_max=MAX_ROWS,
+    )
+
+
+ElementFormSet = row_formset(ElementRowForm, EXTRA_ELEMENTS)
+KUKFormSet = row_formset(KUKRowForm, EXTRA_KUKS)
+
+
+def blank(form) -> bool:
+    data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+    return not any(str(data.get(name) or "").strip() for name in form.base_fields)
+
+
+def removed(form) -> bool:
+    return bool(getattr(form, "cleaned_data", {}).get("DELETE"))
+
+
+class UnitStandardForm:
+    """The unit editor: the element rows (formset prefix "e") and, for each, its KUK rows
+    ("e-<i>-k"), with spare blank rows to add to; a row ticked for removal or left blank is left
+    out. `based_on` is the version shown. The rules themselves are standard.parse_unit's."""
+
+    def __init__(self, data=None, *, version=None, elements=()):
+        self.data = data
+        self.based_on = version.number if version is not None else 0
+        if data is not None:
+            try:
+                self.based_on = int(data.get("based_on", ""))
+            except ValueError:
+                self.based_on = -1
+        elements = list(elements)
+        self.elements = ElementFormSet(
+            data, prefix="e", initial=[{"number": e.number, "title": e.title} for e in elements]
+        )
+        self.rows = []
+        for index, form in enumerate(self.elements.forms):
+            kuks = elements[index].kuks.all() if index < len(elements) else []
+            self.rows.append(
+                (
+                    form,
+                    KUKFormSet(
+                        data,
+                        prefix=f"e-{index}-k",
+                        initial=[{"number": k.number, "text": k.text} for k in kuks],
+                    ),
+                )
+            )
+
+    def is_valid(self) -> bool:
+        valid = self.based_on >= 0 and self.elements.is_valid()
+        return all([valid, *(kuks.is_valid() for _form, kuks in self.rows)])
+
+    def to_input(self) -> UnitStandardInput:
+        elements = []
+        for row, (form, kuks) in enumerate(self.rows, start=1):
+            if removed(form):
+                continue
+            typed = tuple(
+                KUKInput(number=k.cleaned_data["number"], text=k.cleaned_data["text"], row=j)
+                for j, k in enumerate(kuks.forms, start=1)
+                if not removed(k) and not blank(k)
+            )
+            if blank(form) and not typed:
+                continue  # a spare element row left empty
+            elements.append(
+                ElementInput(
+                    number=form.cleaned_data.get("number", ""),
+                    title=form.cleaned_data.get("title", ""),
+                    kuks=typed,
+                    row=row,
+                )
+            )
+        return UnitStandardInput(based_on=self.based_on, elements=tuple(elements))

@@ -97,3 +97,33 @@ class SelfAssessmentInput:
             evidence=data["evidence"],
             upload=data.get("checked"),  # set by the form's clean() only for a new file
         )
+
+
+@dataclass(frozen=True)
+class KUKInput:
+    """A KUK row of the unit editor, as typed (checked by standard.parse_unit); `row` numbers
+    it on the page under its element, for the messages."""
+
+    number: str
+    text: str
+    row: int
+
+
+@dataclass(frozen=True)
+class ElementInput:
+    """An element row of the unit editor with its KUK rows, as typed; `row` numbers it on the
+    page, for the messages."""
+
+    number: str
+    title: str
+    kuks: tuple[KUKInput, ...]
+    row: int
+
+
+@dataclass(frozen=True)
+class UnitStandardInput:
+    """The elements and KUK of one unit as edited in the portal; `based_on` is the number of the
+    standard version the form showed (a save over a newer version is refused)."""
+
+    based_on: int
+    elements: tuple[ElementInput, ...]

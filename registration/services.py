@@ -32,7 +32,7 @@ from lsp_portal.files import delete_stored_files_on_failure as _delete_stored_fi
 from lsp_portal.outbox import services as outbox
 
 from . import apl02, eligibility, hooks, standard, tasks
-from .inputs import ExperienceInput, PersonalDataInput, SelfAssessmentInput
+from .inputs import ExperienceInput, PersonalDataInput, SelfAssessmentInput, UnitStandardInput
 from .models import (
     KUK,
     Application,
@@ -471,23 +471,7 @@ def import_units(
     with transaction.atomic():
         # The scheme's row numbers two imports at once one after the other.
         locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
-        last = locked.standard_versions.order_by("-number").values_list("number", flat=True)
-        version = StandardVersion.objects.create(
-            scheme=locked,
-            number=(last.first() or 0) + 1,
-            is_sample=False,
-            source_name=source_name,
-            created_by=user,
-        )
-        elements = Element.objects.bulk_create(
-            Element(version=version, unit=e.unit, number=e.number, title=e.title)
-            for e in parsed.elements
-        )
-        KUK.objects.bulk_create(
-            KUK(element=element, number=number, text=text, position=position)
-            for element, e in zip(elements, parsed.elements, strict=True)
-            for number, text, position in e.kuks
-        )
+        version = _write_standard(user, locked, parsed, source_name=source_name)
         record(
             user,
             "scheme.standard_imported",
@@ -499,6 +483,96 @@ def import_units(
             kuks=parsed.kuk_count,
         )
     return StandardImport(version=version, **counts)
+
+
+def _write_standard(
+    user: User,
+    locked: Scheme,
+    parsed: standard.ParsedStandard,
+    *,
+    source_name: str = "",
+    note: str = "",
+    is_sample: bool = False,
+) -> StandardVersion:
+    """Write `parsed` as the next version of `locked` (a scheme row the caller holds locked):
+    the one writer of an import and of a unit edited in the portal."""
+    last = locked.standard_versions.order_by("-number").values_list("number", flat=True)
+    version = StandardVersion.objects.create(
+        scheme=locked,
+        number=(last.first() or 0) + 1,
+        is_sample=is_sample,
+        source_name=source_name,
+        note=note,
+        created_by=user,
+    )
+    elements = Element.objects.bulk_create(
+        Element(version=version, unit=e.unit, number=e.number, title=e.title)
+        for e in parsed.elements
+    )
+    KUK.objects.bulk_create(
+        KUK(element=element, number=number, text=text, position=position)
+        for element, e in zip(elements, parsed.elements, strict=True)
+        for number, text, position in e.kuks
+    )
+    return version
+
+
+def edit_unit(user: User, scheme: Scheme, unit: Unit, data: UnitStandardInput) -> StandardVersion:
+    """Staff change the elements and KUK of one unit (unit kompetensi, scheme section 5.2) in
+    the portal; the save is the scheme's next standard version, the other units' elements and
+    KUK copied unchanged.
+
+    The same rules as an import (standard.parse_unit: no empty texts, KUK numbered once each
+    within their element, at least one KUK an element and one element the unit) and the same
+    writer: versions are never changed (9.2.3, 9.3.1 are held against them), all or nothing -
+    any problem raises standard.UnitEditError (a RuleError) and writes nothing. A save over a
+    version other than the one the form showed (`data.based_on`) is refused, so that no one
+    else's change is lost unseen. The new version keeps the sample flag while other units still
+    hold the sample texts."""
+    require_role(user, Role.STAFF)
+    if unit.scheme_id != scheme.pk:
+        raise RuleError(_("This unit belongs to another scheme."))
+    elements = standard.parse_unit(unit, data.elements)
+    with transaction.atomic():
+        # The same lock as an import: edits and imports are numbered one after the other.
+        locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
+        current = locked.current_standard()
+        if current is None:
+            raise RuleError(
+                _(
+                    "Scheme %(code)s has no competency standard yet: import it from a spreadsheet "
+                    "first, then edit its units here."
+                )
+                % {"code": scheme.code}
+            )
+        if current.number != data.based_on:
+            raise RuleError(
+                _(
+                    "Version %(number)d of the competency standard was saved meanwhile; nothing "
+                    "was saved. Open the unit again to edit that version."
+                )
+                % {"number": current.number}
+            )
+        parsed = standard.replace_unit(current, unit, elements)
+        is_sample = current.is_sample and any(e.unit.pk != unit.pk for e in parsed.elements)
+        version = _write_standard(
+            user,
+            locked,
+            parsed,
+            note=_("Edited in the portal: unit %(code)s") % {"code": unit.code},
+            is_sample=is_sample,
+        )
+        record(
+            user,
+            "scheme.standard_edited",
+            locked,
+            version=version.number,
+            based_on=current.number,
+            unit=unit.code,
+            elements=len(elements),
+            kuks=sum(len(e.kuks) for e in elements),
+        )
+    return version
 
 
 def export_units(scheme: Scheme, version: StandardVersion | None = None) -> bytes:

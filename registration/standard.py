@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -30,7 +31,8 @@ from django.utils.translation import ngettext
 from lsp_portal import exports
 from lsp_portal.errors import RuleError
 
-from .models import Scheme, StandardVersion, Unit
+from .inputs import ElementInput
+from .models import KUK, Scheme, StandardVersion, Unit
 
 HEADER = ("kode_unit", "judul_unit", "no_elemen", "elemen", "no_kuk", "kuk")
 MAX_ELEMENT_NUMBER = 999
@@ -316,3 +318,152 @@ def rows(scheme: Scheme, version: StandardVersion | None) -> Iterable[list[expor
 def write(scheme: Scheme, version: StandardVersion | None) -> bytes:
     """The XLSX file of `version` (see rows)."""
     return exports.xlsx_bytes(HEADER, rows(scheme, version), title=scheme.code)
+
+
+# ---------------------------------------------------------------------------------------------
+# One unit edited in the portal (services.edit_unit): the same structure as a file's, checked
+# with the same rules, written by the same code as an import.
+# ---------------------------------------------------------------------------------------------
+
+
+class UnitEditError(StandardImportError):
+    """The unit's form was refused; `errors` lists every problem found (nothing was saved)."""
+
+    def __init__(self, errors: Sequence[RowError]) -> None:
+        super().__init__(errors)
+        self.message = ngettext(
+            "Nothing was saved: %(count)d problem. Correct it below.",
+            "Nothing was saved: %(count)d problems. Correct them below.",
+            len(errors),
+        ) % {"count": len(errors)}
+        self.args = (self.message,)
+
+
+def parse_unit(unit: Unit, elements: Sequence[ElementInput]) -> list[ParsedElement]:
+    """The elements and KUK of `unit` as typed in the unit editor, checked as an import checks
+    a file's rows (no empty number or text, element numbers 1-999 once each, KUK numbered
+    "<element>.n" once each, at least one KUK an element and one element the unit), or
+    UnitEditError with every problem. Rows left wholly blank (the form's spare rows) and rows
+    marked for removal are not given here (the form leaves them out)."""
+    errors: list[RowError] = []
+
+    def error(message: str) -> None:
+        errors.append(RowError(None, message))
+
+    parsed: dict[int, ParsedElement] = {}
+    for typed in elements:
+        row = typed.row
+        number_cell, title = typed.number.strip(), typed.title.strip()
+        number = _element_number(number_cell)
+        where = (
+            _("element %(number)d") % {"number": number}
+            if number is not None
+            else _("element row %(row)d") % {"row": row}
+        )
+        if not number_cell:
+            error(_("Element row %(row)d: the number is empty.") % {"row": row})
+        elif number is None:
+            error(
+                _(
+                    "Element row %(row)d: the number %(value)s is not a whole number from 1 "
+                    "to %(max)d."
+                )
+                % {"row": row, "value": number_cell, "max": MAX_ELEMENT_NUMBER}
+            )
+        elif number in parsed:
+            error(
+                _("Element %(number)d appears twice; each element of a unit has its own number.")
+                % {"number": number}
+            )
+            number = None
+        if not title:
+            error(_("The title of %(where)s is empty.") % {"where": where})
+        elif len(title) > TITLE_MAX:
+            error(
+                _("The title of %(where)s is longer than %(max)d characters.")
+                % {"where": where, "max": TITLE_MAX}
+            )
+        kuks: dict[tuple[int, int], tuple[str, str]] = {}
+        for kuk in typed.kuks:
+            kuk_row = kuk.row
+            kuk_number, text = kuk.number.strip(), kuk.text.strip()
+            if not kuk_number:
+                error(
+                    _("%(where)s, KUK row %(row)d: the number is empty.")
+                    % {"where": where.capitalize(), "row": kuk_row}
+                )
+            if not text:
+                error(
+                    _("%(where)s, KUK row %(row)d: the text is empty.")
+                    % {"where": where.capitalize(), "row": kuk_row}
+                )
+            match = KUK_NUMBER.match(kuk_number)
+            if kuk_number and number is not None:
+                if match is None or int(match[1]) != number or int(match[2]) < 1:
+                    error(
+                        _(
+                            "%(where)s: KUK number %(value)s is not of the form %(element)d.n "
+                            "(n = 1, 2, ...)."
+                        )
+                        % {"where": where.capitalize(), "value": kuk_number, "element": number}
+                    )
+                    continue
+                key = (int(match[1]), int(match[2]))
+                if key in kuks:
+                    error(
+                        _("%(where)s: KUK %(number)s appears twice.")
+                        % {"where": where.capitalize(), "number": f"{key[0]}.{key[1]}"}
+                    )
+                    continue
+                kuks[key] = (f"{key[0]}.{key[1]}", text)
+        if not typed.kuks:
+            error(
+                _("%(where)s has no KUK; each element needs at least one.")
+                % {"where": where.capitalize()}
+            )
+        if number is not None and title:
+            parsed[number] = ParsedElement(
+                unit=unit,
+                number=number,
+                title=title,
+                row=row,
+                kuks=[(n, text, 0) for _key, (n, text) in sorted(kuks.items())],
+            )
+    if not elements:
+        error(_("Unit %(code)s needs at least one element with its KUK.") % {"code": unit.code})
+    if errors:
+        raise UnitEditError(errors)
+    return [parsed[number] for number in sorted(parsed)]
+
+
+def replace_unit(
+    version: StandardVersion, unit: Unit, elements: Sequence[ParsedElement]
+) -> ParsedStandard:
+    """What a file of `version` with `unit`'s elements replaced by `elements` would hold: the
+    other units' elements and KUK copied as they are, positions numbered again in the order of
+    the units, elements and KUK."""
+    copied: list[ParsedElement] = []
+    kept = (
+        version.elements.exclude(unit=unit)
+        .select_related("unit")
+        .prefetch_related(Prefetch("kuks", queryset=KUK.objects.order_by("position")))
+    )
+    for element in kept:
+        copied.append(
+            ParsedElement(
+                unit=element.unit,
+                number=element.number,
+                title=element.title,
+                row=0,
+                kuks=[(kuk.number, kuk.text, 0) for kuk in element.kuks.all()],
+            )
+        )
+    ordered = sorted([*copied, *elements], key=lambda e: (e.unit.number, e.number))
+    position = 0
+    for parsed in ordered:
+        numbered = []
+        for number, text, _position in parsed.kuks:
+            position += 1
+            numbered.append((number, text, position))
+        parsed.kuks = numbered
+    return ParsedStandard(elements=ordered)

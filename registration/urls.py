@@ -9,6 +9,11 @@ urlpatterns = [
     path("schemes/<slug:code>/apply/", views.application_start, name="application_start"),
     path("schemes/<slug:code>/standard/", views.scheme_standard, name="scheme_standard"),
     path(
+        "schemes/<slug:code>/standard/units/<int:unit_pk>/",
+        views.scheme_standard_unit,
+        name="scheme_standard_unit",
+    ),
+    path(
         "schemes/<slug:code>/standard.xlsx",
         views.scheme_standard_export,
         name="scheme_standard_export",

@@ -33,10 +33,11 @@ from .forms import (
     SelfAssessmentForm,
     StandardImportForm,
     SubmitForm,
+    UnitStandardForm,
 )
 from .inputs import ExperienceInput, PersonalDataInput, SelfAssessmentInput
-from .models import KUK, Application, Document, Scheme, SchemeClause
-from .standard import StandardImportError
+from .models import KUK, Application, Document, Scheme, SchemeClause, Unit
+from .standard import StandardImportError, UnitEditError
 
 Status = Application.Status
 
@@ -149,6 +150,61 @@ def scheme_standard(request, code):
             "version": current,
             "units": _standard_units(scheme, current),
             "versions": versions,
+            "form": form,
+            "problems": problems,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.STAFF)
+def scheme_standard_unit(request, code, unit_pk):
+    """One unit's elements and KUK edited in the browser; a save is the next version of the
+    standard (services.edit_unit: all or nothing, the other units copied unchanged)."""
+    scheme = get_object_or_404(Scheme, code=code)
+    unit = get_object_or_404(Unit, pk=unit_pk, scheme=scheme)
+    version = scheme.current_standard()
+    if version is None:
+        messages.error(
+            request,
+            _("No elements and KUK have been imported for this scheme yet: import them first."),
+        )
+        return redirect("registration:scheme_standard", scheme.code)
+    elements = version.elements.filter(unit=unit).prefetch_related(
+        Prefetch("kuks", queryset=KUK.objects.order_by("position"))
+    )
+    form = UnitStandardForm(
+        request.POST if request.method == "POST" else None, version=version, elements=elements
+    )
+    problems, status = [], 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                saved = services.edit_unit(request.user, scheme, unit, form.to_input())
+            except UnitEditError as error:
+                messages.error(request, error.message)
+                problems, status = error.errors, 400
+            except RuleError as error:
+                messages.error(request, error.message)
+                status = 400
+            else:
+                messages.success(
+                    request,
+                    _("Unit %(code)s saved as version %(version)d of the competency standard.")
+                    % {"code": unit.code, "version": saved.number},
+                )
+                return redirect("registration:scheme_standard", scheme.code)
+        else:
+            messages.error(request, _("Nothing was saved. See the messages below."))
+            status = 400
+    return render(
+        request,
+        "registration/scheme_standard_unit.html",
+        {
+            "scheme": scheme,
+            "unit": unit,
+            "version": version,
             "form": form,
             "problems": problems,
         },

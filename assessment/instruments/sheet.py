@@ -20,19 +20,20 @@ with its sheet row (the header is row 1) before anything is written; the service
 from __future__ import annotations
 
 import re
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from lsp_portal import exports
 from registration.models import KUK, Scheme, StandardVersion, Unit
 from registration.standard import RowError, StandardImportError, _check_size, _open_rows, _text
 
+from ..inputs import InstrumentItemInput
 from .models import GUIDE_REQUIRED, InstrumentBank, InstrumentKind
 
 HEADER = ("kode_unit", "instrumen", "no", "teks", "panduan", "kuk", "waktu_menit")
@@ -299,3 +300,163 @@ def rows(bank: InstrumentBank | None) -> Iterable[list[exports.Cell]]:
 def write(scheme: Scheme, bank: InstrumentBank | None) -> bytes:
     """The XLSX file of `bank` (see rows); only the header when there is none yet."""
     return exports.xlsx_bytes(HEADER, rows(bank), title=scheme.code)
+
+
+# ---------------------------------------------------------------------------------------------
+# One unit's items edited in the portal (services.edit_unit_items): the same structure as a
+# file's, checked with the same rules, written by the same code as an import.
+# ---------------------------------------------------------------------------------------------
+
+
+class InstrumentEditError(InstrumentImportError):
+    """The unit's form was refused; `errors` lists every problem found (nothing was saved)."""
+
+    def __init__(self, errors: Sequence[RowError]) -> None:
+        super().__init__(errors)
+        self.message = ngettext(
+            "Nothing was saved: %(count)d problem. Correct it below.",
+            "Nothing was saved: %(count)d problems. Correct them below.",
+            len(errors),
+        ) % {"count": len(errors)}
+        self.args = (self.message,)
+
+
+def unit_kuks(version: StandardVersion, unit: Unit) -> list[KUK]:
+    """The KUK of `unit` in `version`, in the standard's order: what an item may cover."""
+    return list(
+        KUK.objects.filter(element__version=version, element__unit=unit)
+        .select_related("element")
+        .order_by("position")
+    )
+
+
+def parse_unit_items(
+    unit: Unit, version: StandardVersion, items: Sequence[InstrumentItemInput]
+) -> list[ParsedItem]:
+    """The items of `unit` as typed in the unit editor, checked as an import checks a file's
+    rows (an instrument the bank keeps, a number 1-999 once per instrument, a task or question,
+    the expected answer for FR.IA.03 and FR.IA.07, minutes 1-1440 or none, at least one KUK and
+    only KUK of the unit in `version`, the bank's standard), or InstrumentEditError with every
+    problem. Rows left wholly blank and rows marked for removal are not given here."""
+    errors: list[RowError] = []
+    of_unit = {kuk.pk: kuk for kuk in unit_kuks(version, unit)}
+    parsed: list[ParsedItem] = []
+    numbers: dict[tuple[str, int], int] = {}
+    for typed in items:
+        row = typed.row
+
+        def error(message: str, row: int = row) -> None:
+            errors.append(
+                RowError(
+                    None, _("Item row %(row)d: %(message)s") % {"row": row, "message": message}
+                )
+            )
+
+        kind_cell, number_cell = typed.kind.strip(), typed.number.strip()
+        text, guide, minutes_cell = typed.text.strip(), typed.guide.strip(), typed.minutes.strip()
+        kind = kind_of(kind_cell) if kind_cell else None
+        if not kind_cell:
+            error(_("choose the instrument."))
+        elif kind is None:
+            error(
+                _("%(value)s is not an instrument code; use one of %(codes)s.")
+                % {"value": kind_cell, "codes": ", ".join(BANK_KINDS)}
+            )
+        elif kind in REFUSED:
+            error(
+                _("FR.%(code)s %(reason)s")
+                % {"code": kind, "reason": REFUSED[InstrumentKind(kind)]}
+            )
+            kind = None
+        number = _whole_number(number_cell, MAX_ITEM_NUMBER)
+        if not number_cell:
+            error(_("the number is empty."))
+        elif number is None:
+            error(
+                _("the number %(value)s is not a whole number from 1 to %(max)d.")
+                % {"value": number_cell, "max": MAX_ITEM_NUMBER}
+            )
+        if not text:
+            error(_("the task or question is empty."))
+        elif len(text) > TEXT_MAX:
+            error(_("the task or question is longer than %(max)d characters.") % {"max": TEXT_MAX})
+        if kind is not None and kind in GUIDE_REQUIRED and not guide:
+            error(
+                _("the answer guide is empty: FR.%(code)s needs the expected answer.")
+                % {"code": kind}
+            )
+        if len(guide) > TEXT_MAX:
+            error(_("the answer guide is longer than %(max)d characters.") % {"max": TEXT_MAX})
+        minutes = _whole_number(minutes_cell, MAX_MINUTES) if minutes_cell else None
+        if minutes_cell and minutes is None:
+            error(
+                _("the time %(value)s is not a whole number of minutes from 1 to %(max)d.")
+                % {"value": minutes_cell, "max": MAX_MINUTES}
+            )
+        if not typed.kuks:
+            error(_("tick at least one KUK the item covers."))
+        covered = [of_unit[pk] for pk in dict.fromkeys(typed.kuks) if pk in of_unit]
+        if len(covered) != len(set(typed.kuks)):
+            error(
+                _(
+                    "a KUK ticked is not a KUK of unit %(code)s in version %(version)d of the "
+                    "competency standard."
+                )
+                % {"code": unit.code, "version": version.number}
+            )
+        if kind is None or number is None:
+            continue
+        first = numbers.get((kind, number))
+        if first is not None:
+            error(
+                _("FR.%(kind)s item %(number)d is already in item row %(first)d.")
+                % {"kind": kind, "number": number, "first": first}
+            )
+            continue
+        numbers[(kind, number)] = row
+        covered.sort(key=lambda k: k.position)
+        parsed.append(
+            ParsedItem(
+                unit=unit,
+                kind=kind,
+                number=number,
+                text=text,
+                guide=guide,
+                minutes=minutes,
+                row=row,
+                kuks=covered,
+            )
+        )
+    if errors:
+        raise InstrumentEditError(errors)
+    return sorted(parsed, key=lambda i: (i.kind, i.number))
+
+
+def replace_unit_items(bank: InstrumentBank, unit: Unit, items: Sequence[ParsedItem]) -> ParsedBank:
+    """What a file of `bank` with `unit`'s items replaced by `items` would hold: the other
+    units' items copied as they are (their KUK those of the bank's standard), or
+    InstrumentEditError when the bank would hold no item at all (an import refuses that too)."""
+    kept = (
+        bank.items.exclude(unit=unit)
+        .select_related("unit")
+        .prefetch_related(Prefetch("kuks", queryset=KUK.objects.order_by("position")))
+    )
+    copied = [
+        ParsedItem(
+            unit=item.unit,
+            kind=item.kind,
+            number=item.number,
+            text=item.text,
+            guide=item.guide,
+            minutes=item.minutes,
+            row=0,
+            kuks=list(item.kuks.all()),
+        )
+        for item in kept
+    ]
+    merged = sorted([*copied, *items], key=lambda i: (i.unit.number, i.kind, i.number))
+    if not merged:
+        raise InstrumentEditError(
+            [RowError(None, _("The instrument bank would have no items; keep at least one."))]
+        )
+    return ParsedBank(items=merged)

@@ -12,12 +12,12 @@ from lsp_portal import exports
 from lsp_portal.accounts.decorators import role_required
 from lsp_portal.accounts.roles import Role
 from lsp_portal.errors import RuleError
-from registration.models import KUK, Scheme
+from registration.models import KUK, Scheme, Unit
 
 from . import services
-from .forms import InstrumentImportForm
-from .models import InstrumentKind, current_instrument_bank
-from .sheet import InstrumentImportError
+from .forms import InstrumentImportForm, UnitItemsForm
+from .models import GUIDE_REQUIRED, InstrumentKind, current_instrument_bank
+from .sheet import InstrumentEditError, InstrumentImportError, unit_kuks
 
 
 def _bank_units(scheme, bank):
@@ -97,17 +97,77 @@ def instrument_bank(request, code):
         scheme.instrument_banks.select_related("created_by", "standard").order_by("-number")
     )
     current = versions[0] if versions else None
+    standard = scheme.current_standard()
     return render(
         request,
         "assessment/instrument_bank.html",
         {
             "scheme": scheme,
             "bank": current,
-            "standard": scheme.current_standard(),
+            "standard": standard,
+            "editable": services.editing_refused(scheme, current, standard) is None,
             "units": _bank_units(scheme, current),
             "versions": versions,
             "form": form,
             "problems": problems,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.STAFF)
+def instrument_bank_unit(request, code, unit_pk):
+    """One unit's items edited in the browser; a save is the bank's next version
+    (services.edit_unit_items: all or nothing, the other units' items copied unchanged).
+    Refused while the scheme's standard is newer than the bank's (services.editing_refused)."""
+    scheme = get_object_or_404(Scheme, code=code)
+    unit = get_object_or_404(Unit, pk=unit_pk, scheme=scheme)
+    bank = current_instrument_bank(scheme)
+    refused = services.editing_refused(scheme, bank, scheme.current_standard())
+    if refused is not None:
+        messages.error(request, refused)
+        return redirect("assessment:instrument_bank", scheme.code)
+    items = (
+        bank.items.filter(unit=unit)
+        .prefetch_related(Prefetch("kuks", queryset=KUK.objects.order_by("position")))
+        .order_by("kind", "number")
+    )
+    kuks = unit_kuks(bank.standard, unit)
+    form = UnitItemsForm(
+        request.POST if request.method == "POST" else None, bank=bank, items=items, kuks=kuks
+    )
+    problems, status = [], 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                saved = services.edit_unit_items(request.user, scheme, unit, form.to_input())
+            except InstrumentEditError as error:
+                messages.error(request, error.message)
+                problems, status = error.errors, 400
+            except RuleError as error:
+                messages.error(request, error.message)
+                status = 400
+            else:
+                messages.success(
+                    request,
+                    _("The items of unit %(code)s saved as instrument bank version %(version)d.")
+                    % {"code": unit.code, "version": saved.number},
+                )
+                return redirect("assessment:instrument_bank", scheme.code)
+        else:
+            messages.error(request, _("Nothing was saved. See the messages below."))
+            status = 400
+    return render(
+        request,
+        "assessment/instrument_bank_unit.html",
+        {
+            "scheme": scheme,
+            "unit": unit,
+            "bank": bank,
+            "form": form,
+            "problems": problems,
+            "guide_required": ", ".join(f"FR.{kind}" for kind in sorted(GUIDE_REQUIRED)),
         },
         status=status,
     )

@@ -56,6 +56,7 @@ VIEWS = {
     "assessment:review_pdf": ("get", "case", {"staff", "assessor"}),
     "assessment:instrument_bank": ("get", "scheme", {"staff"}),
     "assessment:instrument_bank_export": ("get", "scheme", {"staff"}),
+    "assessment:instrument_bank_unit": ("get", "scheme_unit", {"staff"}),
     "assessment:plan_document": ("get", "document", {"staff", "assessor", "alice"}),
 }
 CAST = ("alice", "staff", "assessor", "technical", "appeal", "director")
@@ -85,6 +86,10 @@ def url(name, assessment):
         "application": [assessment.application_id],
         "case": [assessment.pk],
         "scheme": [assessment.application.scheme.code],
+        "scheme_unit": [
+            assessment.application.scheme.code,
+            assessment.application.scheme.units.first().pk,
+        ],
         "document": [assessment.pk, "ak01"],
         "unit": [assessment.pk, assessment.application.scheme.units.first().pk],
     }

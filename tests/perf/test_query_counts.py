@@ -250,9 +250,9 @@ def scheme_detail(s, n):
     return None, reverse("registration:scheme_detail", args=["mhp"]), {}
 
 
-def scheme_standard(route):
+def scheme_standard(route, unit=False):
     """A new version of mhp's standard with 1 element, then 50 (two KUK each): the page and
-    the export prefetch them."""
+    the export prefetch them; the editor of the first unit (`unit`) shows its 1, then 4."""
 
     def build(s, n):
         staff = cast(s).staff[0]
@@ -279,14 +279,15 @@ def scheme_standard(route):
             for e in elements
             for j in (1, 2)
         )
-        return staff, reverse(route, args=["mhp"]), {}
+        return staff, reverse(route, args=["mhp", *([units[0].pk] if unit else [])]), {}
 
     return build
 
 
-def instrument_bank(route):
+def instrument_bank(route, unit=False):
     """A new version of mhp's instrument bank with 1 item, then 50 (two KUK each, over the
-    units and two instruments): the page and the export prefetch them."""
+    units and two instruments): the page and the export prefetch them; the editor of the
+    first unit (`unit`) shows its 1, then 4."""
 
     def build(s, n):
         staff = cast(s).staff[0]
@@ -323,7 +324,7 @@ def instrument_bank(route):
             for item in items
             for kuk in kuks[item.unit_id][:2]
         )
-        return staff, reverse(route, args=["mhp"]), {}
+        return staff, reverse(route, args=["mhp", *([units[0].pk] if unit else [])]), {}
 
     return build
 
@@ -807,8 +808,10 @@ PAGES = [
     Page("registration:scheme_detail",               "anonymous",      scheme_detail,                                                 5),
     Page("registration:scheme_standard",             "staff",          scheme_standard("registration:scheme_standard"),               8, "elements and KUK"),
     Page("registration:scheme_standard_export",      "staff",          scheme_standard("registration:scheme_standard_export"),        8, "elements and KUK"),
+    Page("registration:scheme_standard_unit",        "staff",          scheme_standard("registration:scheme_standard_unit", True),    8, "the unit's elements and KUK"),
     Page("assessment:instrument_bank",               "staff",          instrument_bank("assessment:instrument_bank"),                 10, "items and KUK"),
     Page("assessment:instrument_bank_export",        "staff",          instrument_bank("assessment:instrument_bank_export"),         10, "items and KUK"),
+    Page("assessment:instrument_bank_unit",          "staff",          instrument_bank("assessment:instrument_bank_unit", True),     10, "the unit's items and their KUK"),
     Page("dashboard",                                "applicant",      dashboard,                                                    10, "applications (1, then 9)"),
     Page("registration:application_detail",          "applicant",      own(draft, "application_detail", nothing),                   18),
     Page("registration:application_personal",        "applicant",      own(draft, "application_personal", nothing),                  6),

@@ -136,6 +136,7 @@ route("registration:application_submit",         "post",  "login ok    404   403
 route("registration:application_withdraw",       "post",  "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
 route("registration:scheme_standard",            "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 route("registration:scheme_standard_export",     "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("registration:scheme_standard_unit",       "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 route("registration:review_queue",               "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 route("registration:review_detail",              "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 route("registration:review_decide",              "post",  "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
@@ -166,6 +167,7 @@ route("assessment:report_pdf",                   "get",   "login 403   403   ok 
 route("assessment:review_pdf",                   "get",   "login 403   403   ok    ok    404   404   403   403   403")  # fmt: skip
 route("assessment:instrument_bank",              "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 route("assessment:instrument_bank_export",       "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("assessment:instrument_bank_unit",         "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 
 # --- decisions (9.4) ------------------------------------------------------------------------------
 #     name                                       method    anon  appl  other staff asr   asr2  undcl tech  bnd   dir
@@ -381,8 +383,16 @@ def arguments(name, world):
         "registration:application_start": [application.scheme.code],
         "registration:scheme_standard": [application.scheme.code],
         "registration:scheme_standard_export": [application.scheme.code],
+        "registration:scheme_standard_unit": [
+            application.scheme.code,
+            application.scheme.units.first().pk,
+        ],
         "assessment:instrument_bank": [application.scheme.code],
         "assessment:instrument_bank_export": [application.scheme.code],
+        "assessment:instrument_bank_unit": [
+            application.scheme.code,
+            application.scheme.units.first().pk,
+        ],
         "registration:experience_delete": [application.pk, application.experiences.get().pk],
         "registration:document_delete": [application.pk, application.documents.first().pk],
         "registration:document_file": [application.documents.first().pk],
@@ -493,6 +503,7 @@ FORMS = {
     "registration:application_personal", "registration:application_experience",
     "registration:application_documents", "registration:application_self_assessment",
     "registration:scheme_standard", "assessment:instrument_bank",
+    "registration:scheme_standard_unit", "assessment:instrument_bank_unit",
 }  # fmt: skip
 
 
