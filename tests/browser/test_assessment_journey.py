@@ -16,6 +16,8 @@ from lsp_portal.accounts.roles import Role
 from registration import apl02
 from registration import services as registration
 from registration.models import KUK
+from tests.browser.conftest import ARTIFACTS
+from tests.browser.test_layout import OVERFLOW
 from tests.browser.test_registration_journey import login
 from tests.browser.test_registration_journey import logout as logout_wide
 from tests.conftest import PASSWORD, fill_application, make_user
@@ -65,6 +67,11 @@ def logout(page):
         toggler.click()
         page.wait_for_selector("#nav.show")
     logout_wide(page)
+
+
+def part(page, name, selector):
+    """A screenshot of one element, readable where the full page is thousands of pixels tall."""
+    page.locator(selector).first.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
 def unit_kuks(application, unit):
@@ -147,13 +154,15 @@ def test_assessment_from_application_to_feedback_at_768px(page, shot, live_serve
         page.check(f"input[name=unit-{unit.pk}-methods][value=observasi]")
         page.check(f"input[name=unit-{unit.pk}-methods][value=lisan]")
     # FR.MAPA.02: choosing a method ticked its usual instrument; the first unit adds the portfolio
-    # (FR.IA.08), the second the practical task FR.IA.02.
+    # (FR.IA.08), the second the practical task FR.IA.02 and a third party's statement (FR.IA.10).
     page.check(f"input[name=unit-{first.pk}-methods][value=portofolio]")
     for unit in units:
         assert page.is_checked(f"input[name=unit-{unit.pk}-instruments][value='IA.01']")
         assert page.is_checked(f"input[name=unit-{unit.pk}-instruments][value='IA.07']")
     assert page.is_checked(f"input[name=unit-{first.pk}-instruments][value='IA.08']")
     page.check(f"input[name=unit-{second.pk}-instruments][value='IA.02']")
+    page.check(f"input[name=unit-{second.pk}-methods][value=portofolio]")
+    page.check(f"input[name=unit-{second.pk}-instruments][value='IA.10']")
     page.fill(f"input[name=unit-{first.pk}-duration_minutes]", "45")
     shot("22-assessor-plan")
     page.click("[data-testid=save-plan]")
@@ -281,6 +290,28 @@ def test_assessment_from_application_to_feedback_at_768px(page, shot, live_serve
     matrix = page.locator(f"[data-testid=coverage][data-unit='{second.code}']")
     assert matrix.locator("[data-testid=missing]").count() == 0
     shot("32c-ia02")
+    # FR.IA.10: the internship supervisor confirms two KUK.
+    page.fill("input[name=ia10-person]", "Budi Santoso")
+    page.fill("input[name=ia10-relation]", "Supervisor magang, PT Contoh")
+    page.fill("input[name=ia10-contact]", "0812 1111 2222")
+    # the date comes filled in with today, in the form the date picker reads
+    assert page.input_value("input[name=ia10-clarified_on]") == timezone.localdate().isoformat()
+    page.fill("textarea[name=ia10-statement]", "Menyusun strategi merek produk selama magang.")
+    page.check("input[name=ia10-supports][value=yes]")
+    page.check(f"input[name=ia10-kuks][value='{second_kuks[0].pk}']")
+    page.check(f"input[name=ia10-kuks][value='{second_kuks[1].pk}']")
+    page.click("[data-testid='save-IA.10']")
+    page.wait_for_selector("[data-testid=ia10-statement]")
+    assert "Budi Santoso" in page.inner_text("[data-testid=ia10-statement]")
+    assert "IA.10" in matrix.locator("thead").inner_text()
+    shot("32d-ia10")
+    # The same page, every form open, on a phone: nothing wider than the window.
+    page.set_viewport_size({"width": 390, "height": 900})
+    assert page.evaluate(OVERFLOW)["wide"] == []
+    shot("32e-instruments-390")
+    part(page, "32f-coverage-390", "[data-testid=coverage]")
+    part(page, "32g-ia10-390", "[data-testid=ia10]")
+    page.set_viewport_size({"width": 768, "height": 1000})
 
     # -- K for every unit: the ones not covered yet are refused (9.3.3) -------------------------
     page.goto(results_url)
@@ -298,6 +329,7 @@ def test_assessment_from_application_to_feedback_at_768px(page, shot, live_serve
     assert NOT_COVERED in page.inner_text("[data-testid=refusal] >> nth=0")
     assert third.code in page.inner_text("main")
     shot("34-results-refused")
+    part(page, "34b-refused-row", "tr:has([data-testid=refusal])")
     assert set(assessment.results.values_list("unit_id", flat=True)) == {first.pk, second.pk}
     # The other 13 units are observed through the services (every KUK achieved, FR.IA.01): the
     # page for one unit is driven above, doing it 13 more times adds nothing but minutes.
@@ -313,6 +345,7 @@ def test_assessment_from_application_to_feedback_at_768px(page, shot, live_serve
     ak02.locator("textarea").nth(0).fill("Tidak ada tindak lanjut.")
     ak02.locator("textarea").nth(1).fill("Pertahankan ketelitian saat menjawab lisan.")
     shot("36-assessor-submit")
+    part(page, "36b-ak02-fields", "form:has([data-testid=ak02-fields])")
     page.click("[data-testid=submit-recommendation]")
     page.wait_for_selector("[data-testid=recommendation]")
     assert page.locator("[data-testid=ak02-table] tbody tr").count() == 15
@@ -329,7 +362,12 @@ def test_assessment_from_application_to_feedback_at_768px(page, shot, live_serve
     assert page.locator("[data-testid=results-table] tbody tr").count() == 15
     assert page.locator("[data-testid=ak02-table] tbody tr").count() == 15
     assert "Tidak ada tindak lanjut." in page.inner_text("[data-testid=ak02-follow-up]")
+    # K and BK, the last columns, are in sight on the tablet, not behind the table's scroll
+    bk = page.locator("[data-testid=ak02-table] thead th").last.bounding_box()
+    card = page.locator("[data-testid=ak02]").bounding_box()
+    assert bk["x"] + bk["width"] <= card["x"] + card["width"]
     shot("33-ak02")
+    part(page, "33b-ak02-card", "[data-testid=ak02]")
     page.click("[data-testid=sign]")
     page.wait_for_selector(".alert-success")
     assert "Eka Wijaya" in page.inner_text("[data-testid=ak02-signed]")
