@@ -1,9 +1,10 @@
 """The whole assessment journey on a tablet-wide screen (768 px): the applicant answers FR-APL-02
 per element and submits; staff assign an assessor; the assessor declares impartiality, sets the
 plan (FR.MAPA.01/02) and both agree (FR.AK.01); the assessor reviews the evidence, records
-FR.IA.01, FR.IA.07, FR.IA.08 and FR.IA.02, sees the KUK coverage, is refused K for a unit not
-covered (9.3.3), records all 15 units and submits with FR.AK.02; the applicant sees FR.AK.02,
-signs and leaves feedback (FR-AK-03). Screenshots go to test-artifacts/."""
+FR.IA.01, FR.IA.07 and FR.IA.08 of unit 1 and FR.IA.02 and FR.IA.10 of unit 2, sees the KUK
+coverage, is refused K for the units not covered (9.3.3), records all 15 units and submits with
+FR.AK.02; the applicant sees FR.AK.02 (page and PDF), signs and leaves feedback (FR-AK-03).
+Screenshots go to test-artifacts/."""
 
 import datetime
 
@@ -82,7 +83,9 @@ def unit_kuks(application, unit):
     )
 
 
-def test_assessment_from_application_to_feedback_at_768px(page, shot, live_server, case):
+def test_assessment_from_application_to_feedback_at_768px(
+    page, shot, live_server, case, celery_eager
+):
     page.set_viewport_size({"width": 768, "height": 1000})
     base = live_server.url
     application = case["application"]
@@ -371,6 +374,14 @@ def test_assessment_from_application_to_feedback_at_768px(page, shot, live_serve
     page.click("[data-testid=sign]")
     page.wait_for_selector(".alert-success")
     assert "Eka Wijaya" in page.inner_text("[data-testid=ak02-signed]")
+    # FR.AK.02 as a PDF (rendered again with the candidate's signature, the job run in-process)
+    page.reload()
+    assert page.get_attribute("[data-testid=ak02-pdf]", "href") == (
+        f"/assessment/{assessment.pk}/ak02.pdf"
+    )
+    document = page.request.get(f"{base}/assessment/{assessment.pk}/ak02.pdf")
+    assert document.ok and document.headers["content-type"] == "application/pdf"
+    assert document.body().startswith(b"%PDF")
     page.click("[data-testid=give-feedback]")
     for index in range(10):
         page.check(f"input[name=q{index}][value=yes]")
