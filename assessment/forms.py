@@ -661,6 +661,7 @@ class PortfolioCheckForm(forms.Form):
             (str(doc.pk), doc.original_name) for doc in documents
         ]
         self.fields["kuks"].choices = _kuk_choices(kuks)
+        self.fields["kuks"].widget.attrs["class"] = "form-check-input"
         self.fields["document"].widget.attrs["class"] = "form-select form-select-sm"
         _small(self.fields["title"])
         _small(self.fields["note"])
@@ -675,9 +676,7 @@ class ThirdPartyForm(forms.Form):
     person = forms.CharField(label=_("Name of the third party"), max_length=200)
     relation = forms.CharField(label=_("Position and relation to the candidate"), max_length=200)
     contact = forms.CharField(label=_("Telephone or e-mail"), max_length=200)
-    clarified_on = forms.DateField(
-        label=_("Clarified on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    clarified_on = forms.DateField(label=_("Clarified on"), widget=DateInput(attrs=widget_limits()))
     statement = forms.CharField(
         label=_("Statement"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -691,6 +690,7 @@ class ThirdPartyForm(forms.Form):
     def __init__(self, *args, kuks, **kwargs):
         super().__init__(*args, prefix="ia10", **kwargs)
         self.fields["kuks"].choices = _kuk_choices(kuks)
+        self.fields["kuks"].widget.attrs["class"] = "form-check-input"
         for name in ("person", "relation", "contact", "clarified_on", "statement"):
             _small(self.fields[name])
         self.fields["supports"].widget.attrs["class"] = "form-check-input"
