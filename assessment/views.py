@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, Min, OuterRef, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -407,7 +407,9 @@ def detail(request, pk):
     # FR.AK.02 is signed by both: staff, the assessor and the candidate read it.
     competency_record = competency_record_of(assessment) if assessment.is_locked else None
     context["competency_record"] = competency_record
-    context["ak02"] = record_data(competency_record) if competency_record else None
+    context["ak02"] = (
+        record_data(competency_record, translation.get_language()) if competency_record else None
+    )
     if is_staff or is_assessor:
         # FR.AK.05 and FR.AK.06 are the LSP's records (9.3.5): the applicant sees the
         # recommendation and the BK units above, not the assessor's report or review.

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -268,7 +269,9 @@ def case(request, pk, assessment_pk):
             "report": report,
             "ak05": report_data(report) if report else None,
             "competency_record": competency_record,
-            "ak02": record_data(competency_record) if competency_record else None,
+            "ak02": record_data(competency_record, translation.get_language())
+            if competency_record
+            else None,
             "coverages": coverages,
             "process_review": process_review_of(assessment),
             "decision": decision,

@@ -76,6 +76,7 @@ from assessment.models import (
     AssessmentReport,
     Assessor,
     Assignment,
+    CompetencyRecord,
     EvidenceReview,
     Feedback,
     InstrumentRecord,
@@ -1930,6 +1931,7 @@ def flush():
         (PlanDocument, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (AssessmentPlan, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (AssessmentReport, "assessment_id IN (SELECT id FROM gen_assessments)"),
+        (CompetencyRecord, "assessment_id IN (SELECT id FROM gen_assessments)"),
         (ProcessReview, "assessment_id IN (SELECT id FROM gen_assessments)"),
         # The recipes record FR.IA.02 per unit (InstrumentRecord); FR.IA.01/08/10 rows an
         # assessor added by hand go with the case.

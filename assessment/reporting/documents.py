@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.http import FileResponse, Http404
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from lsp_portal.dates import format_date, format_datetime
 from lsp_portal.files import private_file_response
@@ -160,14 +161,14 @@ def _review_data(review: ProcessReview) -> dict[str, Any]:
 # FR.AK.02's columns: the kinds of evidence, and the instruments (and, for units recorded before
 # the instruments were kept, the methods of 9.3.1) that produce each.
 AK02_COLUMNS = (
-    ("observasi", "Observasi demonstrasi", ("IA.01", "IA.02")),
-    ("portofolio", "Portofolio", ("IA.08",)),
-    ("pihak_ketiga", "Pernyataan pihak ketiga", ("IA.10",)),
-    ("wawancara", "Pertanyaan wawancara", ("IA.09",)),
-    ("lisan", "Pertanyaan lisan", ("IA.03", "IA.07")),
-    ("tertulis", "Pertanyaan tertulis", ("IA.05", "IA.06")),
-    ("proyek", "Proyek kerja", ("IA.04A", "IA.04B")),
-    ("lainnya", "Lainnya", ("IA.11",)),
+    ("observasi", _("Observation or demonstration"), ("IA.01", "IA.02")),
+    ("portofolio", _("Portfolio"), ("IA.08",)),
+    ("pihak_ketiga", _("Third-party statement"), ("IA.10",)),
+    ("wawancara", _("Interview questions"), ("IA.09",)),
+    ("lisan", _("Oral questions"), ("IA.03", "IA.07")),
+    ("tertulis", _("Written questions"), ("IA.05", "IA.06")),
+    ("proyek", _("Work project"), ("IA.04A", "IA.04B")),
+    ("lainnya", _("Other"), ("IA.11",)),
 )
 
 
@@ -198,8 +199,9 @@ def evidence_columns(assessment: Assessment) -> dict[int, set[str]]:
     return used
 
 
-def record_data(record: CompetencyRecord) -> dict[str, Any]:
-    with translation.override(settings.LANGUAGE_CODE):
+def record_data(record: CompetencyRecord, language: str | None = None) -> dict[str, Any]:
+    """FR.AK.02's data, its labels in `language` (the PDF's: the LSP's language)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
         return _record_data(record)
 
 
@@ -216,6 +218,7 @@ def _record_data(record: CompetencyRecord) -> dict[str, Any]:
                 "code": unit.code,
                 "title": unit.title,
                 "ticks": [key in ticked for key, _label, _codes in AK02_COLUMNS],
+                "evidence": [str(label) for key, label, _codes in AK02_COLUMNS if key in ticked],
                 "result": result.result if result else "",
             }
         )
@@ -224,7 +227,7 @@ def _record_data(record: CompetencyRecord) -> dict[str, Any]:
         candidate_signed = format_datetime(assessment.applicant_signed_at)
     return {
         **header_data(assessment),
-        "columns": [label for _key, label, _codes in AK02_COLUMNS],
+        "columns": [str(label) for _key, label, _codes in AK02_COLUMNS],
         "units": units,
         "tested": bool(assessment.proceed_to_test),
         "recommendation": assessment.recommendation,

@@ -197,7 +197,9 @@ def test_a_case_keeps_the_order_of_the_workflow_in_working_hours(cast):
     assert decision.published_at == case.meeting.minutes.decree.signed_at
     plan_day = assessment.plan.first().date
     assert timezone.localdate(assessment.plan_set_at) <= plan_day
-    assert plan_day == timezone.localdate(assessment.results.first().recorded_at)
+    # Results are recorded from the planned test day on (record_results refuses them before);
+    # when agreeing and the evidence review took long, the recipe records them on a later day.
+    assert plan_day <= timezone.localdate(assessment.results.first().recorded_at)
     assert certificate.issued_on == timezone.localdate(
         max(certificate.agreement_signed_at, certificate.fee_paid_at)
     )

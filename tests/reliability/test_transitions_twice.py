@@ -853,6 +853,9 @@ EXEMPT = {
     "registration.import_units": "adds a new standard version each time by design (versions "
     "are never changed); two imports at once wait on the scheme's row lock and get the next two "
     "numbers",
+    "registration.edit_unit": "adds a new standard version each time by design; a second save "
+    "from the same form is refused as based on an older version (the scheme's row lock orders "
+    "the two)",
     "assessment.set_plan": "an edit: the plan may be set again until both agree (agreements reset)",
     "assessment.record_adjustment": "an edit: FR.AK.07 saved twice keeps the last (one row per "
     "assessment, updated under the assessment's row lock until the first result)",
