@@ -717,7 +717,22 @@ class UnitResult(VATMFields):
         return method_labels(self.methods)
 
 
-class ObservationRecord(models.Model):
+class RecordedEntry(models.Model):
+    """Who recorded an entry of an instrument (the case's assessor) and when."""
+
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        abstract = True
+
+
+class ObservationRecord(RecordedEntry):
     """FR.IA.01 (Ceklis Observasi Aktivitas di Tempat Kerja atau Tempat Kerja Simulasi) for one
     KUK (kriteria unjuk kerja, a performance criterion of the application's pinned standard
     version): whether the assessor saw it achieved (Ya / Tidak) and a note (9.3.1, direct
@@ -729,13 +744,6 @@ class ObservationRecord(models.Model):
     kuk = models.ForeignKey(KUK, verbose_name=_("KUK"), on_delete=models.PROTECT, related_name="+")
     achieved = models.BooleanField(_("achieved"))
     note = models.CharField(_("note"), max_length=500, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    recorded_at = models.DateTimeField(_("recorded at"))
 
     class Meta:
         verbose_name = _("FR.IA.01 observation")
@@ -749,7 +757,7 @@ class ObservationRecord(models.Model):
         return f"FR.IA.01 {self.kuk.number}: {'Ya' if self.achieved else 'Tidak'}"
 
 
-class ObservationComment(models.Model):
+class ObservationComment(RecordedEntry):
     """FR.IA.01's general comment of the assessor on one unit's observation."""
 
     assessment = models.ForeignKey(
@@ -757,13 +765,6 @@ class ObservationComment(models.Model):
     )
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT)
     comment = models.TextField(_("general comment"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    recorded_at = models.DateTimeField(_("recorded at"))
 
     class Meta:
         verbose_name = _("FR.IA.01 general comment")
@@ -793,7 +794,7 @@ ITEM_INSTRUMENTS = (
 )
 
 
-class InstrumentRecord(models.Model):
+class InstrumentRecord(RecordedEntry):
     """The assessor's record of one item of the pinned instrument bank (FR.IA.02 practical task,
     FR.IA.03 supporting question, FR.IA.04A/B project, FR.IA.07 oral question, FR.IA.09
     interview question, FR.IA.11 product review): what the candidate answered or showed, and
@@ -812,13 +813,6 @@ class InstrumentRecord(models.Model):
     response = models.TextField(_("the candidate's answer or work"), blank=True)
     satisfactory = models.BooleanField(_("satisfactory"))
     note = models.CharField(_("note"), max_length=500, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    recorded_at = models.DateTimeField(_("recorded at"))
 
     class Meta:
         verbose_name = _("instrument record")
@@ -832,7 +826,7 @@ class InstrumentRecord(models.Model):
         return f"{self.item.kind} {self.item.number}: {'Ya' if self.satisfactory else 'Tidak'}"
 
 
-class PortfolioCheck(VATMFields):
+class PortfolioCheck(VATMFields, RecordedEntry):
     """FR.IA.08 (Ceklis Verifikasi Portofolio) for one piece of portfolio evidence of a unit:
     which document (one the applicant uploaded, or described when shown on paper), checked
     against VATM (9.3.3), and the KUK it shows. It covers those KUK when it meets all four
@@ -853,13 +847,6 @@ class PortfolioCheck(VATMFields):
     title = models.CharField(_("evidence"), max_length=255)
     kuks = models.ManyToManyField(KUK, verbose_name=_("KUK shown"), related_name="+")
     note = models.CharField(_("note"), max_length=500, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    recorded_at = models.DateTimeField(_("recorded at"))
 
     class Meta:
         verbose_name = _("FR.IA.08 portfolio check")
@@ -870,7 +857,7 @@ class PortfolioCheck(VATMFields):
         return f"FR.IA.08 {self.unit.code}: {self.title[:40]}"
 
 
-class ThirdPartyStatement(models.Model):
+class ThirdPartyStatement(RecordedEntry):
     """FR.IA.10 (Klarifikasi Bukti Pihak Ketiga) for one unit: the person who confirms the
     candidate's work (a supervisor, a lecturer, a client), how they know the candidate, how to
     reach them, what they stated, and whether it supports the KUK named (9.3.1, 9.3.3)."""
@@ -886,13 +873,6 @@ class ThirdPartyStatement(models.Model):
     supports = models.BooleanField(_("supports the competence"))
     clarified_on = models.DateField(_("clarified on"), validators=[DateRangeValidator()])
     kuks = models.ManyToManyField(KUK, verbose_name=_("KUK confirmed"), related_name="+")
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    recorded_at = models.DateTimeField(_("recorded at"))
 
     class Meta:
         verbose_name = _("FR.IA.10 third-party statement")

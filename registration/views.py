@@ -22,6 +22,7 @@ from lsp_portal.accounts.roles import Role
 from lsp_portal.audit.services import events_for
 from lsp_portal.errors import RuleError
 from lsp_portal.files import private_file_response
+from lsp_portal.rowforms import Outcome, save_rows
 
 from . import apl02, eligibility, services
 from .forms import (
@@ -37,7 +38,6 @@ from .forms import (
 )
 from .inputs import ExperienceInput, PersonalDataInput, SelfAssessmentInput
 from .models import KUK, Application, Document, Scheme, SchemeClause, Unit
-from .standard import StandardImportError, UnitEditError
 
 Status = Application.Status
 
@@ -104,42 +104,41 @@ def scheme_standard(request, code):
     (services.import_units: all or nothing; every problem shown with its row)."""
     scheme = get_object_or_404(Scheme, code=code)
     form = StandardImportForm(request.POST or None, request.FILES or None)
-    problems, status = [], 200
+    outcome = Outcome()
     if request.method == "POST":
-        if form.is_valid():
-            dry_run = form.cleaned_data["dry_run"]
-            try:
-                result = services.import_units(
-                    request.user, scheme, form.cleaned_data["file"], dry_run=dry_run
+        outcome = save_rows(
+            request,
+            form,
+            lambda: services.import_units(
+                request.user,
+                scheme,
+                form.cleaned_data["file"],
+                dry_run=form.cleaned_data["dry_run"],
+            ),
+            invalid=_("The file was not imported. See the message below."),
+        )
+        result = outcome.result
+        if result is not None:
+            counts = {"units": result.units, "elements": result.elements, "kuks": result.kuks}
+            if result.version is None:
+                messages.success(
+                    request,
+                    _(
+                        "The file is correct: %(units)d units, %(elements)d elements, "
+                        "%(kuks)d KUK. Nothing was imported (check only)."
+                    )
+                    % counts,
                 )
-            except StandardImportError as error:
-                messages.error(request, error.message)
-                problems, status = error.errors, 400
             else:
-                counts = {"units": result.units, "elements": result.elements, "kuks": result.kuks}
-                if result.version is None:
-                    messages.success(
-                        request,
-                        _(
-                            "The file is correct: %(units)d units, %(elements)d elements, "
-                            "%(kuks)d KUK. Nothing was imported (check only)."
-                        )
-                        % counts,
+                messages.success(
+                    request,
+                    _(
+                        "Version %(version)d imported: %(units)d units, %(elements)d "
+                        "elements, %(kuks)d KUK."
                     )
-                    status = 200
-                else:
-                    messages.success(
-                        request,
-                        _(
-                            "Version %(version)d imported: %(units)d units, %(elements)d "
-                            "elements, %(kuks)d KUK."
-                        )
-                        % {"version": result.version.number, **counts},
-                    )
-                    return redirect("registration:scheme_standard", scheme.code)
-        else:
-            messages.error(request, _("The file was not imported. See the message below."))
-            status = 400
+                    % {"version": result.version.number, **counts},
+                )
+                return redirect("registration:scheme_standard", scheme.code)
     versions = list(scheme.standard_versions.select_related("created_by").order_by("-number"))
     current = versions[0] if versions else None
     return render(
@@ -151,9 +150,9 @@ def scheme_standard(request, code):
             "units": _standard_units(scheme, current),
             "versions": versions,
             "form": form,
-            "problems": problems,
+            "problems": outcome.problems,
         },
-        status=status,
+        status=outcome.status,
     )
 
 
@@ -177,27 +176,21 @@ def scheme_standard_unit(request, code, unit_pk):
     form = UnitStandardForm(
         request.POST if request.method == "POST" else None, version=version, elements=elements
     )
-    problems, status = [], 200
+    outcome = Outcome()
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                saved = services.edit_unit(request.user, scheme, unit, form.to_input())
-            except UnitEditError as error:
-                messages.error(request, error.message)
-                problems, status = error.errors, 400
-            except RuleError as error:
-                messages.error(request, error.message)
-                status = 400
-            else:
-                messages.success(
-                    request,
-                    _("Unit %(code)s saved as version %(version)d of the competency standard.")
-                    % {"code": unit.code, "version": saved.number},
-                )
-                return redirect("registration:scheme_standard", scheme.code)
-        else:
-            messages.error(request, _("Nothing was saved. See the messages below."))
-            status = 400
+        outcome = save_rows(
+            request,
+            form,
+            lambda: services.edit_unit(request.user, scheme, unit, form.to_input()),
+            invalid=_("Nothing was saved. See the messages below."),
+        )
+        if outcome.result is not None:
+            messages.success(
+                request,
+                _("Unit %(code)s saved as version %(version)d of the competency standard.")
+                % {"code": unit.code, "version": outcome.result.number},
+            )
+            return redirect("registration:scheme_standard", scheme.code)
     return render(
         request,
         "registration/scheme_standard_unit.html",
@@ -206,9 +199,9 @@ def scheme_standard_unit(request, code, unit_pk):
             "unit": unit,
             "version": version,
             "form": form,
-            "problems": problems,
+            "problems": outcome.problems,
         },
-        status=status,
+        status=outcome.status,
     )
 
 

@@ -11,13 +11,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from lsp_portal import exports
 from lsp_portal.accounts.decorators import role_required
 from lsp_portal.accounts.roles import Role
-from lsp_portal.errors import RuleError
+from lsp_portal.rowforms import Outcome, save_rows
 from registration.models import KUK, Scheme, Unit
 
 from . import services
 from .forms import InstrumentImportForm, UnitItemsForm
 from .models import GUIDE_REQUIRED, InstrumentKind, current_instrument_bank
-from .sheet import InstrumentEditError, InstrumentImportError, unit_kuks
+from .sheet import unit_kuks
 
 
 def _bank_units(scheme, bank):
@@ -55,44 +55,41 @@ def instrument_bank(request, code):
     new one (services.import_instruments: all or nothing; every problem shown with its row)."""
     scheme = get_object_or_404(Scheme, code=code)
     form = InstrumentImportForm(request.POST or None, request.FILES or None)
-    problems, status = [], 200
+    outcome = Outcome()
     if request.method == "POST":
-        if form.is_valid():
-            dry_run = form.cleaned_data["dry_run"]
-            try:
-                result = services.import_instruments(
-                    request.user, scheme, form.cleaned_data["file"], dry_run=dry_run
+        outcome = save_rows(
+            request,
+            form,
+            lambda: services.import_instruments(
+                request.user,
+                scheme,
+                form.cleaned_data["file"],
+                dry_run=form.cleaned_data["dry_run"],
+            ),
+            invalid=_("The file was not imported. See the message below."),
+        )
+        result = outcome.result
+        if result is not None:
+            counts = {"units": result.units, "items": result.items}
+            if result.bank is None:
+                messages.success(
+                    request,
+                    _(
+                        "The file is correct: %(items)d items for %(units)d units. Nothing "
+                        "was imported (check only)."
+                    )
+                    % counts,
                 )
-            except InstrumentImportError as error:
-                messages.error(request, error.message)
-                problems, status = error.errors, 400
-            except RuleError as error:
-                messages.error(request, error.message)
-                status = 400
             else:
-                counts = {"units": result.units, "items": result.items}
-                if result.bank is None:
-                    messages.success(
-                        request,
-                        _(
-                            "The file is correct: %(items)d items for %(units)d units. Nothing "
-                            "was imported (check only)."
-                        )
-                        % counts,
+                messages.success(
+                    request,
+                    _(
+                        "Instrument bank version %(version)d imported: %(items)d items for "
+                        "%(units)d units."
                     )
-                else:
-                    messages.success(
-                        request,
-                        _(
-                            "Instrument bank version %(version)d imported: %(items)d items for "
-                            "%(units)d units."
-                        )
-                        % {"version": result.bank.number, **counts},
-                    )
-                    return redirect("assessment:instrument_bank", scheme.code)
-        else:
-            messages.error(request, _("The file was not imported. See the message below."))
-            status = 400
+                    % {"version": result.bank.number, **counts},
+                )
+                return redirect("assessment:instrument_bank", scheme.code)
     versions = list(
         scheme.instrument_banks.select_related("created_by", "standard").order_by("-number")
     )
@@ -109,9 +106,9 @@ def instrument_bank(request, code):
             "units": _bank_units(scheme, current),
             "versions": versions,
             "form": form,
-            "problems": problems,
+            "problems": outcome.problems,
         },
-        status=status,
+        status=outcome.status,
     )
 
 
@@ -137,27 +134,21 @@ def instrument_bank_unit(request, code, unit_pk):
     form = UnitItemsForm(
         request.POST if request.method == "POST" else None, bank=bank, items=items, kuks=kuks
     )
-    problems, status = [], 200
+    outcome = Outcome()
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                saved = services.edit_unit_items(request.user, scheme, unit, form.to_input())
-            except InstrumentEditError as error:
-                messages.error(request, error.message)
-                problems, status = error.errors, 400
-            except RuleError as error:
-                messages.error(request, error.message)
-                status = 400
-            else:
-                messages.success(
-                    request,
-                    _("The items of unit %(code)s saved as instrument bank version %(version)d.")
-                    % {"code": unit.code, "version": saved.number},
-                )
-                return redirect("assessment:instrument_bank", scheme.code)
-        else:
-            messages.error(request, _("Nothing was saved. See the messages below."))
-            status = 400
+        outcome = save_rows(
+            request,
+            form,
+            lambda: services.edit_unit_items(request.user, scheme, unit, form.to_input()),
+            invalid=_("Nothing was saved. See the messages below."),
+        )
+        if outcome.result is not None:
+            messages.success(
+                request,
+                _("The items of unit %(code)s saved as instrument bank version %(version)d.")
+                % {"code": unit.code, "version": outcome.result.number},
+            )
+            return redirect("assessment:instrument_bank", scheme.code)
     return render(
         request,
         "assessment/instrument_bank_unit.html",
@@ -166,10 +157,10 @@ def instrument_bank_unit(request, code, unit_pk):
             "unit": unit,
             "bank": bank,
             "form": form,
-            "problems": problems,
+            "problems": outcome.problems,
             "guide_required": ", ".join(f"FR.{kind}" for kind in sorted(GUIDE_REQUIRED)),
         },
-        status=status,
+        status=outcome.status,
     )
 
 

@@ -20,7 +20,22 @@ from django.utils.translation import gettext_lazy as _
 from lsp_portal.pdf import RenderedPDF
 
 
-class CompetencyRecord(RenderedPDF):
+class SignedByAssessor(RenderedPDF):
+    """A form the assessor signs when submitting (9.3.5): who signed and when."""
+
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signed_at = models.DateTimeField(_("signed at"))
+
+    class Meta:
+        abstract = True
+
+
+class CompetencyRecord(SignedByAssessor):
     """FR.AK.02 Rekaman Asesmen Kompetensi: per unit the evidence each kind of instrument produced
     and K/BK (read from the records, never copied here), the recommendation, the follow-up the
     candidate needs and the assessor's feedback; signed by the assessor at the submission (9.3.5)
@@ -32,13 +47,6 @@ class CompetencyRecord(RenderedPDF):
     )
     follow_up = models.TextField(_("follow-up needed"), blank=True)
     feedback = models.TextField(_("feedback to the candidate"), blank=True)
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("signed by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    signed_at = models.DateTimeField(_("signed at"))
 
     pdf_template = "assessment/pdf/ak02.html"
 
@@ -60,7 +68,7 @@ class CompetencyRecord(RenderedPDF):
         return record_data(self)
 
 
-class AssessmentReport(RenderedPDF):
+class AssessmentReport(SignedByAssessor):
     """FR.AK.05 Laporan Asesmen: the assessor's notes on the assessment, signed by the assessor
     who submitted it, at the moment of the submission (9.3.5)."""
 
@@ -71,13 +79,6 @@ class AssessmentReport(RenderedPDF):
     objection = models.TextField(_("the candidate's objection to the result"), blank=True)
     improvements = models.TextField(_("suggestions for improvement"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("signed by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    signed_at = models.DateTimeField(_("signed at"))
 
     pdf_template = "assessment/pdf/ak05.html"
 
