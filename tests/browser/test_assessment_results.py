@@ -7,10 +7,18 @@ import pytest
 from assessment.models import UnitResult
 from tests.browser.test_registration_journey import login
 from tests.conftest import PASSWORD
+from tests.fixtures_assessment import observe_all
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 RULES = ("valid", "authentic", "current", "sufficient")
+
+
+@pytest.fixture
+def reviewed(assessor, reviewed):
+    """The case in the test phase with every KUK observed achieved (FR.IA.01), so that a unit
+    may be recorded K (9.3.3): these tests are about the results page itself."""
+    return observe_all(assessor, reviewed)
 
 
 def box(page, unit, rule):
