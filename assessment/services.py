@@ -1320,6 +1320,33 @@ def submit_recommendation(
     return locked
 
 
+RETRY_TASKS = {
+    "ak02": (CompetencyRecord, tasks.render_record_pdf),
+    "ak05": (AssessmentReport, tasks.render_report_pdf),
+    "ak06": (ProcessReview, tasks.render_review_pdf),
+}
+
+
+def retry_render(user: User, assessment: Assessment, kind: str) -> None:
+    """Staff ask again for the FR.AK.02, FR.AK.05 or FR.AK.06 PDF of a case whose rendering
+    failed (after the task gave up retrying); the document's data is not touched."""
+    require_role(user, Role.STAFF)
+    if kind not in RETRY_TASKS:
+        raise RuleError(_("Unknown document."))
+    model, task = RETRY_TASKS[kind]
+    with transaction.atomic():
+        locked = model.objects.select_for_update().filter(assessment=assessment).first()
+        if locked is None:
+            raise RuleError(_("This document does not exist yet."))
+        if locked.pdf_status != model.PDFStatus.FAILED:
+            raise RuleError(_("This PDF has not failed; there is nothing to render again."))
+        locked.pdf_status = model.PDFStatus.PENDING
+        locked.pdf_error = ""
+        locked.save(update_fields=["pdf_status", "pdf_error"])
+        record(user, "pdf.retry", locked)
+        outbox.send(task, locked.pk)
+
+
 # ---------------------------------------------------------------------------------------------
 # The applicant after submission: sign or decline (9.9.8.a), feedback (FR-AK-03)
 # ---------------------------------------------------------------------------------------------

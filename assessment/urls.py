@@ -31,6 +31,7 @@ urlpatterns = [
     path("<int:pk>/feedback/", views.feedback, name="feedback"),
     path("<int:pk>/process-review/", views.process_review, name="process_review"),
     path("<int:pk>/ak02.pdf", views.record_pdf, name="record_pdf"),
+    path("<int:pk>/pdf/<slug:kind>/retry/", views.retry_pdf, name="retry_pdf"),
     path("<int:pk>/ak05.pdf", views.report_pdf, name="report_pdf"),
     path("<int:pk>/ak06.pdf", views.review_pdf, name="review_pdf"),
     path("instruments/<slug:code>/", instrument_views.instrument_bank, name="instrument_bank"),

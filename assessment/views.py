@@ -1107,6 +1107,19 @@ def report_pdf(request, pk):
     return pdf_response(report_of(assessment), f"FR.AK.05-{assessment.reference}.pdf")
 
 
+@require_POST
+@role_required(Role.STAFF)
+def retry_pdf(request, pk, kind):
+    """Staff render again an FR.AK.02/05/06 PDF whose rendering failed."""
+    assessment = get_object_or_404(Assessment, pk=pk)
+    try:
+        services.retry_render(request.user, assessment, kind)
+    except RuleError as error:
+        return _back(request, assessment, error)
+    messages.success(request, _("The PDF is being rendered again."))
+    return redirect("assessment:detail", assessment.pk)
+
+
 @require_GET
 def record_pdf(request, pk):
     """FR.AK.02: staff, the case's assessor, and the candidate, who signs it."""

@@ -13,6 +13,7 @@ from assessment.inputs import ItemRecordInput
 from assessment.instruments.models import InstrumentItem
 from assessment.models import Assessment, CompetencyRecord
 from assessment.reporting.documents import record_data
+from lsp_portal.audit.models import AuditEvent
 from tests.browser.conftest import ARTIFACTS
 from tests.conftest import run_outbox_jobs
 from tests.fixtures_assessment import observe_all, result_values
@@ -117,3 +118,27 @@ def test_only_the_case_people_and_staff_can_download_fr_ak02(
     for outsider in (assessor2, bob):
         client.force_login(outsider)
         assert client.get(url).status_code in (403, 404)
+
+
+def test_staff_render_a_failed_pdf_again_and_others_cannot(submitted, client, staff, assessor):
+    assessment, _units = submitted
+    record = CompetencyRecord.objects.get(assessment=assessment)
+    CompetencyRecord.objects.filter(pk=record.pk).update(
+        pdf_status=CompetencyRecord.PDFStatus.FAILED, pdf_error="WeasyPrint: timeout"
+    )
+    url = reverse("assessment:retry_pdf", args=[assessment.pk, "ak02"])
+    client.force_login(assessor)
+    assert client.post(url).status_code == 403
+    client.force_login(staff)
+    page = client.get(reverse("assessment:detail", args=[assessment.pk])).content.decode()
+    assert 'data-testid="retry-ak02"' in page
+    assert client.post(url).status_code == 302
+    record.refresh_from_db()
+    assert record.pdf_status == CompetencyRecord.PDFStatus.PENDING and record.pdf_error == ""
+    assert AuditEvent.objects.for_object(record).filter(action="pdf.retry").exists()
+    run_outbox_jobs()
+    record.refresh_from_db()
+    assert record.pdf_status == CompetencyRecord.PDFStatus.READY and record.pdf
+    # A PDF that has not failed is not rendered again.
+    response = client.post(url, follow=True)
+    assert "PDF ini tidak gagal dibuat" in response.content.decode()

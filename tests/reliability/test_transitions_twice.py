@@ -871,6 +871,8 @@ EXEMPT = {
     "lists every third party clarified; one recorded in error is removed",
     "assessment.remove_instrument_entry": "removes one entry under the assessment's row lock; "
     "the second of two at once finds it gone and is refused",
+    "assessment.retry_render": "staff ask again for a failed PDF under its row lock; the "
+    "second of two at once finds it pending and is refused (as decisions.retry_render)",
     "certificates.warn": "creates a new warning each time by design: 9.5.2 keeps the history",
     "appeals.record_finding": "an edit: a member's finding saved twice keeps the last",
     "assessment.reopen_for_reassessment": "called only by appeals.answer (upheld, 9.9.8.d) "

@@ -162,6 +162,7 @@ route("assessment:sign",                         "post",  "login ok    404   403
 route("assessment:decline",                      "post",  "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
 route("assessment:feedback",                     "get",   "login ok    404   403   403   403   403   403   403   403")  # fmt: skip
 route("assessment:process_review",               "get",   "login 403   403   ok    ok    404   ok    403   403   403")  # fmt: skip
+route("assessment:retry_pdf",                    "post",  "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 route("assessment:record_pdf",                   "get",   "login ok    404   ok    ok    404   404   403   403   403")  # fmt: skip
 route("assessment:report_pdf",                   "get",   "login 403   403   ok    ok    404   404   403   403   403")  # fmt: skip
 route("assessment:review_pdf",                   "get",   "login 403   403   ok    ok    404   404   403   403   403")  # fmt: skip
@@ -364,6 +365,7 @@ def arguments(name, world):
         "accounts:person_resend_invitation": [carol.pk],
         "assessment:assign": [application.pk],
         "assessment:plan_document": [assessment.pk, "ak01"],
+        "assessment:retry_pdf": [assessment.pk, "ak02"],
         "assessment:observation": [assessment.pk, assessment.application.scheme.units.first().pk],
         "assessment:instruments": [assessment.pk, assessment.application.scheme.units.first().pk],
         "decisions:case": [meeting.pk, assessment.pk],
