@@ -9,7 +9,7 @@ transaction.
 import datetime
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
@@ -981,6 +981,39 @@ def _lock_for_instrument(user: User, assessment: Assessment, unit: Unit, kind: s
     return locked
 
 
+Entry = TypeVar("Entry", ObservationRecord, InstrumentRecord)
+
+
+def _save_entries(
+    model: type[Entry],
+    assessment: Assessment,
+    key: str,
+    values: Mapping[Any, dict[str, Any]],
+) -> None:
+    """Records one entry per key object (a KUK, a bank item) of `assessment`, updating those it
+    has: one read, one bulk insert, one bulk update (the caller holds the assessment's lock)."""
+    existing = {
+        getattr(entry, f"{key}_id"): entry
+        for entry in model._default_manager.filter(
+            assessment=assessment, **{f"{key}__in": list(values)}
+        )
+    }
+    new: list[Entry] = []
+    changed: list[Entry] = []
+    for target, fields in values.items():
+        entry = existing.get(target.pk)
+        if entry is None:
+            new.append(model(assessment=assessment, **{key: target}, **fields))
+        else:
+            for name, value in fields.items():
+                setattr(entry, name, value)
+            changed.append(entry)
+    if new:
+        model._default_manager.bulk_create(new)
+    if changed:
+        model._default_manager.bulk_update(changed, list(next(iter(values.values()))))
+
+
 def record_observations(
     user: User,
     assessment: Assessment,
@@ -1011,17 +1044,20 @@ def record_observations(
                 % {"kuks": ", ".join(k.number for k in foreign), "unit": unit.code}
             )
         now = timezone.now()
-        for kuk, values in rows.items():
-            ObservationRecord.objects.update_or_create(
-                assessment=locked,
-                kuk=kuk,
-                defaults={
+        _save_entries(
+            ObservationRecord,
+            locked,
+            "kuk",
+            {
+                kuk: {
                     "achieved": bool(values.achieved),
                     "note": values.note.strip()[:500],
                     "recorded_by": user,
                     "recorded_at": now,
-                },
-            )
+                }
+                for kuk, values in rows.items()
+            },
+        )
         if comment is not None:
             if comment.strip():
                 ObservationComment.objects.update_or_create(
@@ -1081,18 +1117,21 @@ def record_instrument_items(
                 }
             )
         now = timezone.now()
-        for item, values in rows.items():
-            InstrumentRecord.objects.update_or_create(
-                assessment=locked,
-                item=item,
-                defaults={
+        _save_entries(
+            InstrumentRecord,
+            locked,
+            "item",
+            {
+                item: {
                     "response": values.response.strip(),
                     "satisfactory": bool(values.satisfactory),
                     "note": values.note.strip()[:500],
                     "recorded_by": user,
                     "recorded_at": now,
-                },
-            )
+                }
+                for item, values in rows.items()
+            },
+        )
         record(
             user,
             "assessment.instrument_recorded",
@@ -1320,7 +1359,7 @@ def submit_recommendation(
     return locked
 
 
-RETRY_TASKS = {
+RETRY_TASKS: dict[str, tuple[type[CompetencyRecord | AssessmentReport | ProcessReview], Any]] = {
     "ak02": (CompetencyRecord, tasks.render_record_pdf),
     "ak05": (AssessmentReport, tasks.render_report_pdf),
     "ak06": (ProcessReview, tasks.render_review_pdf),
@@ -1335,7 +1374,7 @@ def retry_render(user: User, assessment: Assessment, kind: str) -> None:
         raise RuleError(_("Unknown document."))
     model, task = RETRY_TASKS[kind]
     with transaction.atomic():
-        locked = model.objects.select_for_update().filter(assessment=assessment).first()
+        locked = model._default_manager.select_for_update().filter(assessment=assessment).first()
         if locked is None:
             raise RuleError(_("This document does not exist yet."))
         if locked.pdf_status != model.PDFStatus.FAILED:
