@@ -85,8 +85,10 @@ class Schedule(models.Model):
         verbose_name_plural = _("assessment events")
         ordering = ["starts_at", "pk"]
         constraints = [
+            # The service refuses an event that does not end after it starts; the table holds the
+            # order (equal allowed, as the other periods of the portal are).
             models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")), name="schedule_ends_after_start"
+                condition=Q(ends_at__gte=models.F("starts_at")), name="schedule_period_ordered"
             ),
             models.CheckConstraint(condition=Q(quota__gte=1), name="schedule_quota_positive"),
             models.CheckConstraint(
