@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -205,7 +206,7 @@ def update_schedule(user: User, schedule: Schedule, data: ScheduleInput) -> Sche
     return locked
 
 
-def _summary(schedule: Schedule, data: ScheduleInput) -> dict[str, object]:
+def _summary(schedule: Schedule, data: ScheduleInput) -> dict[str, Any]:
     return {
         "tuk": data.tuk.name,
         "starts_at": schedule.starts_at.isoformat(),

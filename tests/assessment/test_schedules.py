@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from assessment.models import Assessment, Schedule, ScheduleCandidate
 from assessment.schedules import services
@@ -19,6 +19,13 @@ from tests.conftest import fill_application, make_user, run_concurrently
 from tests.fixtures_assessment import make_assessor, record_all_k, today
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """The refusals are matched in English (their msgids); the pages show them in Indonesian."""
+    with translation.override("en"):
+        yield
 
 
 def at(days, hour):
@@ -289,6 +296,7 @@ def test_a_refused_event_is_shown_as_a_message(login, staff, scheme, lapsed_tuk,
         },
     )
     assert response.status_code == 200
+    assert "tidak terverifikasi" in response.content.decode()  # in Indonesian, citing 9.3.2
     assert "9.3.2" in response.content.decode()
     assert not Schedule.objects.exists()
 
