@@ -5,7 +5,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from lsp_portal.accounts.roles import Role
 from lsp_portal.errors import RuleError
 from registration.models import Application
 
-from ..models import Assessor
+from ..models import Assessment, Assessor
 from . import services
 from .forms import CancelForm, PlaceForm, ScheduleForm
 from .models import Schedule, ScheduleCandidate
@@ -103,12 +103,17 @@ def schedule_edit(request, pk):
 
 
 def _placeable(schedule):
-    """Eligible applications of the event's scheme with no seat in an event (9.1.6)."""
+    """Eligible applications of the event's scheme with no seat in an event (9.1.6): with no
+    assessor yet, or an assessment in progress held by one of the event's assessors."""
     seated = ScheduleCandidate.objects.filter(application=OuterRef("pk"), is_active=True)
+    current = Assessment.objects.filter(application=OuterRef("pk"), is_current=True)
+    held_here = current.exclude(status=Assessment.Status.RECOMMENDED).filter(
+        assessor__in=schedule.assessors.all()
+    )
     return (
         Application.objects.filter(status=Application.Status.ELIGIBLE, scheme_id=schedule.scheme_id)
-        .alias(seated=Exists(seated))
-        .filter(seated=False)
+        .alias(seated=Exists(seated), assessed=Exists(current), held_here=Exists(held_here))
+        .filter(Q(assessed=False) | Q(held_here=True), seated=False)
         .order_by("reviewed_at", "pk")
     )
 
@@ -173,8 +178,13 @@ def schedule_cancel(request, pk):
 @role_required(Role.APPLICANT)
 def schedules_open(request):
     """The applicant's seat, and the open events of the schemes of their eligible applications."""
-    eligible = Application.objects.filter(
-        applicant=request.user, status=Application.Status.ELIGIBLE
+    assessed = Assessment.objects.filter(
+        application=OuterRef("pk"), is_current=True, status=Assessment.Status.RECOMMENDED
+    )
+    eligible = (
+        Application.objects.filter(applicant=request.user, status=Application.Status.ELIGIBLE)
+        .alias(assessed=Exists(assessed))
+        .filter(assessed=False)
     )
     seats = ScheduleCandidate.objects.filter(
         application__applicant=request.user, is_active=True

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from assessment import services as assessment_services
 from assessment.models import Assessment, Schedule, ScheduleCandidate
 from assessment.schedules import services
 from lsp_portal.accounts.roles import Role
@@ -353,3 +354,19 @@ def test_twelve_applicants_racing_for_five_seats_get_exactly_five(
     assert ScheduleCandidate.objects.filter(schedule=event, is_active=True).count() == 5
     assert Assessment.objects.filter(application__schedule_seats__schedule=event).count() == 5
     assert AuditEvent.objects.filter(action="schedule.joined").count() == 5
+
+
+def test_the_event_page_offers_only_applications_that_can_take_a_seat(
+    login, staff, scheme, event, recommended, assessor2
+):
+    """An application already assessed is not offered; one with no assessor yet is; one held by
+    an assessor outside the event is not."""
+    waiting = eligible_application(staff, scheme, 1)[1]
+    elsewhere = eligible_application(staff, scheme, 2)[1]
+    outsider = make_user("assessor3@example.org", "Umar Outsider", Role.ASSESSOR)
+    assessment_services.assign(staff, elsewhere, make_assessor(outsider, scheme, "MET.3"))
+    page = login(staff).get(reverse("assessment:schedule_detail", args=[event.pk]))
+    html = page.content.decode()
+    assert waiting.reference in html
+    assert recommended.application.reference not in html
+    assert elsewhere.reference not in html
