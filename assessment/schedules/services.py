@@ -356,7 +356,7 @@ def place_candidates(
     return seats
 
 
-def open_seats(schedule: Schedule, on_date: datetime.date | None = None) -> str | None:
+def join_refusal(schedule: Schedule, on_date: datetime.date | None = None) -> str | None:
     """Why an applicant cannot join the event now, or None when they can."""
     today = on_date or timezone.localdate()
     if schedule.is_cancelled:
@@ -381,14 +381,16 @@ def join_schedule(user: User, schedule: Schedule) -> ScheduleCandidate:
     require_role(user, Role.APPLICANT)
     with transaction.atomic():
         locked = _lock(schedule)
-        refusal = open_seats(locked)
+        refusal = join_refusal(locked)
         if refusal:
             raise RuleError(refusal)
+        # Their eligible application of the scheme; any other is named in the refusal.
+        applications = Application.objects.select_for_update().filter(
+            applicant=user, scheme_id=locked.scheme_id
+        )
         application = (
-            Application.objects.select_for_update()
-            .filter(applicant=user, scheme_id=locked.scheme_id)
-            .order_by("-pk")
-            .first()
+            applications.filter(status=Application.Status.ELIGIBLE).order_by("-pk").first()
+            or applications.order_by("-pk").first()
         )
         if application is None:
             raise RuleError(_("You have no application for this event's scheme."))
