@@ -56,6 +56,11 @@ class AssessmentConfig(AppConfig):
                 "instruments.imported": _("Instrument bank imported"),
                 "instruments.edited": _("Instrument bank edited in the portal (one unit)"),
                 "instruments.exported": _("Instrument bank exported"),
+                "schedule.created": _("Assessment event created"),
+                "schedule.updated": _("Assessment event changed"),
+                "schedule.candidates_placed": _("Candidates placed in the assessment event"),
+                "schedule.joined": _("Applicant joined the assessment event"),
+                "schedule.cancelled": _("Assessment event cancelled"),
             },
             statuses=dict(Assessment.Status.choices),
         )

@@ -22,7 +22,8 @@ from .inputs import (
     UnitResultInput,
 )
 from .instruments.models import InstrumentItem
-from .models import TUK, Adjustment, Assessment, Assessor, ProcessReview
+from .models import TUK, Adjustment, Assessment, Assessor, ProcessReview, Schedule
+from .schedules import services as schedule_services
 
 
 def _registries(users, staff, scheme):
@@ -113,7 +114,8 @@ def seed_assessment(users, staff):
     from Andi to Ana first); rudi: the test in progress, an FR.AK.07 adjustment recorded before
     it, 6 of 15 units recorded (the results page saved in part); fajar: recommendation submitted
     (K), its pages read-only; hana and indra: submitted Belum Kompeten (one unit BK, result not
-    signed); gita: eligible, waiting for an assessor."""
+    signed); gita: eligible, placed in an upcoming assessment event at the campus TUK, which
+    assigns her to one of its two assessors."""
     scheme = Scheme.objects.get(code="mhp")
     assessors, tuk = _registries(users, staff, scheme)
     assessor = assessors["asesor@demo.test"]
@@ -258,6 +260,7 @@ def seed_assessment(users, staff):
             services.decline_to_sign(
                 applicant, assessment, comment="Waktu demonstrasi unit 15 terlalu singkat."
             )
+    created += _seed_schedule(users, staff, scheme, assessors, tuk)
     return created
 
 
@@ -343,3 +346,36 @@ def _other_instruments(assessor_user, assessment, unit):
             kuk_ids=tuple(kuk.pk for kuk in kuks),
         ),
     )
+
+
+def _seed_schedule(users, staff, scheme, assessors, tuk):
+    """An upcoming assessment event (issue 16) at the verified campus TUK two weeks from today,
+    with both demo assessors and registration open; gita (eligible, no assessor yet) is placed in
+    it by staff, which assigns her to the event's assessor with the fewest candidates."""
+    if Schedule.objects.filter(scheme=scheme, tuk=tuk).exists():
+        return 0
+    today = timezone.localdate()
+    day = today + datetime.timedelta(days=14)
+    starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+    schedule = schedule_services.create_schedule(
+        staff,
+        schedule_services.ScheduleInput(
+            scheme=scheme,
+            tuk=tuk,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=7),
+            mode=Schedule.Mode.ON_SITE,
+            meeting_link="",
+            assessors=[assessors["asesor@demo.test"], assessors["asesor2@demo.test"]],
+            quota=10,
+            registration_opens=today - datetime.timedelta(days=7),
+            registration_closes=day - datetime.timedelta(days=3),
+            funding_source=Schedule.Funding.SELF,
+        ),
+    )
+    waiting = Application.objects.filter(
+        applicant=users["gita@demo.test"], status=Application.Status.ELIGIBLE
+    ).exclude(assessments__isnull=False)
+    if waiting:
+        schedule_services.place_candidates(staff, schedule, list(waiting))
+    return 1

@@ -30,6 +30,7 @@ from registration.models import KUK, Application, Element, Scheme, Unit
 
 from .instruments.models import InstrumentBank, InstrumentItem, InstrumentKind  # noqa: F401
 from .reporting.models import AssessmentReport, CompetencyRecord, ProcessReview  # noqa: F401
+from .schedules.models import Schedule, ScheduleCandidate  # noqa: F401
 
 if TYPE_CHECKING:
     from lsp_portal.accounts.models import User

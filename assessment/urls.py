@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .instruments import recording
 from .instruments import views as instrument_views
+from .schedules import views as schedule_views
 
 app_name = "assessment"
 
@@ -34,6 +35,14 @@ urlpatterns = [
     path("<int:pk>/pdf/<slug:kind>/retry/", views.retry_pdf, name="retry_pdf"),
     path("<int:pk>/ak05.pdf", views.report_pdf, name="report_pdf"),
     path("<int:pk>/ak06.pdf", views.review_pdf, name="review_pdf"),
+    path("schedules/", schedule_views.schedule_list, name="schedule_list"),
+    path("schedules/new/", schedule_views.schedule_new, name="schedule_new"),
+    path("schedules/open/", schedule_views.schedules_open, name="schedules_open"),
+    path("schedules/<int:pk>/", schedule_views.schedule_detail, name="schedule_detail"),
+    path("schedules/<int:pk>/edit/", schedule_views.schedule_edit, name="schedule_edit"),
+    path("schedules/<int:pk>/place/", schedule_views.schedule_place, name="schedule_place"),
+    path("schedules/<int:pk>/cancel/", schedule_views.schedule_cancel, name="schedule_cancel"),
+    path("schedules/<int:pk>/join/", schedule_views.schedule_join, name="schedule_join"),
     path("instruments/<slug:code>/", instrument_views.instrument_bank, name="instrument_bank"),
     path(
         "instruments/<slug:code>/units/<int:unit_pk>/",

@@ -467,3 +467,8 @@ CELERY_BEAT_SCHEDULE["upload-retention-daily"] = {
     "task": "registration.tasks.delete_expired_files",
     "schedule": crontab(hour=2, minute=30),
 }
+
+# --- Assessment events (issue 16) ---
+# The most candidates one assessor takes in one event: an event's quota is at most its assessors
+# times this.
+SCHEDULE_MAX_CANDIDATES_PER_ASSESSOR = env.int("SCHEDULE_MAX_CANDIDATES_PER_ASSESSOR", default=10)

@@ -86,6 +86,8 @@ from assessment.models import (
     PlanItem,
     PortfolioCheck,
     ProcessReview,
+    Schedule,
+    ScheduleCandidate,
     ThirdPartyStatement,
     UnitResult,
 )
@@ -1839,7 +1841,7 @@ def flush():
     user_ct = ContentType.objects.get_for_model(User)
     cts = {
         model: ContentType.objects.get_for_model(model, for_concrete_model=False).pk
-        for model in (Application, Assessment, Meeting, Certificate, Appeal, User)
+        for model in (Application, Assessment, Meeting, Certificate, Appeal, Schedule, User)
     }
     deleted = Counter()
     statements = [
@@ -1876,6 +1878,11 @@ def flush():
             [],
         ),
         (
+            "gen_schedules",
+            f"SELECT id FROM {t(Schedule)} WHERE created_by_id IN (SELECT id FROM gen_users)",
+            [],
+        ),
+        (
             "gen_minutes",
             f"SELECT id FROM {t(Minutes)} WHERE meeting_id IN (SELECT id FROM gen_meetings)",
             [],
@@ -1887,6 +1894,7 @@ def flush():
         cts[Meeting]: "gen_meetings",
         cts[Certificate]: "gen_certificates",
         cts[Appeal]: "gen_appeals",
+        cts[Schedule]: "gen_schedules",
         user_ct.pk: "gen_users",
     }
     audit_condition = " OR ".join(
@@ -1895,6 +1903,21 @@ def flush():
     )
     deletes = [
         (AuditEvent, f"actor_id IN (SELECT id FROM gen_users) OR {audit_condition}"),
+        # Assessment events (issue 16): those generated staff created, and the seats of generated
+        # applications or assessors in any event (the recipes create no events yet).
+        (
+            ScheduleCandidate,
+            "schedule_id IN (SELECT id FROM gen_schedules) OR application_id IN "
+            "(SELECT id FROM gen_apps) OR placed_by_id IN (SELECT id FROM gen_users) OR "
+            f"assessor_id IN (SELECT id FROM {t(Assessor)} WHERE user_id IN "
+            "(SELECT id FROM gen_users))",
+        ),
+        (
+            Schedule.assessors.through,
+            "schedule_id IN (SELECT id FROM gen_schedules) OR assessor_id IN "
+            f"(SELECT id FROM {t(Assessor)} WHERE user_id IN (SELECT id FROM gen_users))",
+        ),
+        (Schedule, "id IN (SELECT id FROM gen_schedules)"),
         (
             Finding,
             f"member_id IN (SELECT id FROM {t(TeamMember)} WHERE appeal_id IN "
@@ -1971,7 +1994,7 @@ def flush():
         (
             TUK,
             f"verified_by_id IN (SELECT id FROM gen_users) AND id NOT IN "
-            f"(SELECT tuk_id FROM {t(PlanItem)})",
+            f"(SELECT tuk_id FROM {t(PlanItem)}) AND id NOT IN (SELECT tuk_id FROM {t(Schedule)})",
         ),
         (User.groups.through, "user_id IN (SELECT id FROM gen_users)"),
         (User.user_permissions.through, "user_id IN (SELECT id FROM gen_users)"),

@@ -11,10 +11,11 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import timezone
 
 from appeals.models import Appeal
 from assessment.coverage import coverage
-from assessment.models import Assessment, ObservationRecord
+from assessment.models import Assessment, ObservationRecord, Schedule, ScheduleCandidate
 from certificates.models import Certificate
 from decisions.models import Decision, Decree
 from decisions.services import available_recommendations
@@ -226,12 +227,22 @@ def test_seed_demo_creates_one_user_per_role_and_a_case_per_status(db, settings,
     steps = sorted(Assessment.objects.values_list("status", flat=True))
     assert steps == [
         "assigned",
+        "assigned",
         "evidence_reviewed",
         "plan_agreed",
         "recommended",
         "recommended",
         "recommended",
     ]
+    # the assessment event: upcoming at the verified campus TUK with both assessors; gita, eligible
+    # and waiting for an assessor, placed in it and assigned to one of them
+    schedule = Schedule.objects.get()
+    assert schedule.starts_at > timezone.now() and schedule.tuk.is_verified_on(schedule.event_date)
+    assert schedule.assessors.count() == 2
+    seat = ScheduleCandidate.objects.get(schedule=schedule, is_active=True)
+    assert seat.application.applicant.email == "gita@demo.test"
+    gitas = Assessment.objects.get(application=seat.application, is_current=True)
+    assert gitas.assessor == seat.assessor and gitas.status == "assigned"
     in_progress = Assessment.objects.get(status="evidence_reviewed")
     assert in_progress.application.applicant.email == "rudi@demo.test"
     assert sorted(in_progress.results.values_list("result", flat=True)) == ["BK"] + ["K"] * 5

@@ -58,6 +58,16 @@ VIEWS = {
     "assessment:instrument_bank_export": ("get", "scheme", {"staff"}),
     "assessment:instrument_bank_unit": ("get", "scheme_unit", {"staff"}),
     "assessment:plan_document": ("get", "document", {"staff", "assessor", "alice"}),
+    # Assessment events (issue 16): the role is checked before the event is loaded; their success
+    # paths are in test_schedules.py.
+    "assessment:schedule_list": ("get", "none", {"staff"}),
+    "assessment:schedule_new": ("get", "none", {"staff"}),
+    "assessment:schedule_detail": ("get", "schedule", {"staff"}),
+    "assessment:schedule_edit": ("get", "schedule", {"staff"}),
+    "assessment:schedule_place": ("post", "schedule", {"staff"}),
+    "assessment:schedule_cancel": ("post", "schedule", {"staff"}),
+    "assessment:schedules_open": ("get", "none", {"alice"}),
+    "assessment:schedule_join": ("post", "schedule", {"alice"}),
 }
 CAST = ("alice", "staff", "assessor", "technical", "appeal", "director")
 ASSESSOR_CASE_VIEWS = [
@@ -76,6 +86,9 @@ GET_ONLY = [
     "assessment:report_pdf",
     "assessment:record_pdf",
     "assessment:review_pdf",
+    "assessment:schedule_list",
+    "assessment:schedule_detail",
+    "assessment:schedules_open",
 ]
 
 
@@ -92,6 +105,7 @@ def url(name, assessment):
         ],
         "document": [assessment.pk, "ak01"],
         "unit": [assessment.pk, assessment.application.scheme.units.first().pk],
+        "schedule": [0],  # no event: the role and the method are checked before the lookup
     }
     return reverse(name, args=args[kind])
 

@@ -28,6 +28,8 @@ from assessment.models import (
     EvidenceReview,
     Feedback,
     PlanItem,
+    Schedule,
+    ScheduleCandidate,
     UnitResult,
 )
 from certificates.models import Certificate, CertificateCard, CertificateCounter, CertificateWarning
@@ -430,8 +432,30 @@ def test_flush_removes_generated_data_and_keeps_the_rest(cast, alice):
     datagen.make_cases(2, "certified", variant="active")
     datagen.make_cases(1, "appealed", variant="dismissed")
     assert datagen.generated_applications() == 3
+    # An assessment event of the generated staff with a generated application in it (issue 16).
+    eligible = datagen.make_cases(1, "eligible")[0]
+    starts = timezone.now() + datetime.timedelta(days=3)
+    event = Schedule.objects.create(
+        scheme=eligible.scheme,
+        tuk=cast.tuks[0],
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=6),
+        quota=5,
+        registration_opens=timezone.localdate(),
+        registration_closes=timezone.localdate(),
+        created_by=cast.staff[0],
+    )
+    event.assessors.add(cast.assessors[0])
+    ScheduleCandidate.objects.create(
+        schedule=event,
+        application=eligible,
+        assessor=cast.assessors[0],
+        placed_by=cast.staff[0],
+        placed_at=timezone.now(),
+    )
     deleted = datagen.flush()
-    assert deleted["registration.Application"] == 3
+    assert deleted["registration.Application"] == 4
+    assert deleted["assessment.Schedule"] == 1 and deleted["assessment.ScheduleCandidate"] == 1
     assert not User.objects.filter(email__endswith="@gen.example").exists()
     assert not Certificate.objects.exists() and not Meeting.objects.exists()
     assert User.objects.filter(pk=alice.pk).exists()

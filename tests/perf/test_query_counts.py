@@ -44,6 +44,8 @@ from assessment.models import (
     InstrumentItem,
     ObservationRecord,
     PortfolioCheck,
+    Schedule,
+    ScheduleCandidate,
 )
 from certificates.models import CertificateWarning
 from decisions.models import AgendaItem, Attendance, Decision, Meeting
@@ -797,6 +799,80 @@ def person_detail(s, n):
     return cast(s).staff[0], reverse("accounts:person_detail", args=[s.person.pk]), {}
 
 
+# --- assessment events (issue 16) ----------------------------------------------------------------
+
+
+def more_schedules(s, n, *, days, scheme_code="mhp"):
+    """n events `days` from today at the world's first TUK, each with two of its assessors."""
+    world = cast(s)
+    scheme = world.schemes[scheme_code].scheme
+    assessors = [a for a in world.assessors if scheme.pk in world.assessor_schemes.get(a.pk, ())]
+    assessors = assessors or list(Assessor.objects.filter(schemes=scheme)[:2])
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+    events = Schedule.objects.bulk_create(
+        Schedule(
+            scheme=scheme,
+            tuk=world.tuks[0],
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=6),
+            quota=20,
+            registration_opens=min(day, timezone.localdate()) - datetime.timedelta(days=7),
+            registration_closes=day,
+            created_by=world.staff[0],
+        )
+        for _ in range(n)
+    )
+    Schedule.assessors.through.objects.bulk_create(
+        Schedule.assessors.through(schedule_id=e.pk, assessor_id=a.pk)
+        for e in events
+        for a in assessors[:2]
+    )
+    return events
+
+
+def schedule_list(s, n):
+    more_schedules(s, n, days=3)
+    more_schedules(s, n, days=-10)
+    return cast(s).staff[0], reverse("assessment:schedule_list"), {}
+
+
+def schedule_form(name):
+    def build(s, n):
+        args = [more_schedules(s, 1, days=3)[0].pk] if name.endswith("edit") else []
+        return cast(s).staff[0], reverse(f"assessment:{name}", args=args), {}
+
+    return build
+
+
+def schedule_detail(s, n):
+    """An event with n candidates, and n eligible applications waiting to be placed."""
+    if not hasattr(s, "event"):
+        (s.event,) = more_schedules(s, 1, days=3)
+    assessor = s.event.assessors.first()
+    placed = make(s, n, "eligible", scheme="mhp")
+    make(s, n, "eligible", scheme="mhp")
+    ScheduleCandidate.objects.bulk_create(
+        ScheduleCandidate(
+            schedule=s.event,
+            application=application,
+            assessor=assessor,
+            placed_by=cast(s).staff[0],
+            placed_at=timezone.now(),
+        )
+        for application in placed
+    )
+    return cast(s).staff[0], reverse("assessment:schedule_detail", args=[s.event.pk]), {}
+
+
+def schedules_open(s, n):
+    """An eligible applicant and the open events of their scheme."""
+    if not hasattr(s, "application"):
+        s.application = case(s, "eligible", scheme="mhp")
+    more_schedules(s, n, days=3)
+    return s.application.applicant, reverse("assessment:schedules_open"), {}
+
+
 # --- the table ----------------------------------------------------------------------------------
 
 draft = "draft:self_assessment"  # an application with every part filled in, not yet submitted
@@ -821,6 +897,11 @@ PAGES = [
     Page("registration:review_queue",                "staff",          review_queue({}),                                              7, "submitted applications"),
     Page("registration:review_queue",                "staff-filtered", review_queue(FILTER),                                          8, "eligible applications"),
     Page("registration:review_detail",               "staff",          review_detail,                                                20, "documents, experience, events"),
+    Page("assessment:schedule_list",                 "staff",          schedule_list,                                                 9, "upcoming and past events"),
+    Page("assessment:schedule_new",                  "staff",          schedule_form("schedule_new"),                                 6),
+    Page("assessment:schedule_edit",                 "staff",          schedule_form("schedule_edit"),                                8),
+    Page("assessment:schedule_detail",               "staff",          schedule_detail,                                               8, "candidates, eligible applications"),
+    Page("assessment:schedules_open",                "applicant",      schedules_open,                                                7, "open events"),
     Page("assessment:staff_overview",                "staff",          staff_overview,                                                9, "waiting, in progress, ready"),
     Page("assessment:assessor_cases",                "assessor",       assessor_cases,                                                5, "open and submitted cases"),
     Page("assessment:assign",                        "staff",          assign,                                                        9, "qualified assessors"),

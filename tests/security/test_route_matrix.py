@@ -34,6 +34,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -43,6 +44,7 @@ from appeals.models import AnswerLetter, Appeal
 from assessment import services as assessment_services
 from assessment.inputs import ProcessReviewInput
 from assessment.models import AssessmentReport, CompetencyRecord, PlanDocument
+from assessment.schedules import services as schedule_services
 from certificates import services as certificate_services
 from certificates.models import Certificate, Signatory
 from certificates.tasks import render_certificate
@@ -169,6 +171,14 @@ route("assessment:review_pdf",                   "get",   "login 403   403   ok 
 route("assessment:instrument_bank",              "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 route("assessment:instrument_bank_export",       "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
 route("assessment:instrument_bank_unit",         "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("assessment:schedule_list",                "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("assessment:schedule_new",                 "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("assessment:schedule_detail",              "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("assessment:schedule_edit",                "get",   "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("assessment:schedule_place",               "post",  "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("assessment:schedule_cancel",              "post",  "login 403   403   ok    403   403   403   403   403   403")  # fmt: skip
+route("assessment:schedules_open",               "get",   "login ok    ok    403   403   403   403   403   403   403")  # fmt: skip
+route("assessment:schedule_join",                "post",  "login ok    ok    403   403   403   403   403   403   403")  # fmt: skip
 
 # --- decisions (9.4) ------------------------------------------------------------------------------
 #     name                                       method    anon  appl  other staff asr   asr2  undcl tech  bnd   dir
@@ -306,6 +316,29 @@ def world(alice, bob, staff, assessor, assessor_profile, assessor2, scheme, tuk,
     appeal_services.answer(director, appeal, outcome="dismissed", reasons="Keputusan tetap.")
     pdf.render_and_store(AnswerLetter.objects.get(appeal=appeal))
 
+    # An upcoming assessment event at the TUK with both assessors (issue 16), no candidate yet.
+    starts = timezone.make_aware(
+        datetime.datetime.combine(
+            timezone.localdate() + datetime.timedelta(days=3), datetime.time(9)
+        )
+    )
+    schedule = schedule_services.create_schedule(
+        staff,
+        schedule_services.ScheduleInput(
+            scheme=scheme,
+            tuk=tuk,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=6),
+            mode="on_site",
+            meeting_link="",
+            assessors=[assessor_profile],
+            quota=5,
+            registration_opens=timezone.localdate(),
+            registration_closes=timezone.localdate() + datetime.timedelta(days=2),
+            funding_source="04",
+        ),
+    )
+
     application = alices.application
     return {
         "users": {
@@ -326,6 +359,7 @@ def world(alice, bob, staff, assessor, assessor_profile, assessor2, scheme, tuk,
         "decision": alices.decision,
         "certificate": certificate,
         "appeal": Appeal.objects.get(pk=appeal.pk),
+        "schedule": schedule,
         "undeclared": {"application": dewis, "assessment": undeclared},
     }
 
@@ -403,6 +437,8 @@ def arguments(name, world):
     }
     if name in by_kind:
         return by_kind[name]
+    if name.startswith("assessment:schedule") and "<" in url_patterns()[name]:
+        return [world["schedule"].pk]
     app = name.split(":")[0]
     pattern = url_patterns()[name]
     if "<" not in pattern:
@@ -506,6 +542,7 @@ FORMS = {
     "registration:application_documents", "registration:application_self_assessment",
     "registration:scheme_standard", "assessment:instrument_bank",
     "registration:scheme_standard_unit", "assessment:instrument_bank_unit",
+    "assessment:schedule_new", "assessment:schedule_edit",
 }  # fmt: skip
 
 
