@@ -53,6 +53,7 @@ VIEWS = {
     "assessment:process_review": ("get", "case", {"staff", "assessor"}),
     "assessment:report_pdf": ("get", "case", {"staff", "assessor"}),
     "assessment:record_pdf": ("get", "case", {"staff", "assessor", "alice"}),
+    "assessment:retry_pdf": ("post", "pdf", {"staff"}),
     "assessment:review_pdf": ("get", "case", {"staff", "assessor"}),
     "assessment:instrument_bank": ("get", "scheme", {"staff"}),
     "assessment:instrument_bank_export": ("get", "scheme", {"staff"}),
@@ -104,6 +105,7 @@ def url(name, assessment):
             assessment.application.scheme.units.first().pk,
         ],
         "document": [assessment.pk, "ak01"],
+        "pdf": [assessment.pk, "ak02"],
         "unit": [assessment.pk, assessment.application.scheme.units.first().pk],
         "schedule": [0],  # no event: the role and the method are checked before the lookup
     }
